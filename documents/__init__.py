@@ -1,0 +1,1 @@
+"""The workshop domain: document model, storage, versions, forks and lineage."""

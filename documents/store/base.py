@@ -1,0 +1,82 @@
+"""The store contract every database backend fulfils.
+
+The update log is the source of truth: every update a peer sent is appended (with a checksum)
+and committed before anyone else may see it. Checkpoints are compaction only: a checkpoint at
+log position P holds the full document state after every entry of that document up to P, and
+the entries it covers are kept (versions and fork points are rebuilt from them later).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class PendingUpdate:
+    """An update accepted from a peer, waiting for the group commit."""
+
+    document: str
+    update: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class LogEntry:
+    """One committed update; positions grow monotonically across the whole log."""
+
+    position: int
+    update: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class StoredDocument:
+    """What loading a document needs: the latest checkpoint and the log tail after it."""
+
+    name: str
+    checkpoint: bytes | None = None
+    checkpoint_position: int = 0
+    tail: list[LogEntry] = field(default_factory=list)
+
+    @property
+    def last_position(self) -> int:
+        """The log position the loaded state stands for (0 for a document never written)."""
+        return self.tail[-1].position if self.tail else self.checkpoint_position
+
+
+class CorruptLogEntry(Exception):
+    """A stored update whose checksum does not match: loading must stop, never skip it."""
+
+    def __init__(self, document: str, position: int) -> None:
+        super().__init__(f"log entry {position} of document {document!r} fails its checksum")
+        self.document = document
+        self.position = position
+
+
+class Store(Protocol):
+    """Five operations; each backend implements them over one SQL schema."""
+
+    async def open(self) -> None:
+        """Connect and make sure the schema exists."""
+
+    async def close(self) -> None:
+        """Release connections; pending work must already be committed by the caller."""
+
+    async def ping(self) -> None:
+        """Raise if the database cannot be reached (readiness)."""
+
+    async def append(self, updates: Sequence[PendingUpdate]) -> list[int]:
+        """Append the updates in order in ONE transaction and commit it before returning.
+
+        Returns the log position of each update, in the same order. If it raises, none of the
+        updates is stored.
+        """
+
+    async def load(self, document: str) -> StoredDocument:
+        """The latest checkpoint of the document and every log entry after it, in order.
+
+        Raises CorruptLogEntry if a tail entry fails its checksum.
+        """
+
+    async def save_checkpoint(self, document: str, state: bytes, position: int) -> None:
+        """Record the full state of the document as of log position `position`."""
