@@ -1,0 +1,30 @@
+"""Close codes the server uses, in one table, and the exception that carries one.
+
+Clients see only the code and a short reason; the server log carries the detail, naming the
+document and the peer.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class CloseCode(IntEnum):
+    """WebSocket close codes (RFC 6455 section 7.4 and the application range 4000-4999)."""
+
+    NORMAL = 1000
+    PROTOCOL_ERROR = 1002  # a frame that is not one well-formed y-protocols message
+    UNSUPPORTED_DATA = 1003  # a text frame, or a message a client may not send
+    POLICY_VIOLATION = 1008  # rate limits
+    MESSAGE_TOO_BIG = 1009  # a frame over the size limit
+    INTERNAL_ERROR = 1011  # the document could not be loaded or an update not committed
+    SERVICE_RESTART = 1012  # the server is shutting down; clients reconnect
+
+
+class CloseConnection(Exception):
+    """Raised where a connection must end; the endpoint turns it into a close frame."""
+
+    def __init__(self, code: CloseCode, reason: str) -> None:
+        super().__init__(f"{code.name} ({int(code)}): {reason}")
+        self.code = code
+        self.reason = reason
