@@ -1,0 +1,1 @@
+"""Live collaboration: the Yjs wire protocol, rooms, fan-out and the websocket endpoint."""

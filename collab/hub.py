@@ -1,0 +1,75 @@
+"""Everything the collaboration side of one server process shares, started and stopped together."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from dataclasses import dataclass, field
+
+import structlog
+
+from collab.group_commit import GroupCommitter
+from collab.room import Framer
+from collab.rooms import Rooms
+from documents.checkpoints import CheckpointPolicy
+from documents.store import Store
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Bounds that keep one client from costing the server unbounded memory or time."""
+
+    max_message_bytes: int = 2 * 1024 * 1024
+    max_buffered_bytes: int = 16 * 1024 * 1024
+    close_timeout: float = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class HubConfig:
+    limits: Limits = field(default_factory=Limits)
+    checkpoints: CheckpointPolicy = field(default_factory=CheckpointPolicy)
+    checkpoint_interval: float = 5.0
+    commit_window: float = 0.002
+    unload_delay: float = 1.0
+
+
+class CollabHub:
+    """The group committer, the room registry and their background tasks."""
+
+    def __init__(self, store: Store, framer: Framer, config: HubConfig) -> None:
+        self.limits = config.limits
+        self.committer = GroupCommitter(store, window=config.commit_window)
+        self.rooms = Rooms(
+            store,
+            self.committer,
+            framer=framer,
+            policy=config.checkpoints,
+            unload_delay=config.unload_delay,
+        )
+        self._checkpoint_interval = config.checkpoint_interval
+        self._tasks: list[asyncio.Task[None]] = []
+
+    async def start(self) -> None:
+        self._tasks = [
+            asyncio.create_task(self.committer.run(), name="group commit"),
+            asyncio.create_task(self._checkpoint_loop(), name="checkpoints"),
+        ]
+
+    async def stop(self) -> None:
+        """Close every peer, commit what they sent, checkpoint, then stop the tasks."""
+        await self.rooms.close()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _checkpoint_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self._checkpoint_interval)
+            try:
+                await self.rooms.checkpoint_due()
+            except Exception as exc:
+                log.error("checkpoint_round_failed", error=repr(exc))

@@ -1,0 +1,207 @@
+"""One live document and the peers editing it.
+
+Ordering contract: an update from a peer is applied to the room's document (which validates
+it), handed to the group committer, and only after the commit returns is it sent to anyone
+else. Anything that would reveal an uncommitted update to another peer (a step 2 answer
+computed while commits are pending) waits in the same outbox, so no peer ever sees state that
+a crash could lose. If a commit fails, the room closes every peer and is dropped: its clients
+still hold their edits and deliver them again when they reconnect.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable
+from typing import Any, Protocol
+
+import structlog
+from pycrdt import Doc
+
+from collab.awareness import AwarenessRegistry
+from collab.crdt import InvalidUpdate, apply_update, diff_since
+from collab.errors import CloseCode
+from collab.group_commit import GroupCommitter
+from collab.protocol import (
+    AwarenessMessage,
+    SyncStep1,
+    SyncStep2,
+    encode,
+    encode_awareness,
+)
+from collab.session import (
+    AnswerAwarenessQuery,
+    AnswerStep1,
+    ApplyUpdate,
+    Close,
+    Effect,
+    PeerSession,
+    Refuse,
+    RelayAwareness,
+)
+from documents.checkpoints import LogTail
+
+log = structlog.get_logger(__name__)
+
+
+class Peer(Protocol):
+    """A connection as the room sees it: it takes ready-made frames and can be closed."""
+
+    @property
+    def label(self) -> str:
+        """Who this is, for logs (address and connection number)."""
+        ...
+
+    def send(self, frame: bytes) -> None:
+        """Queue a frame; must not block or raise if the peer is gone."""
+
+    def close(self, code: CloseCode, reason: str) -> None:
+        """Start closing; idempotent."""
+
+
+Framer = Callable[[bytes], bytes]
+"""Wraps a y-protocols message into the transport's frame, once per broadcast."""
+
+
+class Room:
+    """A loaded document: its peers, awareness, and the commit outbox."""
+
+    def __init__(
+        self,
+        name: str,
+        doc: Doc[Any],
+        *,
+        position: int,
+        tail: LogTail,
+        committer: GroupCommitter,
+        framer: Framer,
+        on_failure: Callable[[Room], None],
+    ) -> None:
+        self.name = name
+        self.doc = doc
+        self.position = position
+        self.peers: dict[Peer, PeerSession] = {}
+        self.awareness = AwarenessRegistry()
+        self.failed = False
+        self._committer = committer
+        self._frame = framer
+        self._on_failure = on_failure
+        self._applied = 0  # tickets handed to the committer
+        self._committed = 0  # tickets known durable
+        self._outbox: deque[tuple[int, Peer | None, Peer | None, bytes]] = deque()
+        self._tail_entries = tail.entries
+        self._tail_bytes = tail.bytes
+        self._last_update = time.monotonic() - tail.idle_seconds
+
+    @property
+    def settled(self) -> bool:
+        """Nothing is waiting for a commit."""
+        return self._committed == self._applied
+
+    def log_tail(self) -> LogTail:
+        return LogTail(self._tail_entries, self._tail_bytes, time.monotonic() - self._last_update)
+
+    def checkpointed(self, tail_before: LogTail) -> None:
+        """A checkpoint was written from the state whose log tail was `tail_before`."""
+        self._tail_entries -= tail_before.entries
+        self._tail_bytes -= tail_before.bytes
+
+    def join(self, peer: Peer, session: PeerSession) -> None:
+        """Admit a peer: our state vector first, then who is already here."""
+        self.peers[peer] = session
+        peer.send(self._frame(encode(SyncStep1(self.doc.get_state()))))
+        present = self.awareness.present()
+        if present:
+            peer.send(self._frame(encode(AwarenessMessage(encode_awareness(present)))))
+
+    def leave(self, peer: Peer) -> None:
+        """Forget a peer and tell everyone its awareness is gone."""
+        session = self.peers.pop(peer, None)
+        if session is None:
+            return
+        removals = self.awareness.remove(session.awareness_ids)
+        if removals:
+            self._broadcast(self._frame(encode(AwarenessMessage(encode_awareness(removals)))))
+
+    def receive(self, peer: Peer, data: bytes) -> Effect:
+        """Handle one binary frame from a joined peer; returns the effect for the caller's log."""
+        session = self.peers.get(peer)
+        if session is None or self.failed:
+            return Refuse("peer is not in the room")
+        effect = session.receive(data)
+        if isinstance(effect, ApplyUpdate):
+            self._apply(peer, effect)
+        elif isinstance(effect, AnswerStep1):
+            self._answer_step1(peer, effect.state_vector)
+        elif isinstance(effect, RelayAwareness):
+            self.awareness.apply(effect.entries)
+            self._broadcast(self._frame(effect.message))
+        elif isinstance(effect, AnswerAwarenessQuery):
+            entries = self.awareness.present()
+            peer.send(self._frame(encode(AwarenessMessage(encode_awareness(entries)))))
+        elif isinstance(effect, Refuse):
+            log.warning(
+                "message_refused", document=self.name, peer=peer.label, reason=effect.reason
+            )
+        elif isinstance(effect, Close):
+            log.warning("peer_closed", document=self.name, peer=peer.label, reason=effect.reason)
+            peer.close(effect.code, effect.reason)
+        return effect
+
+    def _apply(self, sender: Peer, effect: ApplyUpdate) -> None:
+        try:
+            apply_update(self.doc, effect.update)
+        except InvalidUpdate as exc:
+            log.warning("update_invalid", document=self.name, peer=sender.label, error=str(exc))
+            sender.close(CloseCode.PROTOCOL_ERROR, "invalid update")
+            return
+        self._applied += 1
+        self._last_update = time.monotonic()
+        self._tail_entries += 1
+        self._tail_bytes += len(effect.update)
+        self._committer.submit(self, self.name, effect.update, self._applied)
+        self._outbox.append((self._applied, None, sender, self._frame(effect.message)))
+
+    def _answer_step1(self, peer: Peer, state_vector: bytes) -> None:
+        try:
+            missing = diff_since(self.doc, state_vector)
+        except InvalidUpdate as exc:
+            log.warning("state_vector_invalid", document=self.name, peer=peer.label, error=str(exc))
+            peer.close(CloseCode.PROTOCOL_ERROR, "invalid state vector")
+            return
+        frame = self._frame(encode(SyncStep2(missing)))
+        if self.settled:
+            peer.send(frame)
+        else:
+            self._outbox.append((self._applied, peer, None, frame))
+
+    def _broadcast(self, frame: bytes, *, skip: Peer | None = None) -> None:
+        for peer in self.peers:
+            if peer is not skip:
+                peer.send(frame)
+
+    def committed(self, ticket: int, position: int) -> None:
+        """Release everything that waited for this ticket."""
+        if self.failed:
+            return
+        self._committed = ticket
+        self.position = position
+        outbox = self._outbox
+        while outbox and outbox[0][0] <= ticket:
+            _, recipient, skip, frame = outbox.popleft()
+            if recipient is None:
+                self._broadcast(frame, skip=skip)
+            elif recipient in self.peers:
+                recipient.send(frame)
+
+    def commit_failed(self, error: BaseException) -> None:
+        """Nothing uncommitted may ever be shown: close everyone and drop the room."""
+        if self.failed:
+            return
+        self.failed = True
+        self._outbox.clear()
+        log.error("room_failed", document=self.name, peers=len(self.peers), error=repr(error))
+        for peer in list(self.peers):
+            peer.close(CloseCode.INTERNAL_ERROR, "update could not be stored")
+        self.peers.clear()
+        self._on_failure(self)

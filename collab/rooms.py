@@ -1,0 +1,176 @@
+"""The registry of loaded rooms: load once, unload when idle, checkpoint in the background.
+
+A document is loaded by one task however many peers ask for it at the same instant; each of
+them awaits that task (shielded, so a peer that gives up does not cancel the load for the
+others). A failed load is never cached: the next join tries again. A room is unloaded only
+when it has no peers and every update it accepted is committed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from typing import Any
+
+import structlog
+from pycrdt import Doc
+
+from collab.crdt import apply_update
+from collab.errors import CloseCode
+from collab.group_commit import GroupCommitter
+from collab.room import Framer, Peer, Room
+from collab.session import PeerSession
+from documents.checkpoints import CheckpointPolicy, LogTail, should_checkpoint
+from documents.store import Store
+
+log = structlog.get_logger(__name__)
+
+
+class Rooms:
+    """Every loaded room of this process, by document name."""
+
+    def __init__(
+        self,
+        store: Store,
+        committer: GroupCommitter,
+        *,
+        framer: Framer,
+        policy: CheckpointPolicy,
+        unload_delay: float = 1.0,
+    ) -> None:
+        self._store = store
+        self._committer = committer
+        self._framer = framer
+        self._policy = policy
+        self._unload_delay = unload_delay
+        self._rooms: dict[str, Room] = {}
+        self._loading: dict[str, asyncio.Task[Room]] = {}
+        self._unload_timers: dict[str, asyncio.TimerHandle] = {}
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    def __len__(self) -> int:
+        return len(self._rooms)
+
+    def get(self, name: str) -> Room | None:
+        return self._rooms.get(name)
+
+    async def join(self, name: str, peer: Peer, session: PeerSession) -> Room:
+        """Load the document if needed and admit the peer; raises if loading failed."""
+        room = self._rooms.get(name)
+        if room is None:
+            task = self._loading.get(name)
+            if task is None:
+                task = asyncio.create_task(self._load(name), name=f"load {name}")
+                task.add_done_callback(self._loaded)
+                self._loading[name] = task
+            room = await asyncio.shield(task)
+        timer = self._unload_timers.pop(name, None)
+        if timer is not None:
+            timer.cancel()
+        room.join(peer, session)
+        return room
+
+    def leave(self, room: Room, peer: Peer) -> None:
+        """Remove the peer; the last one out schedules the unload."""
+        room.leave(peer)
+        if not room.peers and self._rooms.get(room.name) is room:
+            old = self._unload_timers.pop(room.name, None)
+            if old is not None:
+                old.cancel()
+            loop = asyncio.get_running_loop()
+            self._unload_timers[room.name] = loop.call_later(
+                self._unload_delay, self._start_unload, room
+            )
+
+    async def _load(self, name: str) -> Room:
+        stored = await self._store.load(name)
+        doc: Doc[Any] = Doc()
+        if stored.checkpoint is not None:
+            apply_update(doc, stored.checkpoint)
+        with doc.transaction():
+            for entry in stored.tail:
+                apply_update(doc, entry.update)
+        tail = LogTail(len(stored.tail), sum(len(e.update) for e in stored.tail), 0.0)
+        room = Room(
+            name,
+            doc,
+            position=stored.last_position,
+            tail=tail,
+            committer=self._committer,
+            framer=self._framer,
+            on_failure=self._drop,
+        )
+        self._rooms[name] = room
+        log.info("document_loaded", document=name, position=room.position, tail=tail.entries)
+        return room
+
+    def _loaded(self, task: asyncio.Task[Room]) -> None:
+        name = next((n for n, t in self._loading.items() if t is task), None)
+        if name is not None:
+            del self._loading[name]
+        if not task.cancelled() and task.exception() is not None:
+            log.error("document_load_failed", document=name, error=repr(task.exception()))
+
+    def _drop(self, room: Room) -> None:
+        if self._rooms.get(room.name) is room:
+            del self._rooms[room.name]
+        timer = self._unload_timers.pop(room.name, None)
+        if timer is not None:
+            timer.cancel()
+
+    def _start_unload(self, room: Room) -> None:
+        self._unload_timers.pop(room.name, None)
+        task = asyncio.create_task(self._unload(room), name=f"unload {room.name}")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _unload(self, room: Room) -> None:
+        while not room.settled and not room.failed:
+            await self._committer.drain()
+        if room.peers or self._rooms.get(room.name) is not room:
+            return
+        del self._rooms[room.name]
+        await self._checkpoint(room, force_idle=True)
+        log.info("document_unloaded", document=room.name, position=room.position)
+
+    async def checkpoint_due(self) -> None:
+        """Fold the log of every room whose policy says so (called periodically)."""
+        for room in list(self._rooms.values()):
+            await self._checkpoint(room, force_idle=False)
+
+    async def _checkpoint(self, room: Room, *, force_idle: bool) -> None:
+        if not room.settled or room.failed:
+            return
+        tail = room.log_tail()
+        judged = LogTail(tail.entries, tail.bytes, math.inf) if force_idle else tail
+        if not should_checkpoint(self._policy, judged):
+            return
+        state = room.doc.get_update()
+        try:
+            await self._store.save_checkpoint(room.name, state, room.position)
+        except Exception as exc:
+            log.error("checkpoint_failed", document=room.name, error=repr(exc))
+            return
+        room.checkpointed(tail)
+        log.info(
+            "checkpoint_written",
+            document=room.name,
+            position=room.position,
+            entries=tail.entries,
+            bytes=len(state),
+        )
+
+    async def close(self) -> None:
+        """Shutdown: close every peer (1012), commit everything, checkpoint, forget all rooms."""
+        for timer in self._unload_timers.values():
+            timer.cancel()
+        self._unload_timers.clear()
+        for room in list(self._rooms.values()):
+            for peer in list(room.peers):
+                peer.close(CloseCode.SERVICE_RESTART, "server shutting down")
+        await self._committer.drain()
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        for room in list(self._rooms.values()):
+            await self._checkpoint(room, force_idle=True)
+        self._rooms.clear()

@@ -1,0 +1,1 @@
+"""The HTTP side: app wiring, settings, the CLI, pages and the JSON API."""

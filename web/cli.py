@@ -1,0 +1,60 @@
+"""The `verstas` command."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from web.settings import DEFAULT_DATABASE_URL, Settings, SqliteSynchronous
+
+app = typer.Typer(help="Verstas: real-time co-development of health and welfare services.")
+
+
+@app.callback(no_args_is_help=True)
+def main() -> None:
+    """Verstas: real-time co-development of health and welfare services."""
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(envvar="VERSTAS_HOST", help="Interface to bind.")] = (
+        "127.0.0.1"
+    ),
+    port: Annotated[int, typer.Option(envvar="VERSTAS_PORT", help="TCP port.")] = 8000,
+    database_url: Annotated[
+        str,
+        typer.Option(
+            envvar="VERSTAS_DATABASE_URL",
+            help="sqlite+aiosqlite:///PATH or postgresql+asyncpg://USER@HOST:PORT/DB",
+        ),
+    ] = DEFAULT_DATABASE_URL,
+    sqlite_synchronous: Annotated[
+        str,
+        typer.Option(
+            envvar="VERSTAS_SQLITE_SYNCHRONOUS",
+            help="FULL survives power loss; NORMAL survives a killed process only.",
+        ),
+    ] = "FULL",
+    max_message_bytes: Annotated[
+        int, typer.Option(envvar="VERSTAS_MAX_MESSAGE_BYTES", help="Largest websocket message.")
+    ] = 2 * 1024 * 1024,
+    log_level: Annotated[str, typer.Option(envvar="VERSTAS_LOG_LEVEL")] = "info",
+) -> None:
+    """Serve the HTTP API, the pages and the collaboration websockets on one port."""
+    from web.server import run
+
+    synchronous = sqlite_synchronous.upper()
+    if synchronous not in ("FULL", "NORMAL"):
+        raise typer.BadParameter("must be FULL or NORMAL", param_hint="--sqlite-synchronous")
+    mode: SqliteSynchronous = "FULL" if synchronous == "FULL" else "NORMAL"
+    run(
+        Settings(
+            host=host,
+            port=port,
+            database_url=database_url,
+            sqlite_synchronous=mode,
+            max_message_bytes=max_message_bytes,
+            log_level=log_level,
+        )
+    )
