@@ -187,7 +187,15 @@ class CollabConnection(asyncio.Protocol):
         for message in early:
             if self._closing:
                 break
+            self._deliver(room, message)
+
+    def _deliver(self, room: Room, message: bytes) -> None:
+        try:
             room.receive(self, message)
+        except Exception:
+            # A bug met by one message ends this connection only, never the room or the process.
+            log.exception("message_failed", document=self.document, peer=self.label)
+            self.close(CloseCode.INTERNAL_ERROR, "internal error")
 
     def _frame_received(self, frame: Frame) -> None:
         opcode = frame.opcode
@@ -210,7 +218,7 @@ class CollabConnection(asyncio.Protocol):
     def _message(self, message: bytes) -> None:
         room = self._room
         if room is not None:
-            room.receive(self, message)
+            self._deliver(room, message)
             return
         if self._early is None:
             return

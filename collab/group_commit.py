@@ -107,4 +107,9 @@ class GroupCommitter:
         self.stats.updates += len(batch)
         self.stats.last_latency = now - batch[0].submitted_at
         for item, position in zip(batch, positions, strict=True):
-            item.listener.committed(item.ticket, position)
+            try:
+                item.listener.committed(item.ticket, position)
+            except Exception as exc:
+                # A bug in one room must not stop the commits of every other room.
+                log.exception("commit_listener_failed", document=item.document)
+                item.listener.commit_failed(exc)

@@ -98,3 +98,21 @@ async def test_idle_js_client_keeps_its_connection(server: ServerProcess) -> Non
             await js.wait_event("connection-close", id="idle", timeout=36)
         status = await js.status("idle")
         assert status["wsconnected"]
+
+
+@pytest.mark.asyncio
+async def test_a_peer_vanishing_mid_stream_affects_no_one_else(server: ServerProcess) -> None:
+    async with JsClient.start() as js, JsClient.start() as victim:
+        await js.open("writer", server.ws_url, "vanish")
+        await js.open("reader", server.ws_url, "vanish")
+        await victim.open("victim", server.ws_url, "vanish")
+        await victim.wait_synced("victim")
+        await js.wait_synced("reader")
+        for n in range(100):
+            await js.insert("writer", "t", 0, f"{n};")
+            if n == 50:
+                victim.kill()
+        final = await js.text("writer", "t")
+        await js.wait_text("reader", "t", equals=final)
+        async with python_client(server.http_url, "vanish") as fresh:
+            assert str(fresh.get("t", type=Text)) == final

@@ -1,0 +1,105 @@
+"""In-process rooms over a real SQLite store: peers are recorders, the store can be held or broken.
+
+`GatedStore` wraps the real store to control *when* appends complete (to observe ordering) and
+to make them fail (to observe failure handling); everything else is the real thing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest_asyncio
+
+from collab.errors import CloseCode
+from collab.hub import CollabHub, HubConfig
+from collab.protocol import Message, decode
+from documents.checkpoints import CheckpointPolicy
+from documents.store import PendingUpdate, Store, StoredDocument, create_store
+
+
+class GatedStore:
+    """The real store, with appends that can be held at a gate or made to fail."""
+
+    def __init__(self, inner: Store) -> None:
+        self.inner = inner
+        self.gate = asyncio.Event()
+        self.gate.set()
+        self.appends_started = 0
+        self.fail_appends: Exception | None = None
+        self.fail_loads = 0
+        self.loads = 0
+
+    async def open(self) -> None:
+        await self.inner.open()
+
+    async def close(self) -> None:
+        await self.inner.close()
+
+    async def ping(self) -> None:
+        await self.inner.ping()
+
+    async def append(self, updates: Sequence[PendingUpdate]) -> list[int]:
+        self.appends_started += 1
+        await self.gate.wait()
+        if self.fail_appends is not None:
+            raise self.fail_appends
+        return await self.inner.append(updates)
+
+    async def load(self, document: str) -> StoredDocument:
+        self.loads += 1
+        await asyncio.sleep(0)  # let every concurrent joiner arrive while the load is running
+        if self.fail_loads:
+            self.fail_loads -= 1
+            raise ConnectionError("database unavailable")
+        return await self.inner.load(document)
+
+    async def save_checkpoint(self, document: str, state: bytes, position: int) -> None:
+        await self.inner.save_checkpoint(document, state, position)
+
+
+@dataclass(eq=False)
+class RecordingPeer:
+    """A peer that keeps every frame (framer is the identity) and how it was closed."""
+
+    label: str
+    frames: list[bytes] = field(default_factory=list)
+    closed: tuple[CloseCode, str] | None = None
+
+    def send(self, frame: bytes) -> None:
+        if self.closed is None:
+            self.frames.append(frame)
+
+    def close(self, code: CloseCode, reason: str) -> None:
+        if self.closed is None:
+            self.closed = (code, reason)
+
+    def messages(self) -> list[Message]:
+        return [decode(frame) for frame in self.frames]
+
+
+def identity(message: bytes) -> bytes:
+    return message
+
+
+@pytest_asyncio.fixture
+async def store(tmp_path: Path) -> AsyncIterator[GatedStore]:
+    gated = GatedStore(create_store(f"sqlite+aiosqlite:///{tmp_path / 'rooms.db'}"))
+    await gated.open()
+    yield gated
+    await gated.close()
+
+
+@pytest_asyncio.fixture
+async def hub(store: GatedStore) -> AsyncIterator[CollabHub]:
+    config = HubConfig(
+        checkpoints=CheckpointPolicy(min_idle_entries=1),
+        checkpoint_interval=3600,
+        unload_delay=0,
+    )
+    collab = CollabHub(store, identity, config)
+    await collab.start()
+    yield collab
+    await collab.stop()

@@ -1,0 +1,107 @@
+"""Commit before broadcast, at the level of one room and the group committer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pycrdt import Doc, Text
+
+from collab.errors import CloseCode
+from collab.hub import CollabHub
+from collab.protocol import SyncStep1, SyncStep2, SyncUpdate, encode
+from collab.session import PeerSession
+from tests.collab.conftest import GatedStore, RecordingPeer
+from tests.support.conditions import wait_until
+
+
+def edit(text: str) -> bytes:
+    doc: Doc[Any] = Doc()
+    doc.get("t", type=Text).insert(0, text)
+    return doc.get_update()
+
+
+async def joined(hub: CollabHub, name: str, *labels: str) -> list[RecordingPeer]:
+    peers = [RecordingPeer(label) for label in labels]
+    for peer in peers:
+        await hub.rooms.join(name, peer, PeerSession(can_write=True))
+    return peers
+
+
+@pytest.mark.asyncio
+async def test_no_peer_sees_an_update_before_its_commit(hub: CollabHub, store: GatedStore) -> None:
+    sender, other = await joined(hub, "order", "sender", "other")
+    room = hub.rooms.get("order")
+    assert room is not None
+    store.gate.clear()
+    before = len(other.frames)
+    update = edit("odottaa")
+    room.receive(sender, encode(SyncUpdate(update)))
+    await wait_until(lambda: store.appends_started == 1, what="the commit to start")
+    assert len(other.frames) == before
+    store.gate.set()
+    await wait_until(lambda: len(other.frames) == before + 1, what="the broadcast")
+    assert other.messages()[-1] == SyncUpdate(update)
+    assert sender.messages().count(SyncUpdate(update)) == 0
+
+
+@pytest.mark.asyncio
+async def test_step2_answer_waits_for_pending_commits(hub: CollabHub, store: GatedStore) -> None:
+    sender, late = await joined(hub, "answer", "sender", "late")
+    room = hub.rooms.get("answer")
+    assert room is not None
+    store.gate.clear()
+    room.receive(sender, encode(SyncUpdate(edit("kesken"))))
+    late.frames.clear()
+    room.receive(late, encode(SyncStep1(b"\x00")))
+    await wait_until(lambda: store.appends_started == 1)
+    assert late.frames == []
+    store.gate.set()
+    await wait_until(lambda: any(isinstance(m, SyncStep2) for m in late.messages()))
+    answer = next(m for m in late.messages() if isinstance(m, SyncStep2))
+    doc: Doc[Any] = Doc()
+    doc.apply_update(answer.update)
+    assert str(doc.get("t", type=Text)) == "kesken"
+
+
+@pytest.mark.asyncio
+async def test_failed_commit_closes_the_room_and_shows_nothing(
+    hub: CollabHub, store: GatedStore
+) -> None:
+    sender, other = await joined(hub, "broken", "sender", "other")
+    room = hub.rooms.get("broken")
+    assert room is not None
+    store.fail_appends = ConnectionError("disk gone")
+    before = len(other.frames)
+    room.receive(sender, encode(SyncUpdate(edit("katoaa"))))
+    await wait_until(lambda: other.closed is not None)
+    assert other.closed is not None
+    assert other.closed[0] is CloseCode.INTERNAL_ERROR
+    assert sender.closed is not None
+    assert len(other.frames) == before
+    assert hub.rooms.get("broken") is None
+    store.fail_appends = None
+    await joined(hub, "broken", "again")
+    reloaded = hub.rooms.get("broken")
+    assert reloaded is not None
+    assert reloaded is not room
+    assert str(reloaded.doc.get("t", type=Text)) == ""
+
+
+@pytest.mark.asyncio
+async def test_other_rooms_keep_committing_after_one_fails(
+    hub: CollabHub, store: GatedStore
+) -> None:
+    (a,) = await joined(hub, "first", "a")
+    b, witness = await joined(hub, "second", "b", "witness")
+    first, second = hub.rooms.get("first"), hub.rooms.get("second")
+    assert first is not None
+    assert second is not None
+    store.fail_appends = ConnectionError("disk gone")
+    first.receive(a, encode(SyncUpdate(edit("x"))))
+    await wait_until(lambda: a.closed is not None)
+    store.fail_appends = None
+    update = edit("toinen huone")
+    second.receive(b, encode(SyncUpdate(update)))
+    await wait_until(lambda: SyncUpdate(update) in witness.messages())
+    assert b.closed is None
