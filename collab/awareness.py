@@ -1,53 +1,105 @@
 """The awareness states of one room, kept by the server so late joiners see everyone at once.
 
-The rules are those of y-protocols' awareness.js: a newer clock wins, and at an equal clock a
-removal wins. Removed clients keep their clock, so a stale state arriving late cannot bring them
-back. States stay JSON text: the server relays them and never needs their content here.
+The merge rules are those of y-protocols' awareness.js: a newer clock wins, and at an equal
+clock a removal wins. Removed clients keep their clock, so a stale state arriving late cannot
+bring them back. States stay JSON text: the server relays them and never needs their content.
+
+Each client id belongs to the connection that introduced it, and only that connection may
+change or remove it, so no one can pose as another participant or make them vanish. An owner
+that has said nothing about an id for `OUTDATED_AFTER` seconds (the timeout after which Yjs
+clients themselves drop a state; live clients renew every 15 s) loses it to the next claimant:
+that is how a client that reconnected over a new socket gets its id back before the server has
+noticed that the old socket died.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Generic, TypeVar
 
 from collab.protocol import AwarenessEntry
 
+Owner = TypeVar("Owner")
+
+OUTDATED_AFTER = 30.0
 _REMOVED = "null"
 
 
-class AwarenessRegistry:
-    """Clock and state per client id, for one room."""
+class AwarenessRegistry(Generic[Owner]):
+    """Clock, state and owning connection per client id, for one room."""
 
-    __slots__ = ("_states",)
+    __slots__ = ("_heard", "_max_ids", "_owned", "_owners", "_states")
 
-    def __init__(self) -> None:
+    def __init__(self, max_ids_per_owner: int) -> None:
+        self._max_ids = max_ids_per_owner
         self._states: dict[int, AwarenessEntry] = {}
+        self._owners: dict[int, Owner] = {}
+        self._owned: dict[Owner, set[int]] = {}
+        self._heard: dict[int, float] = {}
 
-    def apply(self, entries: Iterable[AwarenessEntry]) -> list[AwarenessEntry]:
-        """Record the entries that win against what is known; return those that did."""
+    def apply(
+        self, owner: Owner, entries: Iterable[AwarenessEntry], now: float
+    ) -> tuple[list[AwarenessEntry], int]:
+        """Record what `owner` may say and what wins; return (accepted, refused count)."""
         accepted: list[AwarenessEntry] = []
+        refused = 0
         for entry in entries:
-            known = self._states.get(entry.client_id)
+            client_id = entry.client_id
+            if not self._may_speak(owner, client_id, now):
+                refused += 1
+                continue
+            known = self._states.get(client_id)
             if (
                 known is None
                 or entry.clock > known.clock
                 or (entry.clock == known.clock and entry.removed and not known.removed)
             ):
-                self._states[entry.client_id] = entry
+                self._states[client_id] = entry
                 accepted.append(entry)
-        return accepted
+            if entry.removed:
+                self._release(client_id)
+            else:
+                self._heard[client_id] = now
+        return accepted, refused
+
+    def _may_speak(self, owner: Owner, client_id: int, now: float) -> bool:
+        current = self._owners.get(client_id)
+        if current == owner:
+            return True
+        if current is not None:
+            if now - self._heard.get(client_id, now) < OUTDATED_AFTER:
+                return False
+            self._release(client_id)
+        owned = self._owned.setdefault(owner, set())
+        if len(owned) >= self._max_ids:
+            return False
+        owned.add(client_id)
+        self._owners[client_id] = owner
+        self._heard[client_id] = now
+        return True
+
+    def _release(self, client_id: int) -> None:
+        owner = self._owners.pop(client_id, None)
+        self._heard.pop(client_id, None)
+        if owner is not None:
+            owned = self._owned.get(owner)
+            if owned is not None:
+                owned.discard(client_id)
+                if not owned:
+                    del self._owned[owner]
 
     def present(self) -> list[AwarenessEntry]:
         """Every client currently present (what a newcomer must be told)."""
         return [entry for entry in self._states.values() if not entry.removed]
 
-    def remove(self, client_ids: Iterable[int]) -> list[AwarenessEntry]:
-        """Mark the clients gone and return the removal entries to broadcast."""
+    def release(self, owner: Owner) -> list[AwarenessEntry]:
+        """The owner left: mark its clients gone and return the removals to broadcast."""
         removals: list[AwarenessEntry] = []
-        for client_id in client_ids:
+        for client_id in sorted(self._owned.get(owner, ())):
             known = self._states.get(client_id)
-            if known is None or known.removed:
-                continue
-            removal = AwarenessEntry(client_id, known.clock + 1, _REMOVED)
-            self._states[client_id] = removal
-            removals.append(removal)
+            if known is not None and not known.removed:
+                removal = AwarenessEntry(client_id, known.clock + 1, _REMOVED)
+                self._states[client_id] = removal
+                removals.append(removal)
+            self._release(client_id)
         return removals

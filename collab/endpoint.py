@@ -6,6 +6,10 @@ ASGI: uvicorn hands the upgraded connection to this `asyncio.Protocol`, which dr
 and writes each broadcast frame, encoded once per room, straight to every peer's transport.
 Measured in ../shared/PERFORMANCE_NOTES.md: ASGI and a per-peer await cost more server CPU
 per delivered update than the whole relay.
+
+Admission happens before the upgrade, with plain HTTP statuses (400 bad name, 403 origin,
+404 path, 429/503 connection caps); after it, every problem ends in a close code from
+`collab.errors`.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from typing import Any, cast
 import structlog
 from websockets.frames import Frame, Opcode
 from websockets.http11 import Request
+from websockets.protocol import State
 from websockets.server import ServerProtocol
 
 from collab.errors import CloseCode
@@ -54,42 +59,50 @@ class CollabConnection(asyncio.Protocol):
         _loop: asyncio.AbstractEventLoop | None = None,
     ) -> None:
         self.hub: CollabHub = app_state["collab"]
+        self._loop = _loop or asyncio.get_event_loop()
         self._connections: set[Any] = server_state.connections
         self._ws = ServerProtocol(max_size=self.hub.limits.max_message_bytes, logger=_quiet_logger)
         self._transport: asyncio.Transport | None = None
+        self._ip = "?"
         self.label = f"#{next(_connection_numbers)}"
         self.document = ""
+        self._counted = False
         self._room: Room | None = None
-        self._session: PeerSession | None = None
         self._early: list[bytes] | None = []
         self._fragments: list[bytes] = []
+        self._heard_message = False
         self._closing = False
         self._gone = False
-        self._close_timer: asyncio.TimerHandle | None = None
+        self._last_heard = self._loop.time()
+        self._timer: asyncio.TimerHandle | None = None
         self._join_task: asyncio.Task[None] | None = None
 
     # asyncio.Protocol
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         # uvloop's transports implement asyncio.Transport without subclassing it.
-        transport = cast(asyncio.Transport, transport)
-        self._transport = transport
+        self._transport = cast(asyncio.Transport, transport)
         self._connections.add(self)
         peername = transport.get_extra_info("peername")
         if isinstance(peername, tuple) and len(peername) >= 2:
+            self._ip = str(peername[0])
             self.label = f"{peername[0]}:{peername[1]}{self.label}"
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._gone = True
         self._connections.discard(self)
-        if self._close_timer is not None:
-            self._close_timer.cancel()
+        if self._timer is not None:
+            self._timer.cancel()
+        if self._counted:
+            self._uncount()
         if self._room is not None:
             self.hub.rooms.leave(self._room, self)
             self._room = None
-        log.info("peer_left", document=self.document, peer=self.label)
+            log.info("peer_left", document=self.document, peer=self.label)
 
     def data_received(self, data: bytes) -> None:
+        self._last_heard = self._loop.time()
+        self.hub.stats.bytes_in += len(data)
         self._ws.receive_data(data)
         for event in self._ws.events_received():
             if isinstance(event, Request):
@@ -99,11 +112,13 @@ class CollabConnection(asyncio.Protocol):
         if self._ws.parser_exc is not None and not self._closing:
             self._closing = True
             close = self._ws.close_sent
+            code = close.code if close else CloseCode.PROTOCOL_ERROR
+            self.hub.stats.refused[CloseCode(code).name.lower()] += 1
             log.warning(
                 "peer_closed",
                 document=self.document,
                 peer=self.label,
-                code=close.code if close else None,
+                code=code,
                 reason=str(self._ws.parser_exc),
             )
         self._flush()
@@ -119,57 +134,84 @@ class CollabConnection(asyncio.Protocol):
         if self._gone or self._closing or transport is None:
             return
         transport.write(frame)
+        stats = self.hub.stats
+        stats.frames_out += 1
+        stats.bytes_out += len(frame)
         if transport.get_write_buffer_size() > self.hub.limits.max_buffered_bytes:
+            stats.refused["slow_peer"] += 1
             log.warning("peer_too_slow", document=self.document, peer=self.label)
             self._closing = True
             transport.abort()
 
     def close(self, code: CloseCode, reason: str) -> None:
-        if self._closing or self._gone or self._transport is None:
+        transport = self._transport
+        if self._closing or self._gone or transport is None:
             return
         self._closing = True
-        if self._ws.state.name == "OPEN":
+        if self._ws.state is State.OPEN:
             self._ws.send_close(int(code), reason[:120])
             self._flush()
-            self._close_timer = asyncio.get_running_loop().call_later(
-                self.hub.limits.close_timeout, self._transport.abort
-            )
+            self._set_timer(self.hub.limits.close_timeout, transport.abort)
         else:
-            self._transport.close()
+            transport.close()
 
-    # internals
-
-    def _flush(self) -> None:
-        transport = self._transport
-        if transport is None or transport.is_closing():
-            return
-        for chunk in self._ws.data_to_send():
-            if chunk:
-                transport.write(chunk)
-            else:
-                transport.close()
-                return
-
-    def _reject(self, status: int, text: str) -> None:
-        log.info("handshake_refused", path=self.document, peer=self.label, status=status)
-        self._ws.send_response(self._ws.reject(status, text + "\n"))
+    # admission
 
     def _handshake(self, request: Request) -> None:
         path = request.path.partition("?")[0]
         if not path.startswith(PATH_PREFIX):
             self._reject(404, f"no websocket endpoint at {path}")
             return
-        name = path[len(PATH_PREFIX) :]
-        self.document = name
-        if DOCUMENT_NAME.fullmatch(name) is None:
+        self.document = path[len(PATH_PREFIX) :]
+        if DOCUMENT_NAME.fullmatch(self.document) is None:
             self._reject(400, "document names are 1-128 characters of A-Z a-z 0-9 _ . -")
+            return
+        origin = request.headers.get("Origin")
+        allowed = self.hub.allowed_origins
+        if origin is not None and allowed and origin not in allowed:
+            self._reject(403, f"origin {origin} is not allowed")
+            return
+        limits, stats = self.hub.limits, self.hub.stats
+        if stats.connections_open >= limits.max_connections:
+            self._reject(503, "the server is at its connection limit")
+            return
+        if self.hub.connections_by_ip.get(self._ip, 0) >= limits.max_connections_per_ip:
+            self._reject(429, "too many connections from this address")
             return
         response = self._ws.accept(request)
         self._ws.send_response(response)
         if response.status_code != 101:
             return
-        self._session = PeerSession(can_write=True)
-        self._join_task = asyncio.get_running_loop().create_task(self._join(self._session))
+        self._count()
+        now = self._loop.time()
+        session = PeerSession(can_write=True, limits=limits, now=now)
+        self._set_timer(limits.handshake_timeout, self._check_alive)
+        self._join_task = self._loop.create_task(self._join(session))
+
+    def _reject(self, status: int, text: str) -> None:
+        self.hub.stats.refused[f"http_{status}"] += 1
+        log.info(
+            "handshake_refused", document=self.document, peer=self.label, status=status, reason=text
+        )
+        self._ws.send_response(self._ws.reject(status, text + "\n"))
+
+    def _count(self) -> None:
+        self._counted = True
+        stats = self.hub.stats
+        stats.connections_open += 1
+        stats.connections_total += 1
+        by_ip = self.hub.connections_by_ip
+        by_ip[self._ip] = by_ip.get(self._ip, 0) + 1
+
+    def _uncount(self) -> None:
+        self._counted = False
+        self.hub.stats.connections_open -= 1
+        by_ip = self.hub.connections_by_ip
+        left = by_ip.get(self._ip, 1) - 1
+        if left:
+            by_ip[self._ip] = left
+        else:
+            by_ip.pop(self._ip, None)
 
     async def _join(self, session: PeerSession) -> None:
         try:
@@ -189,13 +231,51 @@ class CollabConnection(asyncio.Protocol):
                 break
             self._deliver(room, message)
 
-    def _deliver(self, room: Room, message: bytes) -> None:
-        try:
-            room.receive(self, message)
-        except Exception:
-            # A bug met by one message ends this connection only, never the room or the process.
-            log.exception("message_failed", document=self.document, peer=self.label)
-            self.close(CloseCode.INTERNAL_ERROR, "internal error")
+    # liveness: one timer per connection, re-armed, never a task per connection
+
+    def _set_timer(self, delay: float, callback: Any) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer = self._loop.call_later(delay, callback)
+
+    def _check_alive(self) -> None:
+        """Before the first message: the handshake deadline. After it: pings and the idle cut."""
+        self._timer = None
+        if self._closing or self._gone:
+            return
+        limits = self.hub.limits
+        if not self._heard_message:
+            self._give_up("no sync message within the handshake timeout")
+            return
+        silent = self._loop.time() - self._last_heard
+        if silent >= limits.idle_timeout:
+            self._give_up(f"nothing received for {silent:.0f} s")
+            return
+        ping_after = limits.idle_timeout / 3
+        if silent >= ping_after:
+            self._ws.send_ping(b"")
+            self._flush()
+        self._set_timer(
+            ping_after - silent if silent < ping_after else ping_after, self._check_alive
+        )
+
+    def _give_up(self, reason: str) -> None:
+        self.hub.stats.refused["timeout"] += 1
+        log.warning("peer_closed", document=self.document, peer=self.label, reason=reason)
+        self.close(CloseCode.POLICY_VIOLATION, reason)
+
+    # frames
+
+    def _flush(self) -> None:
+        transport = self._transport
+        if transport is None or transport.is_closing():
+            return
+        for chunk in self._ws.data_to_send():
+            if chunk:
+                transport.write(chunk)
+            else:
+                transport.close()
+                return
 
     def _frame_received(self, frame: Frame) -> None:
         opcode = frame.opcode
@@ -212,10 +292,15 @@ class CollabConnection(asyncio.Protocol):
                 self._fragments = []
                 self._message(message)
         elif opcode is Opcode.TEXT:
+            self.hub.stats.refused["unsupported_data"] += 1
             log.warning("peer_closed", document=self.document, peer=self.label, reason="text frame")
             self.close(CloseCode.UNSUPPORTED_DATA, "binary frames only")
 
     def _message(self, message: bytes) -> None:
+        self.hub.stats.messages_in += 1
+        if not self._heard_message:
+            self._heard_message = True
+            self._set_timer(self.hub.limits.idle_timeout / 3, self._check_alive)
         room = self._room
         if room is not None:
             self._deliver(room, message)
@@ -226,3 +311,11 @@ class CollabConnection(asyncio.Protocol):
             self.close(CloseCode.POLICY_VIOLATION, "too many messages before sync")
             return
         self._early.append(message)
+
+    def _deliver(self, room: Room, message: bytes) -> None:
+        try:
+            room.receive(self, message, self._loop.time())
+        except Exception:
+            # A bug met by one message ends this connection only, never the room or the process.
+            log.exception("message_failed", document=self.document, peer=self.label)
+            self.close(CloseCode.INTERNAL_ERROR, "internal error")

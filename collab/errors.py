@@ -19,6 +19,8 @@ class CloseCode(IntEnum):
     MESSAGE_TOO_BIG = 1009  # a frame over the size limit
     INTERNAL_ERROR = 1011  # the document could not be loaded or an update not committed
     SERVICE_RESTART = 1012  # the server is shutting down; clients reconnect
+    # 4400-4499 make y-websocket stop reconnecting: right for what a retry cannot fix.
+    DOCUMENT_TOO_LARGE = 4413  # the document is over its size limit
 
 
 class CloseConnection(Exception):

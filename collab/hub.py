@@ -9,21 +9,14 @@ from dataclasses import dataclass, field
 import structlog
 
 from collab.group_commit import GroupCommitter
+from collab.limits import Limits
 from collab.room import Framer
 from collab.rooms import Rooms
+from collab.stats import CollabStats
 from documents.checkpoints import CheckpointPolicy
 from documents.store import Store
 
 log = structlog.get_logger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class Limits:
-    """Bounds that keep one client from costing the server unbounded memory or time."""
-
-    max_message_bytes: int = 2 * 1024 * 1024
-    max_buffered_bytes: int = 16 * 1024 * 1024
-    close_timeout: float = 5.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +26,7 @@ class HubConfig:
     checkpoint_interval: float = 5.0
     commit_window: float = 0.002
     unload_delay: float = 1.0
+    allowed_origins: frozenset[str] = frozenset()  # empty: any origin
 
 
 class CollabHub:
@@ -40,11 +34,16 @@ class CollabHub:
 
     def __init__(self, store: Store, framer: Framer, config: HubConfig) -> None:
         self.limits = config.limits
+        self.stats = CollabStats()
+        self.allowed_origins = config.allowed_origins
+        self.connections_by_ip: dict[str, int] = {}
         self.committer = GroupCommitter(store, window=config.commit_window)
         self.rooms = Rooms(
             store,
             self.committer,
             framer=framer,
+            limits=config.limits,
+            stats=self.stats,
             policy=config.checkpoints,
             unload_delay=config.unload_delay,
         )

@@ -22,6 +22,7 @@ from collab.awareness import AwarenessRegistry
 from collab.crdt import InvalidUpdate, apply_update, diff_since
 from collab.errors import CloseCode
 from collab.group_commit import GroupCommitter
+from collab.limits import Limits
 from collab.protocol import (
     AwarenessMessage,
     SyncStep1,
@@ -39,6 +40,7 @@ from collab.session import (
     Refuse,
     RelayAwareness,
 )
+from collab.stats import CollabStats
 from documents.checkpoints import LogTail
 
 log = structlog.get_logger(__name__)
@@ -73,16 +75,21 @@ class Room:
         *,
         position: int,
         tail: LogTail,
+        loaded_bytes: int,
         committer: GroupCommitter,
         framer: Framer,
+        limits: Limits,
+        stats: CollabStats,
         on_failure: Callable[[Room], None],
     ) -> None:
         self.name = name
         self.doc = doc
         self.position = position
         self.peers: dict[Peer, PeerSession] = {}
-        self.awareness = AwarenessRegistry()
+        self.awareness: AwarenessRegistry[Peer] = AwarenessRegistry(limits.max_awareness_ids)
         self.failed = False
+        self._limits = limits
+        self._stats = stats
         self._committer = committer
         self._frame = framer
         self._on_failure = on_failure
@@ -92,11 +99,24 @@ class Room:
         self._tail_entries = tail.entries
         self._tail_bytes = tail.bytes
         self._last_update = time.monotonic() - tail.idle_seconds
+        # Size bound: an exact measure (encoding the state) plus what was applied since.
+        self._measured_bytes = 0
+        self._unmeasured_bytes = loaded_bytes
+        self.stalled_bytes = 0  # applied updates that did not advance the state vector
 
     @property
     def settled(self) -> bool:
         """Nothing is waiting for a commit."""
         return self._committed == self._applied
+
+    @property
+    def checkpointable(self) -> bool:
+        """A checkpoint would hold everything logged so far.
+
+        Updates still waiting for their dependencies are not in an encoded state, so while
+        any may be waiting the log tail must stay the way to load the document.
+        """
+        return self.settled and not self.failed and self.stalled_bytes == 0
 
     def log_tail(self) -> LogTail:
         return LogTail(self._tail_entries, self._tail_bytes, time.monotonic() - self._last_update)
@@ -116,46 +136,109 @@ class Room:
 
     def leave(self, peer: Peer) -> None:
         """Forget a peer and tell everyone its awareness is gone."""
-        session = self.peers.pop(peer, None)
-        if session is None:
+        if self.peers.pop(peer, None) is None:
             return
-        removals = self.awareness.remove(session.awareness_ids)
+        removals = self.awareness.release(peer)
         if removals:
             self._broadcast(self._frame(encode(AwarenessMessage(encode_awareness(removals)))))
 
-    def receive(self, peer: Peer, data: bytes) -> Effect:
+    def receive(self, peer: Peer, data: bytes, now: float) -> Effect:
         """Handle one binary frame from a joined peer; returns the effect for the caller's log."""
         session = self.peers.get(peer)
         if session is None or self.failed:
-            return Refuse("peer is not in the room")
-        effect = session.receive(data)
+            return Refuse("not_joined", "peer is not in the room")
+        effect = session.receive(data, now)
         if isinstance(effect, ApplyUpdate):
             self._apply(peer, effect)
         elif isinstance(effect, AnswerStep1):
             self._answer_step1(peer, effect.state_vector)
         elif isinstance(effect, RelayAwareness):
-            self.awareness.apply(effect.entries)
-            self._broadcast(self._frame(effect.message))
+            self._relay_awareness(peer, effect, now)
         elif isinstance(effect, AnswerAwarenessQuery):
             entries = self.awareness.present()
             peer.send(self._frame(encode(AwarenessMessage(encode_awareness(entries)))))
         elif isinstance(effect, Refuse):
+            self._stats.refused[effect.key] += 1
             log.warning(
                 "message_refused", document=self.name, peer=peer.label, reason=effect.reason
             )
         elif isinstance(effect, Close):
-            log.warning("peer_closed", document=self.name, peer=peer.label, reason=effect.reason)
+            self._stats.refused[effect.code.name.lower()] += 1
+            log.warning(
+                "peer_closed",
+                document=self.name,
+                peer=peer.label,
+                code=int(effect.code),
+                reason=effect.reason,
+            )
             peer.close(effect.code, effect.reason)
         return effect
 
+    def _relay_awareness(self, peer: Peer, effect: RelayAwareness, now: float) -> None:
+        accepted, refused = self.awareness.apply(peer, effect.entries, now)
+        if refused:
+            self._stats.refused["awareness_not_owned"] += 1
+            log.warning(
+                "awareness_refused",
+                document=self.name,
+                peer=peer.label,
+                reason="entries for client ids this connection does not own",
+                entries=refused,
+            )
+        if refused or effect.trimmed:
+            if accepted:
+                self._broadcast(self._frame(encode(AwarenessMessage(encode_awareness(accepted)))))
+        else:
+            self._broadcast(self._frame(effect.message))
+
+    def _over_size_limit(self, incoming: int) -> bool:
+        """Encode the state only when the cheap upper bound says the limit may be passed."""
+        limit = self._limits.max_document_bytes
+        if self._measured_bytes + self._unmeasured_bytes + incoming <= limit:
+            return False
+        if self._unmeasured_bytes:
+            self._measured_bytes = len(self.doc.get_update())
+            self._unmeasured_bytes = 0
+        return self._measured_bytes + incoming > limit
+
     def _apply(self, sender: Peer, effect: ApplyUpdate) -> None:
+        update = effect.update
+        if self._over_size_limit(len(update)):
+            self._stats.refused["document_size"] += 1
+            log.warning(
+                "update_refused",
+                document=self.name,
+                peer=sender.label,
+                reason=f"document would pass {self._limits.max_document_bytes} bytes",
+            )
+            sender.close(CloseCode.DOCUMENT_TOO_LARGE, "document is over its size limit")
+            return
+        state_before = self.doc.get_state()
         try:
-            apply_update(self.doc, effect.update)
+            apply_update(self.doc, update)
         except InvalidUpdate as exc:
+            self._stats.refused["invalid_update"] += 1
             log.warning("update_invalid", document=self.name, peer=sender.label, error=str(exc))
             sender.close(CloseCode.PROTOCOL_ERROR, "invalid update")
             return
+        self._unmeasured_bytes += len(update)
+        # An update with structs (first byte: their group count) that leaves the state vector
+        # as it was is waiting for dependencies (or repeats known ones). It is logged all the
+        # same, since it may integrate later, but the memory it can pin is bounded.
+        if update[0] != 0 and self.doc.get_state() == state_before:
+            self.stalled_bytes += len(update)
+            if self.stalled_bytes > self._limits.max_stalled_bytes:
+                self._stats.refused["stalled_updates"] += 1
+                log.warning(
+                    "update_stalled",
+                    document=self.name,
+                    peer=sender.label,
+                    reason="too many bytes waiting for missing dependencies",
+                    stalled_bytes=self.stalled_bytes,
+                )
+                sender.close(CloseCode.POLICY_VIOLATION, "updates with missing dependencies")
         self._applied += 1
+        self._stats.updates_applied += 1
         self._last_update = time.monotonic()
         self._tail_entries += 1
         self._tail_bytes += len(effect.update)

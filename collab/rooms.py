@@ -18,8 +18,10 @@ from pycrdt import Doc
 from collab.crdt import apply_update
 from collab.errors import CloseCode
 from collab.group_commit import GroupCommitter
+from collab.limits import Limits
 from collab.room import Framer, Peer, Room
 from collab.session import PeerSession
+from collab.stats import CollabStats
 from documents.checkpoints import CheckpointPolicy, LogTail, should_checkpoint
 from documents.store import Store
 
@@ -35,10 +37,14 @@ class Rooms:
         committer: GroupCommitter,
         *,
         framer: Framer,
+        limits: Limits,
+        stats: CollabStats,
         policy: CheckpointPolicy,
         unload_delay: float = 1.0,
     ) -> None:
         self._store = store
+        self._limits = limits
+        self._stats = stats
         self._committer = committer
         self._framer = framer
         self._policy = policy
@@ -96,8 +102,11 @@ class Rooms:
             doc,
             position=stored.last_position,
             tail=tail,
+            loaded_bytes=len(stored.checkpoint or b"") + tail.bytes,
             committer=self._committer,
             framer=self._framer,
+            limits=self._limits,
+            stats=self._stats,
             on_failure=self._drop,
         )
         self._rooms[name] = room
@@ -139,7 +148,7 @@ class Rooms:
             await self._checkpoint(room, force_idle=False)
 
     async def _checkpoint(self, room: Room, *, force_idle: bool) -> None:
-        if not room.settled or room.failed:
+        if not room.checkpointable:
             return
         tail = room.log_tail()
         judged = LogTail(tail.entries, tail.bytes, math.inf) if force_idle else tail

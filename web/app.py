@@ -12,7 +12,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from collab.endpoint import binary_frame
-from collab.hub import CollabHub, HubConfig, Limits
+from collab.hub import CollabHub, HubConfig
 from documents.store import Store, create_store
 from web.settings import Settings
 
@@ -34,7 +34,7 @@ def create_app(settings: Settings) -> Starlette:
         hub = CollabHub(
             store,
             binary_frame,
-            HubConfig(limits=Limits(max_message_bytes=settings.max_message_bytes)),
+            HubConfig(limits=settings.limits, allowed_origins=settings.allowed_origins),
         )
         await hub.start()
         try:

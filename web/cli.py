@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from web.settings import DEFAULT_DATABASE_URL, Settings, SqliteSynchronous
+from web.settings import DEFAULT_DATABASE_URL, Settings, SqliteSynchronous, parse_limits
 
 app = typer.Typer(help="Verstas: real-time co-development of health and welfare services.")
 
@@ -36,14 +36,30 @@ def serve(
             help="FULL survives power loss; NORMAL survives a killed process only.",
         ),
     ] = "FULL",
-    max_message_bytes: Annotated[
-        int, typer.Option(envvar="VERSTAS_MAX_MESSAGE_BYTES", help="Largest websocket message.")
-    ] = 2 * 1024 * 1024,
+    allowed_origins: Annotated[
+        str,
+        typer.Option(
+            envvar="VERSTAS_ALLOWED_ORIGINS",
+            help="Comma-separated Origin values browsers may connect from; empty: any.",
+        ),
+    ] = "",
+    limit: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--limit",
+            envvar="VERSTAS_LIMITS",
+            help="NAME=VALUE over a default limit (repeatable), e.g. max_document_bytes=1048576.",
+        ),
+    ] = None,
     log_level: Annotated[str, typer.Option(envvar="VERSTAS_LOG_LEVEL")] = "info",
 ) -> None:
     """Serve the HTTP API, the pages and the collaboration websockets on one port."""
     from web.server import run
 
+    try:
+        limits = parse_limits(limit or [])
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--limit") from None
     synchronous = sqlite_synchronous.upper()
     if synchronous not in ("FULL", "NORMAL"):
         raise typer.BadParameter("must be FULL or NORMAL", param_hint="--sqlite-synchronous")
@@ -54,7 +70,8 @@ def serve(
             port=port,
             database_url=database_url,
             sqlite_synchronous=mode,
-            max_message_bytes=max_message_bytes,
+            limits=limits,
+            allowed_origins=frozenset(o.strip() for o in allowed_origins.split(",") if o.strip()),
             log_level=log_level,
         )
     )

@@ -23,6 +23,6 @@ def run(settings: Settings) -> None:
         lifespan="on",
         log_config=None,
         log_level=settings.log_level,
-        ws_max_size=settings.max_message_bytes,
+        ws_max_size=settings.limits.max_message_bytes,
     )
     uvicorn.Server(config).run()

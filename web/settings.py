@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import dataclass, field, fields, replace
+from typing import Any, Literal
+
+from collab.limits import Limits
 
 SqliteSynchronous = Literal["FULL", "NORMAL"]
 
@@ -17,5 +19,24 @@ class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     # FULL: a commit survives power loss and OS crashes, not only a killed process.
     sqlite_synchronous: SqliteSynchronous = "FULL"
-    max_message_bytes: int = 2 * 1024 * 1024
+    limits: Limits = field(default_factory=Limits)
+    allowed_origins: frozenset[str] = frozenset()
     log_level: str = "info"
+
+
+def parse_limits(assignments: list[str]) -> Limits:
+    """`NAME=VALUE` pairs over the defaults, e.g. `max_document_bytes=1048576`."""
+    known = {f.name: f.type for f in fields(Limits)}
+    changes: dict[str, Any] = {}
+    for assignment in assignments:
+        name, sep, value = assignment.partition("=")
+        name = name.strip().replace("-", "_")
+        if not sep or name not in known:
+            raise ValueError(
+                f"{assignment!r}: expected NAME=VALUE with NAME one of {', '.join(sorted(known))}"
+            )
+        try:
+            changes[name] = int(value) if known[name] == "int" else float(value)
+        except ValueError:
+            raise ValueError(f"{assignment!r}: {value!r} is not a number") from None
+    return replace(Limits(), **changes)

@@ -15,7 +15,9 @@ import pytest_asyncio
 
 from collab.errors import CloseCode
 from collab.hub import CollabHub, HubConfig
+from collab.limits import Limits
 from collab.protocol import Message, decode
+from collab.session import PeerSession
 from documents.checkpoints import CheckpointPolicy
 from documents.store import PendingUpdate, Store, StoredDocument, create_store
 
@@ -82,6 +84,10 @@ class RecordingPeer:
 
 def identity(message: bytes) -> bytes:
     return message
+
+
+def writer_session() -> PeerSession:
+    return PeerSession(can_write=True, limits=Limits(), now=0.0)
 
 
 @pytest_asyncio.fixture

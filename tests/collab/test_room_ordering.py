@@ -10,8 +10,7 @@ from pycrdt import Doc, Text
 from collab.errors import CloseCode
 from collab.hub import CollabHub
 from collab.protocol import SyncStep1, SyncStep2, SyncUpdate, encode
-from collab.session import PeerSession
-from tests.collab.conftest import GatedStore, RecordingPeer
+from tests.collab.conftest import GatedStore, RecordingPeer, writer_session
 from tests.support.conditions import wait_until
 
 
@@ -24,7 +23,7 @@ def edit(text: str) -> bytes:
 async def joined(hub: CollabHub, name: str, *labels: str) -> list[RecordingPeer]:
     peers = [RecordingPeer(label) for label in labels]
     for peer in peers:
-        await hub.rooms.join(name, peer, PeerSession(can_write=True))
+        await hub.rooms.join(name, peer, writer_session())
     return peers
 
 
@@ -36,7 +35,7 @@ async def test_no_peer_sees_an_update_before_its_commit(hub: CollabHub, store: G
     store.gate.clear()
     before = len(other.frames)
     update = edit("odottaa")
-    room.receive(sender, encode(SyncUpdate(update)))
+    room.receive(sender, encode(SyncUpdate(update)), 0.0)
     await wait_until(lambda: store.appends_started == 1, what="the commit to start")
     assert len(other.frames) == before
     store.gate.set()
@@ -51,9 +50,9 @@ async def test_step2_answer_waits_for_pending_commits(hub: CollabHub, store: Gat
     room = hub.rooms.get("answer")
     assert room is not None
     store.gate.clear()
-    room.receive(sender, encode(SyncUpdate(edit("kesken"))))
+    room.receive(sender, encode(SyncUpdate(edit("kesken"))), 0.0)
     late.frames.clear()
-    room.receive(late, encode(SyncStep1(b"\x00")))
+    room.receive(late, encode(SyncStep1(b"\x00")), 0.0)
     await wait_until(lambda: store.appends_started == 1)
     assert late.frames == []
     store.gate.set()
@@ -73,7 +72,7 @@ async def test_failed_commit_closes_the_room_and_shows_nothing(
     assert room is not None
     store.fail_appends = ConnectionError("disk gone")
     before = len(other.frames)
-    room.receive(sender, encode(SyncUpdate(edit("katoaa"))))
+    room.receive(sender, encode(SyncUpdate(edit("katoaa"))), 0.0)
     await wait_until(lambda: other.closed is not None)
     assert other.closed is not None
     assert other.closed[0] is CloseCode.INTERNAL_ERROR
@@ -98,10 +97,10 @@ async def test_other_rooms_keep_committing_after_one_fails(
     assert first is not None
     assert second is not None
     store.fail_appends = ConnectionError("disk gone")
-    first.receive(a, encode(SyncUpdate(edit("x"))))
+    first.receive(a, encode(SyncUpdate(edit("x"))), 0.0)
     await wait_until(lambda: a.closed is not None)
     store.fail_appends = None
     update = edit("toinen huone")
-    second.receive(b, encode(SyncUpdate(update)))
+    second.receive(b, encode(SyncUpdate(update)), 0.0)
     await wait_until(lambda: SyncUpdate(update) in witness.messages())
     assert b.closed is None

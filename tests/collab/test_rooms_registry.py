@@ -10,8 +10,7 @@ from pycrdt import Doc, Text
 
 from collab.hub import CollabHub
 from collab.protocol import SyncStep1, SyncUpdate, encode
-from collab.session import PeerSession
-from tests.collab.conftest import GatedStore, RecordingPeer
+from tests.collab.conftest import GatedStore, RecordingPeer, writer_session
 from tests.support.conditions import wait_until
 
 
@@ -19,7 +18,7 @@ from tests.support.conditions import wait_until
 async def test_simultaneous_joins_load_once_and_all_sync(hub: CollabHub, store: GatedStore) -> None:
     peers = [RecordingPeer(f"p{i}") for i in range(20)]
     rooms = await asyncio.gather(
-        *(hub.rooms.join("same", peer, PeerSession(can_write=True)) for peer in peers)
+        *(hub.rooms.join("same", peer, writer_session()) for peer in peers)
     )
     assert store.loads == 1
     assert len({id(room) for room in rooms}) == 1
@@ -30,8 +29,8 @@ async def test_simultaneous_joins_load_once_and_all_sync(hub: CollabHub, store: 
 async def test_a_failed_load_is_not_cached(hub: CollabHub, store: GatedStore) -> None:
     store.fail_loads = 1
     with pytest.raises(ConnectionError):
-        await hub.rooms.join("flaky", RecordingPeer("first"), PeerSession(can_write=True))
-    room = await hub.rooms.join("flaky", RecordingPeer("second"), PeerSession(can_write=True))
+        await hub.rooms.join("flaky", RecordingPeer("first"), writer_session())
+    room = await hub.rooms.join("flaky", RecordingPeer("second"), writer_session())
     assert store.loads == 2
     assert hub.rooms.get("flaky") is room
 
@@ -41,13 +40,13 @@ async def test_last_leave_unloads_with_a_checkpoint_and_reload_has_everything(
     hub: CollabHub, store: GatedStore
 ) -> None:
     peer = RecordingPeer("writer")
-    room = await hub.rooms.join("fold", peer, PeerSession(can_write=True))
+    room = await hub.rooms.join("fold", peer, writer_session())
     source: Doc[Any] = Doc()
     text = source.get("t", type=Text)
     for word in ("yksi ", "kaksi ", "kolme"):
         before = source.get_state()
         text += word
-        room.receive(peer, encode(SyncUpdate(source.get_update(before))))
+        room.receive(peer, encode(SyncUpdate(source.get_update(before))), 0.0)
     await wait_until(lambda: room.settled)
     hub.rooms.leave(room, peer)
     await wait_until(lambda: hub.rooms.get("fold") is None, what="the unload")
@@ -55,5 +54,5 @@ async def test_last_leave_unloads_with_a_checkpoint_and_reload_has_everything(
     assert stored.checkpoint is not None
     assert stored.tail == []
     assert stored.checkpoint_position == room.position
-    again = await hub.rooms.join("fold", RecordingPeer("reader"), PeerSession(can_write=True))
+    again = await hub.rooms.join("fold", RecordingPeer("reader"), writer_session())
     assert str(again.doc.get("t", type=Text)) == "yksi kaksi kolme"

@@ -1,8 +1,11 @@
-"""Per-peer decisions: what each message means, and the read-only rule."""
+"""Per-peer decisions: what each message means, the read-only rule and the rate budgets."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from collab.errors import CloseCode
+from collab.limits import Limits
 from collab.protocol import (
     AuthDenied,
     AwarenessEntry,
@@ -27,53 +30,105 @@ from collab.session import (
 )
 
 UPDATE = b"\x01\x01\x07\x00\x04\x01\x01t\x01a\x00"
+LIMITS = Limits()
+
+
+def session(*, can_write: bool = True, limits: Limits = LIMITS) -> PeerSession:
+    return PeerSession(can_write=can_write, limits=limits, now=0.0)
+
+
+def awareness(*entries: AwarenessEntry) -> bytes:
+    return encode(AwarenessMessage(encode_awareness(list(entries))))
 
 
 def test_update_is_applied_and_relayed_as_sent() -> None:
     data = encode(SyncUpdate(UPDATE))
-    assert PeerSession(can_write=True).receive(data) == ApplyUpdate(UPDATE, data)
+    assert session().receive(data, 0.0) == ApplyUpdate(UPDATE, data)
 
 
 def test_step2_is_relayed_as_an_update_message() -> None:
-    effect = PeerSession(can_write=True).receive(encode(SyncStep2(UPDATE)))
+    effect = session().receive(encode(SyncStep2(UPDATE)), 0.0)
     assert effect == ApplyUpdate(UPDATE, encode(SyncUpdate(UPDATE)))
 
 
 def test_read_only_peer_cannot_write_by_step2_or_update() -> None:
-    session = PeerSession(can_write=False)
+    reader = session(can_write=False)
     for message in (SyncUpdate(UPDATE), SyncStep2(UPDATE)):
-        assert isinstance(session.receive(encode(message)), Refuse)
+        effect = reader.receive(encode(message), 0.0)
+        assert isinstance(effect, Refuse)
+        assert effect.key == "read_only"
 
 
 def test_read_only_peer_may_still_sync_and_be_aware() -> None:
-    session = PeerSession(can_write=False)
-    assert session.receive(encode(SyncStep1(b"\x00"))) == AnswerStep1(b"\x00")
-    assert session.receive(encode(QueryAwareness())) == AnswerAwarenessQuery()
+    reader = session(can_write=False)
+    assert reader.receive(encode(SyncStep1(b"\x00")), 0.0) == AnswerStep1(b"\x00")
+    assert reader.receive(encode(QueryAwareness()), 0.0) == AnswerAwarenessQuery()
 
 
 def test_empty_update_needs_nothing() -> None:
-    assert isinstance(PeerSession(can_write=True).receive(encode(SyncStep2(EMPTY_UPDATE))), Nothing)
+    assert isinstance(session().receive(encode(SyncStep2(EMPTY_UPDATE)), 0.0), Nothing)
 
 
-def test_awareness_ids_introduced_and_removed_by_the_peer() -> None:
-    session = PeerSession(can_write=False)
-    here = encode(AwarenessMessage(encode_awareness([AwarenessEntry(5, 1, "{}")])))
-    effect = session.receive(here)
+def test_awareness_is_relayed_as_received() -> None:
+    data = awareness(AwarenessEntry(5, 1, "{}"))
+    assert session().receive(data, 0.0) == RelayAwareness([AwarenessEntry(5, 1, "{}")], data)
+
+
+def test_oversized_awareness_states_are_dropped() -> None:
+    big = AwarenessEntry(6, 1, '"' + "ä" * 4096 + '"')  # 8194 bytes of UTF-8
+    small = AwarenessEntry(5, 1, "{}")
+    effect = session().receive(awareness(small, big), 0.0)
     assert isinstance(effect, RelayAwareness)
-    assert effect.message == here
-    assert session.awareness_ids == {5}
-    session.receive(encode(AwarenessMessage(encode_awareness([AwarenessEntry(5, 2, "null")]))))
-    assert session.awareness_ids == set()
+    assert effect.entries == [small]
+    assert effect.trimmed
+    alone = session().receive(awareness(big), 0.0)
+    assert isinstance(alone, Refuse)
+    assert alone.key == "awareness_size"
 
 
 def test_garbage_and_client_auth_close_the_connection() -> None:
-    session = PeerSession(can_write=True)
-    garbage = session.receive(b"\xff\xff")
+    peer = session()
+    garbage = peer.receive(b"\xff\xff", 0.0)
     assert isinstance(garbage, Close)
     assert garbage.code is CloseCode.PROTOCOL_ERROR
-    bad_awareness = session.receive(encode(AwarenessMessage(b"\x05")))
+    bad_awareness = peer.receive(encode(AwarenessMessage(b"\x05")), 0.0)
     assert isinstance(bad_awareness, Close)
     assert bad_awareness.code is CloseCode.PROTOCOL_ERROR
-    auth = session.receive(encode(AuthDenied("x")))
+    auth = peer.receive(encode(AuthDenied("x")), 0.0)
     assert isinstance(auth, Close)
     assert auth.code is CloseCode.UNSUPPORTED_DATA
+
+
+def test_a_flood_is_closed_with_1008_after_the_burst() -> None:
+    peer = session(limits=replace(LIMITS, messages_per_second=10, message_burst=20))
+    data = encode(SyncUpdate(UPDATE))
+    effects = [peer.receive(data, 0.0) for _ in range(21)]
+    assert all(isinstance(e, ApplyUpdate) for e in effects[:20])
+    last = effects[20]
+    assert isinstance(last, Close)
+    assert last.code is CloseCode.POLICY_VIOLATION
+    assert isinstance(peer.receive(data, 0.1), ApplyUpdate)
+
+
+def test_byte_budget_counts_message_sizes() -> None:
+    peer = session(limits=replace(LIMITS, bytes_per_second=100, byte_burst=1000))
+    data = encode(SyncUpdate(bytes(600)))
+    assert isinstance(peer.receive(data, 0.0), ApplyUpdate)
+    second = peer.receive(data, 0.0)
+    assert isinstance(second, Close)
+    assert second.code is CloseCode.POLICY_VIOLATION
+
+
+def test_step1_answers_are_rationed() -> None:
+    peer = session(limits=replace(LIMITS, step1_per_second=2, step1_burst=3))
+    step1 = encode(SyncStep1(b"\x00"))
+    effects = [peer.receive(step1, 0.0) for _ in range(4)]
+    assert [type(e) for e in effects] == [AnswerStep1] * 3 + [Refuse]
+    assert isinstance(peer.receive(step1, 0.5), AnswerStep1)
+
+
+def test_awareness_floods_are_dropped_not_closed() -> None:
+    peer = session(limits=replace(LIMITS, awareness_per_second=1, awareness_burst=2))
+    data = awareness(AwarenessEntry(5, 1, "{}"))
+    effects = [peer.receive(data, 0.0) for _ in range(3)]
+    assert [type(e) for e in effects] == [RelayAwareness, RelayAwareness, Refuse]

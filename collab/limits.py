@@ -1,0 +1,56 @@
+"""Bounds that keep one client from costing the server unbounded memory, CPU or bandwidth.
+
+Everything here is pure: the token bucket takes the time as an argument, so the rules are
+tested without clocks or sockets.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Every configurable limit, with defaults that a real editing session stays far below."""
+
+    max_message_bytes: int = 2 * 1024 * 1024
+    max_document_bytes: int = 20 * 1024 * 1024
+    max_stalled_bytes: int = 1024 * 1024  # updates waiting for dependencies, per document
+    max_buffered_bytes: int = 16 * 1024 * 1024  # unsent bytes to one slow peer
+    messages_per_second: float = 200.0
+    message_burst: float = 1000.0
+    bytes_per_second: float = 1024 * 1024
+    byte_burst: float = 8 * 1024 * 1024
+    step1_per_second: float = 2.0
+    step1_burst: float = 5.0
+    awareness_per_second: float = 30.0
+    awareness_burst: float = 60.0
+    max_awareness_bytes: int = 8 * 1024
+    max_awareness_ids: int = 4  # client ids one connection may speak for
+    handshake_timeout: float = 10.0  # upgrade to first y-protocols message
+    idle_timeout: float = 60.0  # nothing received, not even a pong
+    max_connections: int = 20_000
+    max_connections_per_ip: int = 1_000
+    close_timeout: float = 5.0
+
+
+class TokenBucket:
+    """`rate` tokens per second, at most `burst` saved up; starts full."""
+
+    __slots__ = ("_burst", "_rate", "_tokens", "_updated")
+
+    def __init__(self, rate: float, burst: float, now: float) -> None:
+        self._rate = rate
+        self._burst = burst
+        self._tokens = burst
+        self._updated = now
+
+    def take(self, now: float, amount: float = 1.0) -> bool:
+        """Spend `amount` tokens if there are enough; refill first by the time elapsed."""
+        tokens = self._tokens + (now - self._updated) * self._rate
+        self._tokens = tokens if tokens < self._burst else self._burst
+        self._updated = now
+        if self._tokens >= amount:
+            self._tokens -= amount
+            return True
+        return False
