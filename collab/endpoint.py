@@ -125,6 +125,7 @@ class CollabConnection(asyncio.Protocol):
 
     def shutdown(self) -> None:
         """uvicorn calls this on SIGTERM: clients should reconnect elsewhere or later."""
+        self.hub.shutting_down = True
         self.close(CloseCode.SERVICE_RESTART, "server restarting")
 
     # Peer (what the room uses)

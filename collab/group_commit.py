@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -46,14 +46,21 @@ class CommitStats:
     commits: int = 0
     updates: int = 0
     failures: int = 0
-    last_latency: float = 0.0
 
 
 class GroupCommitter:
     """One writer for the whole process; run `run()` as a task, `submit()` from anywhere."""
 
-    def __init__(self, store: Store, *, window: float = 0.002, max_batch: int = 512) -> None:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        window: float = 0.002,
+        max_batch: int = 512,
+        observe_latency: Callable[[float], None] | None = None,
+    ) -> None:
         self._store = store
+        self._observe_latency = observe_latency
         self._window = window
         self._max_batch = max_batch
         self._queue: list[_Submitted] = []
@@ -105,7 +112,9 @@ class GroupCommitter:
         now = time.monotonic()
         self.stats.commits += 1
         self.stats.updates += len(batch)
-        self.stats.last_latency = now - batch[0].submitted_at
+        if self._observe_latency is not None:
+            # The oldest update of the batch waited longest: that is the latency to report.
+            self._observe_latency(now - batch[0].submitted_at)
         for item, position in zip(batch, positions, strict=True):
             try:
                 item.listener.committed(item.ticket, position)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import structlog
@@ -32,12 +33,21 @@ class HubConfig:
 class CollabHub:
     """The group committer, the room registry and their background tasks."""
 
-    def __init__(self, store: Store, framer: Framer, config: HubConfig) -> None:
+    def __init__(
+        self,
+        store: Store,
+        framer: Framer,
+        config: HubConfig,
+        observe_commit_latency: Callable[[float], None] | None = None,
+    ) -> None:
         self.limits = config.limits
+        self.shutting_down = False
         self.stats = CollabStats()
         self.allowed_origins = config.allowed_origins
         self.connections_by_ip: dict[str, int] = {}
-        self.committer = GroupCommitter(store, window=config.commit_window)
+        self.committer = GroupCommitter(
+            store, window=config.commit_window, observe_latency=observe_commit_latency
+        )
         self.rooms = Rooms(
             store,
             self.committer,
@@ -58,6 +68,7 @@ class CollabHub:
 
     async def stop(self) -> None:
         """Close every peer, commit what they sent, checkpoint, then stop the tasks."""
+        self.shutting_down = True
         await self.rooms.close()
         for task in self._tasks:
             task.cancel()

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
@@ -14,6 +15,7 @@ from starlette.routing import Route
 from collab.endpoint import binary_frame
 from collab.hub import CollabHub, HubConfig
 from documents.store import Store, create_store
+from web.metrics import HubCollector, metrics_registry
 from web.settings import Settings
 
 INDEX = """<!doctype html>
@@ -26,6 +28,7 @@ INDEX = """<!doctype html>
 
 def create_app(settings: Settings) -> Starlette:
     """Build the app; the store opens and the hub starts when the server's lifespan begins."""
+    registry, commit_latency = metrics_registry()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
@@ -35,7 +38,9 @@ def create_app(settings: Settings) -> Starlette:
             store,
             binary_frame,
             HubConfig(limits=settings.limits, allowed_origins=settings.allowed_origins),
+            observe_commit_latency=commit_latency.observe,
         )
+        registry.register(HubCollector(hub))
         await hub.start()
         try:
             yield {"collab": hub, "store": store}
@@ -47,21 +52,30 @@ def create_app(settings: Settings) -> Starlette:
         return HTMLResponse(INDEX)
 
     async def healthz(request: Request) -> Response:
+        """The process is up and serving HTTP."""
         return JSONResponse({"status": "ok"})
 
     async def readyz(request: Request) -> Response:
+        """Worth sending traffic to: the database answers and no shutdown has begun."""
+        hub: CollabHub = request.state.collab
         store: Store = request.state.store
+        if hub.shutting_down:
+            return JSONResponse({"status": "shutting down"}, status_code=503)
         try:
             await store.ping()
         except Exception as exc:
             return JSONResponse({"status": "unavailable", "database": repr(exc)}, status_code=503)
         return JSONResponse({"status": "ok"})
 
+    async def metrics(request: Request) -> Response:
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
     return Starlette(
         routes=[
             Route("/", index),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Route("/metrics", metrics),
         ],
         lifespan=lifespan,
     )

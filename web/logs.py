@@ -1,21 +1,39 @@
 """Structured logs: JSON lines when not on a terminal, readable key=value lines on one.
 
 uvicorn's and the libraries' stdlib log records go through the same renderer, so an operator
-reads one format.
+reads one format. Share-link tokens travel in query strings (`?token=`); every string in every
+record has them redacted before it is rendered.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import sys
+from collections.abc import MutableMapping
+from typing import Any
 
 import structlog
+
+_TOKEN = re.compile(r"([?&;]token=)[^&;\s\"']+")
+
+
+def redact_tokens(
+    logger: Any, method: str, event: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
+    """Replace the value of any `token=` query parameter in the record's strings."""
+    for key, value in event.items():
+        if isinstance(value, str) and "token=" in value:
+            event[key] = _TOKEN.sub(r"\1[redacted]", value)
+    return event
+
 
 _SHARED: list[structlog.typing.Processor] = [
     structlog.contextvars.merge_contextvars,
     structlog.stdlib.add_log_level,
     structlog.stdlib.add_logger_name,
     structlog.processors.TimeStamper(fmt="iso", utc=True),
+    redact_tokens,
 ]
 
 
