@@ -19,6 +19,7 @@ import itertools
 import logging
 import re
 from typing import Any, cast
+from urllib.parse import parse_qs, urlsplit
 
 import structlog
 from websockets.frames import Frame, Opcode
@@ -26,6 +27,7 @@ from websockets.http11 import Request
 from websockets.protocol import State
 from websockets.server import ServerProtocol
 
+from collab.admission import Denied
 from collab.errors import CloseCode
 from collab.hub import CollabHub
 from collab.room import Room
@@ -67,6 +69,7 @@ class CollabConnection(asyncio.Protocol):
         self.label = f"#{next(_connection_numbers)}"
         self.document = ""
         self._counted = False
+        self._link_id: str | None = None
         self._room: Room | None = None
         self._early: list[bytes] | None = []
         self._fragments: list[bytes] = []
@@ -95,6 +98,7 @@ class CollabConnection(asyncio.Protocol):
             self._timer.cancel()
         if self._counted:
             self._uncount()
+        self.hub.untrack_link(self._link_id, self)
         if self._room is not None:
             self.hub.rooms.leave(self._room, self)
             self._room = None
@@ -179,15 +183,47 @@ class CollabConnection(asyncio.Protocol):
         if self.hub.connections_by_ip.get(self._ip, 0) >= limits.max_connections_per_ip:
             self._reject(429, "too many connections from this address")
             return
+        token = parse_qs(urlsplit(request.path).query).get("token", [None])[0]
+        self._count()
+        self._set_timer(limits.handshake_timeout, self._check_alive)
+        assert self._transport is not None
+        self._transport.pause_reading()
+        self._join_task = self._loop.create_task(self._admit(request, token))
+
+    async def _admit(self, request: Request, token: str | None) -> None:
+        """Ask who may open the document; only then answer the upgrade, and join."""
+        try:
+            grant = await self.hub.admission(self.document, token)
+        except Denied as exc:
+            self._uncount()
+            self._reject(exc.status, exc.reason)
+            self._flush()
+            return
+        except Exception as exc:
+            self._uncount()
+            log.error("admission_failed", document=self.document, peer=self.label, error=repr(exc))
+            self._reject(503, "access could not be checked")
+            self._flush()
+            return
+        if self._gone:
+            return
         response = self._ws.accept(request)
         self._ws.send_response(response)
+        self._flush()
+        assert self._transport is not None
+        self._transport.resume_reading()
         if response.status_code != 101:
+            self._uncount()
             return
-        self._count()
-        now = self._loop.time()
-        session = PeerSession(can_write=True, limits=limits, now=now)
-        self._set_timer(limits.handshake_timeout, self._check_alive)
-        self._join_task = self._loop.create_task(self._join(session))
+        self._link_id = grant.link_id
+        self.hub.track_link(grant.link_id, self)
+        session = PeerSession(
+            can_write=grant.can_write,
+            limits=self.hub.limits,
+            now=self._loop.time(),
+            role=grant.role,
+        )
+        await self._join(session)
 
     def _reject(self, status: int, text: str) -> None:
         self.hub.stats.refused[f"http_{status}"] += 1

@@ -20,6 +20,7 @@ class CloseCode(IntEnum):
     INTERNAL_ERROR = 1011  # the document could not be loaded or an update not committed
     SERVICE_RESTART = 1012  # the server is shutting down; clients reconnect
     # 4400-4499 make y-websocket stop reconnecting: right for what a retry cannot fix.
+    FORBIDDEN = 4403  # repeated writes without permission, or the share link was revoked
     DOCUMENT_TOO_LARGE = 4413  # the document is over its size limit
 
 

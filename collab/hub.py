@@ -9,9 +9,11 @@ from dataclasses import dataclass, field
 
 import structlog
 
+from collab.admission import Admission, open_admission
+from collab.errors import CloseCode
 from collab.group_commit import GroupCommitter
 from collab.limits import Limits
-from collab.room import Framer
+from collab.room import Framer, Peer
 from collab.rooms import Rooms
 from collab.stats import CollabStats
 from documents.checkpoints import CheckpointPolicy
@@ -38,8 +40,12 @@ class CollabHub:
         store: Store,
         framer: Framer,
         config: HubConfig,
+        *,
+        admission: Admission = open_admission,
         observe_commit_latency: Callable[[float], None] | None = None,
     ) -> None:
+        self.admission = admission
+        self._by_link: dict[str, set[Peer]] = {}
         self.limits = config.limits
         self.shutting_down = False
         self.stats = CollabStats()
@@ -59,6 +65,26 @@ class CollabHub:
         )
         self._checkpoint_interval = config.checkpoint_interval
         self._tasks: list[asyncio.Task[None]] = []
+
+    def track_link(self, link_id: str | None, peer: Peer) -> None:
+        if link_id is not None:
+            self._by_link.setdefault(link_id, set()).add(peer)
+
+    def untrack_link(self, link_id: str | None, peer: Peer) -> None:
+        if link_id is None:
+            return
+        peers = self._by_link.get(link_id)
+        if peers is not None:
+            peers.discard(peer)
+            if not peers:
+                del self._by_link[link_id]
+
+    def revoke_link(self, link_id: str) -> int:
+        """Close every connection opened with a share link that was just revoked."""
+        peers = list(self._by_link.pop(link_id, ()))
+        for peer in peers:
+            peer.close(CloseCode.FORBIDDEN, "the share link was revoked")
+        return len(peers)
 
     async def start(self) -> None:
         self._tasks = [

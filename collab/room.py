@@ -185,7 +185,7 @@ class Room:
                 reason="entries for client ids this connection does not own",
                 entries=refused,
             )
-        if refused or effect.trimmed:
+        if refused or effect.rewritten:
             if accepted:
                 self._broadcast(self._frame(encode(AwarenessMessage(encode_awareness(accepted)))))
         else:

@@ -8,6 +8,7 @@ awareness relays are rationed.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from collab.errors import CloseCode
@@ -25,6 +26,10 @@ from collab.protocol import (
     decode_awareness,
     encode,
 )
+
+# Writes refused before the connection is closed with 4403: a client that greys out its UI
+# correctly never sends one, a stale tab may send a few.
+MAX_FORBIDDEN_WRITES = 3
 
 # What Yjs encodes for "nothing": no structs, empty delete set. Clients answer the server's
 # step 1 with it whenever they have nothing new; logging it would only grow the log.
@@ -50,13 +55,13 @@ class ApplyUpdate:
 class RelayAwareness:
     """Record the entries and relay them to every peer, the sender included.
 
-    `message` is the frame as received; when `trimmed`, some entries were dropped and the
-    room must encode the remaining ones again.
+    `message` is the frame as received; when `rewritten`, entries were dropped or changed
+    (a role stamped in) and the room must encode them again.
     """
 
     entries: list[AwarenessEntry]
     message: bytes
-    trimmed: bool = False
+    rewritten: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,10 +100,23 @@ NOTHING = Nothing()
 class PeerSession:
     """Per-connection protocol state: write permission and the rate budgets."""
 
-    __slots__ = ("_awareness", "_bytes", "_limits", "_messages", "_step1", "can_write")
+    __slots__ = (
+        "_awareness",
+        "_bytes",
+        "_forbidden",
+        "_limits",
+        "_messages",
+        "_step1",
+        "can_write",
+        "role",
+    )
 
-    def __init__(self, *, can_write: bool, limits: Limits, now: float) -> None:
+    def __init__(
+        self, *, can_write: bool, limits: Limits, now: float, role: str | None = None
+    ) -> None:
         self.can_write = can_write
+        self.role = role
+        self._forbidden = 0
         self._limits = limits
         self._messages = TokenBucket(limits.messages_per_second, limits.message_burst, now)
         self._bytes = TokenBucket(limits.bytes_per_second, limits.byte_burst, now)
@@ -115,6 +133,9 @@ class PeerSession:
             return Close(CloseCode.PROTOCOL_ERROR, str(exc))
         if isinstance(message, SyncUpdate | SyncStep2):
             if not self.can_write:
+                self._forbidden += 1
+                if self._forbidden >= MAX_FORBIDDEN_WRITES:
+                    return Close(CloseCode.FORBIDDEN, "this connection may not write here")
                 return Refuse("read_only", "document is read-only for this connection")
             if message.update == EMPTY_UPDATE:
                 return NOTHING
@@ -145,4 +166,29 @@ class PeerSession:
         kept = [entry for entry in entries if len(entry.state.encode("utf-8")) <= cap]
         if not kept:
             return Refuse("awareness_size", f"awareness state over {cap} bytes")
-        return RelayAwareness(kept, data, trimmed=len(kept) != len(entries))
+        checked = [e for e in (self._checked_state(entry) for entry in kept) if e is not None]
+        if not checked:
+            return Refuse("awareness_state", "awareness state is not a JSON object or null")
+        rewritten = len(checked) != len(entries) or any(
+            a.state != b.state for a, b in zip(checked, kept, strict=False)
+        )
+        return RelayAwareness(checked, data, rewritten=rewritten)
+
+    def _checked_state(self, entry: AwarenessEntry) -> AwarenessEntry | None:
+        """Only JSON objects (or null) pass: every Yjs client JSON.parses what we relay.
+
+        The connection's role is stamped into the state, so no one can pose as a facilitator.
+        """
+        if entry.removed:
+            return entry
+        try:
+            state = json.loads(entry.state)
+        except ValueError:
+            return None
+        if not isinstance(state, dict):
+            return None
+        if self.role is None:
+            return entry
+        state["role"] = self.role
+        stamped = json.dumps(state, ensure_ascii=False, separators=(",", ":"))
+        return AwarenessEntry(entry.client_id, entry.clock, stamped)

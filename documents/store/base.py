@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from documents.store.workshops import SqlWorkshops
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +57,12 @@ class CorruptLogEntry(Exception):
 
 
 class Store(Protocol):
-    """Five operations; each backend implements them over one SQL schema."""
+    """Five operations on the log, plus the workshop repository over the same database."""
+
+    @property
+    def workshops(self) -> SqlWorkshops:
+        """Workshops and share links, in the same database as the log."""
+        ...
 
     async def open(self) -> None:
         """Connect and make sure the schema exists."""

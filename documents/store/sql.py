@@ -42,6 +42,7 @@ from sqlalchemy.pool import ConnectionPoolEntry
 
 from documents.store import tables
 from documents.store.base import CorruptLogEntry, LogEntry, PendingUpdate, StoredDocument
+from documents.store.workshops import SqlWorkshops
 
 SqliteSynchronous = Literal["FULL", "NORMAL"]
 
@@ -77,6 +78,11 @@ class SqlStore:
         self._checkpoint = _checkpoint_statement(is_sqlite=self._is_sqlite)
         self._writer: AsyncConnection | None = None
         self._write_lock = asyncio.Lock()
+        self._workshops = SqlWorkshops(self._engine)
+
+    @property
+    def workshops(self) -> SqlWorkshops:
+        return self._workshops
 
     async def open(self) -> None:
         """Create the schema if it is missing (to be replaced by Alembic migrations)."""

@@ -1,4 +1,4 @@
-"""The SQL schema of the update log and its checkpoints, shared by SQLite and PostgreSQL."""
+"""The SQL schema (update log, checkpoints, workshops, share links), for SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     DateTime,
+    ForeignKey,
     Index,
     Integer,
     LargeBinary,
@@ -14,6 +15,7 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     String,
     Table,
+    Text,
     func,
 )
 
@@ -57,4 +59,43 @@ checkpoints = Table(
     Column("checksum", BigInteger, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     PrimaryKeyConstraint("document", "position", name="checkpoints_pkey"),
+)
+
+# Workshop metadata lives outside the CRDT documents: it is searched, listed and checked on
+# every connection, none of which should need a document loaded. Deletion is soft so that the
+# logs (and, later, forks taken from them) keep their meaning.
+workshops = Table(
+    "workshops",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("title", String(300), nullable=False),
+    Column("organisation", String(300), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("visibility", String(16), nullable=False),
+    Column("place", String(300), nullable=True),
+    Column("municipality", String(300), nullable=True),
+    Column("funder", String(300), nullable=True),
+    Column("programme", String(300), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("deleted_at", DateTime(timezone=True), nullable=True),
+    CheckConstraint("visibility IN ('public', 'private')", name="workshops_visibility"),
+)
+
+share_links = Table(
+    "share_links",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("workshop_id", String(32), ForeignKey("workshops.id"), nullable=False, index=True),
+    Column("role", String(16), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True), nullable=True),
+)
+
+# Secrets the server generates once and every node must share (the token signing key).
+server_secrets = Table(
+    "server_secrets",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", String(256), nullable=False),
 )

@@ -20,6 +20,7 @@ from collab.protocol import Message, decode
 from collab.session import PeerSession
 from documents.checkpoints import CheckpointPolicy
 from documents.store import PendingUpdate, Store, StoredDocument, create_store
+from documents.store.workshops import SqlWorkshops
 
 
 class GatedStore:
@@ -33,6 +34,10 @@ class GatedStore:
         self.fail_appends: Exception | None = None
         self.fail_loads = 0
         self.loads = 0
+
+    @property
+    def workshops(self) -> SqlWorkshops:
+        return self.inner.workshops
 
     async def open(self) -> None:
         await self.inner.open()

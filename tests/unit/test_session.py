@@ -80,7 +80,7 @@ def test_oversized_awareness_states_are_dropped() -> None:
     effect = session().receive(awareness(small, big), 0.0)
     assert isinstance(effect, RelayAwareness)
     assert effect.entries == [small]
-    assert effect.trimmed
+    assert effect.rewritten
     alone = session().receive(awareness(big), 0.0)
     assert isinstance(alone, Refuse)
     assert alone.key == "awareness_size"
@@ -132,3 +132,36 @@ def test_awareness_floods_are_dropped_not_closed() -> None:
     data = awareness(AwarenessEntry(5, 1, "{}"))
     effects = [peer.receive(data, 0.0) for _ in range(3)]
     assert [type(e) for e in effects] == [RelayAwareness, RelayAwareness, Refuse]
+
+
+def test_role_is_stamped_into_awareness_so_no_one_poses_as_facilitator() -> None:
+    peer = PeerSession(can_write=False, limits=LIMITS, now=0.0, role="viewer")
+    effect = peer.receive(awareness(AwarenessEntry(5, 1, '{"name":"Ö","role":"facilitator"}')), 0)
+    assert isinstance(effect, RelayAwareness)
+    assert effect.rewritten
+    assert effect.entries == [AwarenessEntry(5, 1, '{"name":"Ö","role":"viewer"}')]
+
+
+def test_awareness_states_must_be_json_objects() -> None:
+    good = AwarenessEntry(5, 1, '{"a":1}')
+    effect = session().receive(awareness(good, AwarenessEntry(6, 1, "{broken")), 0.0)
+    assert isinstance(effect, RelayAwareness)
+    assert effect.entries == [good]
+    assert effect.rewritten
+    for bad in ("[1,2]", '"text"', "nope"):
+        refused = session().receive(awareness(AwarenessEntry(6, 1, bad)), 0.0)
+        assert isinstance(refused, Refuse)
+    removal = AwarenessEntry(6, 2, "null")
+    assert session().receive(awareness(removal), 0.0) == RelayAwareness(
+        [removal], awareness(removal)
+    )
+
+
+def test_repeated_forbidden_writes_close_with_4403() -> None:
+    reader = session(can_write=False)
+    data = encode(SyncUpdate(UPDATE))
+    effects = [reader.receive(data, 0.0) for _ in range(3)]
+    assert [type(e) for e in effects] == [Refuse, Refuse, Close]
+    last = effects[2]
+    assert isinstance(last, Close)
+    assert last.code is CloseCode.FORBIDDEN

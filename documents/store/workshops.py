@@ -1,0 +1,271 @@
+"""Workshops and their share links in SQL: the metadata that lives outside the CRDT documents.
+
+A workshop is created in one transaction together with its owner link and the first update of
+each of its documents (the structure the server seeds), so there is never a workshop whose
+documents lack their structure, nor seeded documents without a workshop.
+"""
+
+from __future__ import annotations
+
+import secrets
+import zlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, cast
+
+from sqlalchemy import Row, and_, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from documents.access import Role
+from documents.store import tables
+from documents.store.base import PendingUpdate
+
+METADATA_FIELDS = ("place", "municipality", "funder", "programme")
+EDITABLE_FIELDS = ("title", "organisation", "description", "visibility", *METADATA_FIELDS)
+
+
+@dataclass(frozen=True, slots=True)
+class WorkshopRecord:
+    id: str
+    title: str
+    organisation: str
+    description: str
+    visibility: str
+    place: str | None
+    municipality: str | None
+    funder: str | None
+    programme: str | None
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def public(self) -> bool:
+        return self.visibility == "public"
+
+
+@dataclass(frozen=True, slots=True)
+class LinkRecord:
+    id: str
+    workshop_id: str
+    role: Role
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+def new_id() -> str:
+    """Unguessable, and a valid document name: 20 lowercase hex digits."""
+    return secrets.token_hex(10)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _aware(value: datetime) -> datetime:
+    """SQLite hands timestamps back without a zone; they were written in UTC."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _workshop(row: Row[Any]) -> WorkshopRecord:
+    data = row._mapping
+    return WorkshopRecord(
+        id=data["id"],
+        title=data["title"],
+        organisation=data["organisation"],
+        description=data["description"],
+        visibility=data["visibility"],
+        place=data["place"],
+        municipality=data["municipality"],
+        funder=data["funder"],
+        programme=data["programme"],
+        created_at=_aware(data["created_at"]),
+        updated_at=_aware(data["updated_at"]),
+    )
+
+
+def _link(row: Row[Any]) -> LinkRecord:
+    data = row._mapping
+    revoked = data["revoked_at"]
+    return LinkRecord(
+        id=data["id"],
+        workshop_id=data["workshop_id"],
+        role=cast(Role, data["role"]),
+        created_at=_aware(data["created_at"]),
+        revoked_at=_aware(revoked) if revoked is not None else None,
+    )
+
+
+class SqlWorkshops:
+    """The workshop repository over the store's engine."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def create(
+        self,
+        fields: Mapping[str, str | None],
+        seeds: Sequence[PendingUpdate],
+        *,
+        workshop_id: str | None = None,
+    ) -> tuple[WorkshopRecord, LinkRecord]:
+        """Insert the workshop, its owner link and its documents' first updates, atomically."""
+        now = _now()
+        identifier = workshop_id or new_id()
+        row: dict[str, Any] = {name: fields.get(name) for name in EDITABLE_FIELDS}
+        row.update(id=identifier, created_at=now, updated_at=now, deleted_at=None)
+        row["description"] = row["description"] or ""
+        row["visibility"] = row["visibility"] or "public"
+        link = {
+            "id": new_id(),
+            "workshop_id": identifier,
+            "role": "owner",
+            "created_at": now,
+            "revoked_at": None,
+        }
+        log_rows = [
+            {"document": s.document, "data": s.update, "checksum": zlib.crc32(s.update)}
+            for s in seeds
+        ]
+        async with self._engine.begin() as conn:
+            await conn.execute(insert(tables.workshops), [row])
+            await conn.execute(insert(tables.share_links), [link])
+            if log_rows:
+                await conn.execute(insert(tables.updates), log_rows)
+        return (
+            WorkshopRecord(
+                **{k: row[k] for k in ("id", *EDITABLE_FIELDS, "created_at", "updated_at")}
+            ),
+            LinkRecord(str(link["id"]), identifier, "owner", now, None),
+        )
+
+    async def get(self, workshop_id: str) -> WorkshopRecord | None:
+        """The workshop, unless it does not exist or was deleted."""
+        w = tables.workshops.c
+        async with self._engine.connect() as conn:
+            row = (
+                await conn.execute(
+                    select(tables.workshops).where(w.id == workshop_id, w.deleted_at.is_(None))
+                )
+            ).first()
+        return _workshop(row) if row is not None else None
+
+    async def search(
+        self, query: str, *, private_ids: Sequence[str] = (), limit: int = 100
+    ) -> list[WorkshopRecord]:
+        """Public workshops (and the given private ones) whose title or organisation matches."""
+        w = tables.workshops.c
+        visible = or_(w.visibility == "public", w.id.in_(list(private_ids)))
+        conditions = [w.deleted_at.is_(None), visible]
+        if query:
+            pattern = f"%{query.lower()}%"
+            conditions.append(or_(w.title.ilike(pattern), w.organisation.ilike(pattern)))
+        statement = (
+            select(tables.workshops)
+            .where(and_(*conditions))
+            .order_by(w.updated_at.desc(), w.id)
+            .limit(limit)
+        )
+        async with self._engine.connect() as conn:
+            rows = (await conn.execute(statement)).all()
+        return [_workshop(row) for row in rows]
+
+    async def update(
+        self, workshop_id: str, changes: Mapping[str, str | None]
+    ) -> WorkshopRecord | None:
+        """Change editable fields; None if the workshop is gone."""
+        values: dict[str, Any] = {k: v for k, v in changes.items() if k in EDITABLE_FIELDS}
+        values["updated_at"] = _now()
+        w = tables.workshops.c
+        async with self._engine.begin() as conn:
+            result = await conn.execute(
+                update(tables.workshops)
+                .where(w.id == workshop_id, w.deleted_at.is_(None))
+                .values(**values)
+            )
+        if result.rowcount != 1:
+            return None
+        return await self.get(workshop_id)
+
+    async def delete(self, workshop_id: str) -> bool:
+        """Soft-delete the workshop and revoke every link; False if it was already gone."""
+        now = _now()
+        w, s = tables.workshops.c, tables.share_links.c
+        async with self._engine.begin() as conn:
+            result = await conn.execute(
+                update(tables.workshops)
+                .where(w.id == workshop_id, w.deleted_at.is_(None))
+                .values(deleted_at=now, updated_at=now)
+            )
+            await conn.execute(
+                update(tables.share_links)
+                .where(s.workshop_id == workshop_id, s.revoked_at.is_(None))
+                .values(revoked_at=now)
+            )
+        return result.rowcount == 1
+
+    async def create_link(self, workshop_id: str, role: Role) -> LinkRecord:
+        link = LinkRecord(new_id(), workshop_id, role, _now(), None)
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                insert(tables.share_links),
+                [
+                    {
+                        "id": link.id,
+                        "workshop_id": workshop_id,
+                        "role": role,
+                        "created_at": link.created_at,
+                        "revoked_at": None,
+                    }
+                ],
+            )
+        return link
+
+    async def links(self, workshop_id: str) -> list[LinkRecord]:
+        s = tables.share_links.c
+        async with self._engine.connect() as conn:
+            rows = (
+                await conn.execute(
+                    select(tables.share_links)
+                    .where(s.workshop_id == workshop_id)
+                    .order_by(s.created_at, s.id)
+                )
+            ).all()
+        return [_link(row) for row in rows]
+
+    async def link(self, link_id: str) -> LinkRecord | None:
+        s = tables.share_links.c
+        async with self._engine.connect() as conn:
+            row = (await conn.execute(select(tables.share_links).where(s.id == link_id))).first()
+        return _link(row) if row is not None else None
+
+    async def revoke_link(self, workshop_id: str, link_id: str) -> bool:
+        """Revoke a live link of this workshop; False if there is none."""
+        s = tables.share_links.c
+        async with self._engine.begin() as conn:
+            result = await conn.execute(
+                update(tables.share_links)
+                .where(s.id == link_id, s.workshop_id == workshop_id, s.revoked_at.is_(None))
+                .values(revoked_at=_now())
+            )
+        return result.rowcount == 1
+
+    async def secret(self, name: str) -> str:
+        """A server-wide secret, generated by whichever node asks first and shared after."""
+        column = tables.server_secrets.c
+        query = select(column.value).where(column.name == name)
+        async with self._engine.connect() as conn:
+            value = (await conn.execute(query)).scalar()
+        if value is not None:
+            return str(value)
+        try:
+            async with self._engine.begin() as conn:
+                await conn.execute(
+                    insert(tables.server_secrets),
+                    [{"name": name, "value": secrets.token_urlsafe(48)}],
+                )
+        except IntegrityError:
+            pass  # another node created it first: read theirs below
+        async with self._engine.connect() as conn:
+            return str((await conn.execute(query)).scalar_one())
