@@ -23,7 +23,7 @@ from collab.room import Framer, Peer, Room
 from collab.session import PeerSession
 from collab.stats import CollabStats
 from documents.checkpoints import CheckpointPolicy, LogTail, should_checkpoint
-from documents.store import Store
+from documents.store import Store, StoredDocument
 
 log = structlog.get_logger(__name__)
 
@@ -88,7 +88,21 @@ class Rooms:
                 self._unload_delay, self._start_unload, room
             )
 
-    async def _load(self, name: str) -> Room:
+    async def snapshot(self, name: str) -> bytes:
+        """The document's committed state, whether or not it is loaded, as one update.
+
+        A loaded room may hold updates still being committed; waiting for the committer keeps
+        readers of the HTTP side to the same rule as peers: nothing uncommitted is shown.
+        """
+        room = self._rooms.get(name)
+        if room is not None:
+            while not room.settled and not room.failed:
+                await self._committer.drain()
+            if not room.failed:
+                return room.doc.get_update()
+        return (await self._replay(name))[0].get_update()
+
+    async def _replay(self, name: str) -> tuple[Doc[Any], StoredDocument]:
         stored = await self._store.load(name)
         doc: Doc[Any] = Doc()
         if stored.checkpoint is not None:
@@ -96,6 +110,10 @@ class Rooms:
         with doc.transaction():
             for entry in stored.tail:
                 apply_update(doc, entry.update)
+        return doc, stored
+
+    async def _load(self, name: str) -> Room:
+        doc, stored = await self._replay(name)
         tail = LogTail(len(stored.tail), sum(len(e.update) for e in stored.tail), 0.0)
         room = Room(
             name,

@@ -8,22 +8,20 @@ from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from collab.endpoint import binary_frame
 from collab.hub import CollabHub, HubConfig
 from documents.store import Store, create_store
+from web import api, pages
+from web.api import ApiError, error_response
+from web.auth import SECRET_NAME, AccessResolver, Tokens
 from web.metrics import HubCollector, metrics_registry
+from web.openapi import openapi_document
 from web.settings import Settings
-
-INDEX = """<!doctype html>
-<html lang="fi"><head><meta charset="utf-8"><title>Verstas</title></head>
-<body><main><h1>Verstas</h1>
-<p>Yhteiskehittämisen työtila. Collaborative documents are served at
-<code>/collab/&lt;name&gt;</code> over the Yjs websocket protocol.</p></main></body></html>
-"""
 
 
 def create_app(settings: Settings) -> Starlette:
@@ -34,22 +32,24 @@ def create_app(settings: Settings) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
         store = create_store(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
         await store.open()
+        secret = settings.secret_key or await store.workshops.secret(SECRET_NAME)
+        access = AccessResolver(
+            store.workshops, Tokens(secret), open_documents=settings.open_documents
+        )
         hub = CollabHub(
             store,
             binary_frame,
             HubConfig(limits=settings.limits, allowed_origins=settings.allowed_origins),
+            admission=access,
             observe_commit_latency=commit_latency.observe,
         )
         registry.register(HubCollector(hub))
         await hub.start()
         try:
-            yield {"collab": hub, "store": store}
+            yield {"collab": hub, "store": store, "access": access}
         finally:
             await hub.stop()
             await store.close()
-
-    async def index(request: Request) -> Response:
-        return HTMLResponse(INDEX)
 
     async def healthz(request: Request) -> Response:
         """The process is up and serving HTTP."""
@@ -70,12 +70,30 @@ def create_app(settings: Settings) -> Starlette:
     async def metrics(request: Request) -> Response:
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
+    async def openapi(request: Request) -> Response:
+        return JSONResponse(openapi_document())
+
+    async def api_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, ApiError)
+        return error_response(exc)
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        """Unknown routes and methods under /api/ answer in the API's error shape too."""
+        assert isinstance(exc, HTTPException)
+        if not request.url.path.startswith("/api/"):
+            return Response(exc.detail, status_code=exc.status_code)
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return error_response(ApiError(exc.status_code, code, str(exc.detail)))
+
     return Starlette(
         routes=[
-            Route("/", index),
+            *pages.ROUTES,
+            *api.ROUTES,
+            Route("/api/openapi.json", openapi),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics),
         ],
+        exception_handlers={ApiError: api_error, HTTPException: http_error},
         lifespan=lifespan,
     )

@@ -51,6 +51,20 @@ def serve(
             help="NAME=VALUE over a default limit (repeatable), e.g. max_document_bytes=1048576.",
         ),
     ] = None,
+    open_documents: Annotated[
+        bool,
+        typer.Option(
+            envvar="VERSTAS_OPEN_DOCUMENTS",
+            help="Also serve any valid document name without a workshop (generic Yjs tools).",
+        ),
+    ] = False,
+    secret_key: Annotated[
+        str | None,
+        typer.Option(
+            envvar="VERSTAS_SECRET_KEY",
+            help="Key that signs share-link tokens; default: generated once, kept in the database.",
+        ),
+    ] = None,
     log_level: Annotated[str, typer.Option(envvar="VERSTAS_LOG_LEVEL")] = "info",
 ) -> None:
     """Serve the HTTP API, the pages and the collaboration websockets on one port."""
@@ -71,6 +85,8 @@ def serve(
             database_url=database_url,
             sqlite_synchronous=mode,
             limits=limits,
+            open_documents=open_documents,
+            secret_key=secret_key,
             allowed_origins=frozenset(o.strip() for o in allowed_origins.split(",") if o.strip()),
             log_level=log_level,
         )

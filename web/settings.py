@@ -21,6 +21,10 @@ class Settings:
     sqlite_synchronous: SqliteSynchronous = "FULL"
     limits: Limits = field(default_factory=Limits)
     allowed_origins: frozenset[str] = frozenset()
+    # Serve any valid document name without a workshop, as the bare sync core does.
+    open_documents: bool = False
+    # Signs share-link tokens; when unset, a key is generated once and kept in the database.
+    secret_key: str | None = None
     log_level: str = "info"
 
 

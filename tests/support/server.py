@@ -32,11 +32,19 @@ def free_port() -> int:
 class ServerProcess:
     """One server process; `start()` waits until /healthz answers."""
 
-    def __init__(self, workdir: Path, *, database_url: str | None = None, args: Sequence[str] = ()):
+    def __init__(
+        self,
+        workdir: Path,
+        *,
+        database_url: str | None = None,
+        args: Sequence[str] = (),
+        open_documents: bool = True,
+    ):
         self.workdir = workdir
         self.port = free_port()
         self.database_url = database_url or f"sqlite+aiosqlite:///{workdir / 'verstas.db'}"
-        self.args = list(args)
+        # The sync-core tests use free document names, as generic Yjs tools do.
+        self.args = [*args, "--open-documents"] if open_documents else list(args)
         self.log_path = workdir / "server.log"
         self._process: asyncio.subprocess.Process | None = None
 
@@ -108,9 +116,15 @@ class ServerProcess:
 
 @contextlib.asynccontextmanager
 async def running_server(
-    workdir: Path, *, database_url: str | None = None, args: Sequence[str] = ()
+    workdir: Path,
+    *,
+    database_url: str | None = None,
+    args: Sequence[str] = (),
+    open_documents: bool = True,
 ) -> AsyncIterator[ServerProcess]:
-    server = ServerProcess(workdir, database_url=database_url, args=args)
+    server = ServerProcess(
+        workdir, database_url=database_url, args=args, open_documents=open_documents
+    )
     await server.start()
     try:
         yield server

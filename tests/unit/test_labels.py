@@ -1,0 +1,99 @@
+"""The label table: every key of every group has both languages, with the guide's wording."""
+
+from __future__ import annotations
+
+import pytest
+
+from documents.labels import (
+    EVALUATION_SECTIONS,
+    LANGS,
+    METADATA_FIELDS,
+    MODEL_SECTIONS,
+    PARTS,
+    PATH_SECTIONS,
+    PERSPECTIVES,
+    TOPICS,
+    keys,
+    label,
+)
+
+GROUPS = {
+    "perspectives": PERSPECTIVES,
+    "topics": TOPICS,
+    "path": PATH_SECTIONS,
+    "evaluation": EVALUATION_SECTIONS,
+    "model": MODEL_SECTIONS,
+    "parts": PARTS,
+    "metadata": METADATA_FIELDS,
+}
+
+
+def test_group_sizes_follow_the_domain() -> None:
+    assert PERSPECTIVES == ("client", "professional", "organisational", "political_administrative")
+    assert len(TOPICS) == 6
+    assert len(PATH_SECTIONS) == 5
+    assert len(EVALUATION_SECTIONS) == 5
+    assert len(MODEL_SECTIONS) == 6
+    assert PARTS == ("model", "matrix", "path", "evaluation")
+
+
+@pytest.mark.parametrize("group", GROUPS)
+def test_every_key_has_distinct_labels_in_both_languages(group: str) -> None:
+    for lang in LANGS:
+        labels = [label(key, lang) for key in GROUPS[group]]
+        assert all(text.strip() == text and text for text in labels)
+        assert len(set(labels)) == len(labels)
+
+
+def test_the_table_holds_every_group_and_the_list_labels() -> None:
+    grouped = {key for group in GROUPS.values() for key in group}
+    assert grouped | {"components", "ideas", "topic", "perspective", "created", "updated"} == set(
+        keys()
+    )
+
+
+@pytest.mark.parametrize(
+    ("key", "finnish"),
+    [
+        ("client", "Asiakasnäkökulma"),
+        ("professional", "Ammattilaisnäkökulma"),
+        ("organisational", "Organisatorinen näkökulma"),
+        ("political_administrative", "Poliittis-hallinnollinen näkökulma"),
+        ("actors", "Toimijat"),
+        ("tasks", "Tehtävät ja työnjaot"),
+        ("knowledge", "Tiedot, taidot ja välineet"),
+        ("laws", "Lait ja asetukset"),
+        ("principles", "Periaatteet ja säännöt"),
+        ("finances", "Talous"),
+        ("starting_point", "Lähtötilanne ja strategiset liittymäkohdat"),
+        ("target_group", "Kohderyhmä ja asiakasymmärrys"),
+        ("needs", "Tarpeet"),
+        ("co_developers", "Kehittäjäjoukon kokoaminen ja yhteiskehittäminen"),
+        ("goals", "Tavoitteet"),
+        ("adoption_decision", "Päätös käyttöönotosta"),
+        ("purpose", "Käyttötarkoitus"),
+        ("conditions", "Toimivuuden ja käyttöönoton ehdot"),
+        ("components", "Keskeiset osatekijät / toteutuksen vaiheet"),
+        ("path", "Kehittämisen polku"),
+        ("matrix", "Näkökulmataulukko"),
+        ("evaluation", "Toteutus ja arviointi"),
+        ("model", "Toimintamalli"),
+        ("municipality", "Paikkakunta, maakunta tai hyvinvointialue"),
+        ("funder", "Rahoittaja"),
+        ("programme", "Kokonaisuus"),
+    ],
+)
+def test_finnish_wording_is_the_guides(key: str, finnish: str) -> None:
+    assert label(key) == finnish
+
+
+def test_english_on_request() -> None:
+    assert label("client", "en") == "Client perspective"
+    assert label("laws", lang="en") == "Laws and regulations"
+
+
+def test_unknown_key_or_language_is_an_error() -> None:
+    with pytest.raises(KeyError):
+        label("nonexistent")
+    with pytest.raises(ValueError, match="unknown language"):
+        label("client", "sv")  # type: ignore[arg-type]

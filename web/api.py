@@ -1,0 +1,422 @@
+"""The JSON API: workshops and share links. Thin: validate, authorise, call the repository.
+
+Every request body is validated against its schema in `schemas/` before anything else runs,
+and every error has the one shape of `error.schema.json`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from collab.admission import Denied
+from collab.hub import CollabHub
+from documents.access import DocumentKind, Role, at_least, document_name
+from documents.export import (
+    InvalidExport,
+    WorkshopExport,
+    export_markdown,
+    export_workshop,
+    import_workshop,
+)
+from documents.store import PendingUpdate
+from documents.store.workshops import (
+    EDITABLE_FIELDS,
+    LinkRecord,
+    SqlWorkshops,
+    WorkshopRecord,
+    new_id,
+)
+from documents.workshop_doc import seed_update
+from web.auth import Access, AccessResolver
+from web.schemas import problems
+
+TOKEN_COOKIE = "verstas_token"
+MAX_BODY_BYTES = 8 * 1024 * 1024
+
+
+class ApiError(Exception):
+    """An error the client caused, with its HTTP status and a stable code."""
+
+    def __init__(
+        self, status: int, code: str, message: str, details: list[str] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.details = details
+
+
+def error_response(error: ApiError) -> JSONResponse:
+    body: dict[str, Any] = {"status": error.status, "code": error.code, "message": error.message}
+    if error.details:
+        body["details"] = error.details
+    return JSONResponse({"error": body}, status_code=error.status)
+
+
+_DENIED_CODES = {401: "unauthenticated", 403: "forbidden", 404: "not_found"}
+
+
+def denied(exc: Denied) -> ApiError:
+    return ApiError(exc.status, _DENIED_CODES.get(exc.status, "refused"), exc.reason)
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """What the handlers need from the app's lifespan state."""
+
+    workshops: SqlWorkshops
+    access: AccessResolver
+    hub: CollabHub
+
+    @staticmethod
+    def of(request: Request) -> Services:
+        return Services(request.state.store.workshops, request.state.access, request.state.collab)
+
+
+def presented_token(request: Request) -> str | None:
+    """`Authorization: Bearer …` first, then the cookie the pages set."""
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return request.cookies.get(TOKEN_COOKIE) or None
+
+
+async def read_body(request: Request, schema: str) -> dict[str, Any]:
+    raw = await request.body()
+    if len(raw) > MAX_BODY_BYTES:
+        raise ApiError(413, "too_large", f"request bodies are limited to {MAX_BODY_BYTES} bytes")
+    try:
+        body = json.loads(raw or b"null")
+    except ValueError as exc:
+        raise ApiError(400, "invalid_json", f"the body is not JSON: {exc}") from None
+    found = problems(schema, body)
+    if found:
+        raise ApiError(422, "invalid_request", f"the body does not match {schema}", found)
+    assert isinstance(body, dict)
+    return body
+
+
+async def authorise(request: Request, minimum: Role | None = None) -> Access:
+    """The caller's access to the workshop in the path; `minimum` None means reading."""
+    services = Services.of(request)
+    try:
+        access = await services.access.workshop(
+            request.path_params["workshop_id"], presented_token(request)
+        )
+    except Denied as exc:
+        raise denied(exc) from None
+    if minimum is not None and (access.role is None or not at_least(access.role, minimum)):
+        needed = f"the {minimum} role"
+        raise ApiError(403, "forbidden", f"this needs {needed}; the token grants {access.role}")
+    return access
+
+
+def workshop_json(workshop: WorkshopRecord, role: Role | None) -> dict[str, Any]:
+    return {
+        "id": workshop.id,
+        "title": workshop.title,
+        "organisation": workshop.organisation,
+        "description": workshop.description,
+        "visibility": workshop.visibility,
+        "place": workshop.place,
+        "municipality": workshop.municipality,
+        "funder": workshop.funder,
+        "programme": workshop.programme,
+        "created_at": workshop.created_at.isoformat(),
+        "updated_at": workshop.updated_at.isoformat(),
+        "documents": {kind.value: document_name(workshop.id, kind) for kind in DocumentKind},
+        "role": role,
+    }
+
+
+def link_json(request: Request, link: LinkRecord) -> dict[str, Any]:
+    token = Services.of(request).access.tokens.mint(link)
+    return {
+        "id": link.id,
+        "role": link.role,
+        "token": token,
+        "url": str(request.url_for("workshop_page", workshop_id=link.workshop_id))
+        + f"?token={token}",
+        "created_at": link.created_at.isoformat(),
+        "revoked_at": link.revoked_at.isoformat() if link.revoked_at else None,
+    }
+
+
+def seed_updates(workshop_id: str) -> list[PendingUpdate]:
+    """The first update of each of the workshop's documents: the structure, made by the server."""
+    return [
+        PendingUpdate(document_name(workshop_id, kind), seed_update(kind)) for kind in DocumentKind
+    ]
+
+
+async def create_workshop(request: Request) -> Response:
+    body = await read_body(request, "workshop-create.request")
+    services = Services.of(request)
+    workshop_id = new_id()
+    workshop, owner = await services.workshops.create(
+        body, seed_updates(workshop_id), workshop_id=workshop_id
+    )
+    return created(services, workshop, owner)
+
+
+def created(services: Services, workshop: WorkshopRecord, owner: LinkRecord) -> Response:
+    data = workshop_json(workshop, "owner")
+    data["owner_token"] = services.access.tokens.mint(owner)
+    return JSONResponse(data, status_code=201)
+
+
+async def list_workshops(request: Request) -> Response:
+    services = Services.of(request)
+    token = presented_token(request)
+    private_ids: list[str] = []
+    token_role: tuple[str, Role] | None = None
+    if token is not None:
+        claims = services.access.tokens.read(token)
+        if claims is not None:
+            try:
+                access = await services.access.workshop(claims.workshop_id, token)
+            except Denied:
+                access = None
+            if access is not None and access.role is not None:
+                private_ids.append(access.workshop.id)
+                token_role = (access.workshop.id, access.role)
+    found = await services.workshops.search(
+        request.query_params.get("q", "").strip(), private_ids=private_ids
+    )
+    items = [
+        workshop_json(w, token_role[1] if token_role and token_role[0] == w.id else None)
+        for w in found
+    ]
+    return JSONResponse({"items": items})
+
+
+async def get_workshop(request: Request) -> Response:
+    access = await authorise(request)
+    return JSONResponse(workshop_json(access.workshop, access.role))
+
+
+async def update_workshop(request: Request) -> Response:
+    access = await authorise(request, "owner")
+    body = await read_body(request, "workshop-update.request")
+    updated = await Services.of(request).workshops.update(access.workshop.id, body)
+    if updated is None:
+        raise ApiError(404, "not_found", f"no workshop {access.workshop.id}")
+    return JSONResponse(workshop_json(updated, access.role))
+
+
+async def delete_workshop(request: Request) -> Response:
+    access = await authorise(request, "owner")
+    services = Services.of(request)
+    links = await services.workshops.links(access.workshop.id)
+    await services.workshops.delete(access.workshop.id)
+    for link in links:
+        services.hub.revoke_link(link.id)
+    return Response(status_code=204)
+
+
+async def create_link(request: Request) -> Response:
+    access = await authorise(request, "owner")
+    body = await read_body(request, "link-create.request")
+    link = await Services.of(request).workshops.create_link(access.workshop.id, body["role"])
+    return JSONResponse(link_json(request, link), status_code=201)
+
+
+async def list_links(request: Request) -> Response:
+    access = await authorise(request, "owner")
+    links = await Services.of(request).workshops.links(access.workshop.id)
+    return JSONResponse({"items": [link_json(request, link) for link in links]})
+
+
+async def revoke_link(request: Request) -> Response:
+    access = await authorise(request, "owner")
+    services = Services.of(request)
+    link_id = request.path_params["link_id"]
+    if not await services.workshops.revoke_link(access.workshop.id, link_id):
+        raise ApiError(404, "not_found", f"no live share link {link_id} in this workshop")
+    services.hub.revoke_link(link_id)
+    return Response(status_code=204)
+
+
+async def export_data(request: Request, access: Access) -> WorkshopExport:
+    workshop = access.workshop
+    rooms = Services.of(request).hub.rooms
+    content = await rooms.snapshot(document_name(workshop.id, DocumentKind.CONTENT))
+    comments = await rooms.snapshot(document_name(workshop.id, DocumentKind.COMMENTS))
+    metadata = {
+        **{field: getattr(workshop, field) for field in EDITABLE_FIELDS},
+        "created": workshop.created_at,
+        "updated": workshop.updated_at,
+    }
+    return export_workshop(metadata, content, comments)
+
+
+async def export_json(request: Request) -> Response:
+    access = await authorise(request)
+    return JSONResponse(
+        await export_data(request, access),
+        headers={"Content-Disposition": f'attachment; filename="{access.workshop.id}.json"'},
+    )
+
+
+async def export_md(request: Request) -> Response:
+    access = await authorise(request)
+    lang = request.query_params.get("lang")
+    if lang not in (None, "fi", "en"):
+        raise ApiError(400, "invalid_request", "lang is fi or en")
+    markdown = export_markdown(await export_data(request, access), lang)  # type: ignore[arg-type]
+    return Response(markdown, media_type="text/markdown; charset=utf-8")
+
+
+async def import_workshop_route(request: Request) -> Response:
+    body = await read_body(request, "workshop-export")
+    try:
+        metadata, content, comments = import_workshop(body)
+    except InvalidExport as exc:
+        raise ApiError(422, "invalid_export", str(exc)) from None
+    services = Services.of(request)
+    workshop_id = new_id()
+    seeds = [
+        PendingUpdate(document_name(workshop_id, DocumentKind.CONTENT), content),
+        PendingUpdate(document_name(workshop_id, DocumentKind.COMMENTS), comments),
+        PendingUpdate(
+            document_name(workshop_id, DocumentKind.SESSION), seed_update(DocumentKind.SESSION)
+        ),
+    ]
+    fields = {field: metadata.get(field) for field in EDITABLE_FIELDS}
+    fields["organisation"] = fields["organisation"] or "(unknown)"
+    workshop, owner = await services.workshops.create(fields, seeds, workshop_id=workshop_id)
+    return created(services, workshop, owner)
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    """One operation of the public contract: its handler and the schemas of what it exchanges.
+
+    The OpenAPI description and the tests' response validation are both derived from this
+    table, so the documented contract and the checked one cannot drift apart.
+    """
+
+    method: str
+    path: str
+    handler: Any
+    summary: str
+    request: str | None
+    responses: dict[int, str | None]
+    role: Role | None = None
+    media_type: str = "application/json"
+
+
+ERRORS: dict[int, str | None] = {
+    400: "error",
+    401: "error",
+    403: "error",
+    404: "error",
+    422: "error",
+}
+
+ENDPOINTS = [
+    Endpoint(
+        "POST",
+        "/api/workshops",
+        create_workshop,
+        "Create a workshop; the response carries the owner token",
+        "workshop-create.request",
+        {201: "workshop-created.response", **ERRORS},
+    ),
+    Endpoint(
+        "GET",
+        "/api/workshops",
+        list_workshops,
+        "Search workshops by title and organisation (?q=); private ones only with their token",
+        None,
+        {200: "workshop-list.response", **ERRORS},
+    ),
+    Endpoint(
+        "GET",
+        "/api/workshops/{workshop_id}",
+        get_workshop,
+        "A workshop's metadata and the caller's role",
+        None,
+        {200: "workshop", **ERRORS},
+    ),
+    Endpoint(
+        "PATCH",
+        "/api/workshops/{workshop_id}",
+        update_workshop,
+        "Change title, organisation, description, visibility or metadata",
+        "workshop-update.request",
+        {200: "workshop", **ERRORS},
+        "owner",
+    ),
+    Endpoint(
+        "DELETE",
+        "/api/workshops/{workshop_id}",
+        delete_workshop,
+        "Delete a workshop; every share link is revoked and its sockets closed",
+        None,
+        {204: None, **ERRORS},
+        "owner",
+    ),
+    Endpoint(
+        "POST",
+        "/api/workshops/{workshop_id}/links",
+        create_link,
+        "Mint a share link for a role",
+        "link-create.request",
+        {201: "link.response", **ERRORS},
+        "owner",
+    ),
+    Endpoint(
+        "GET",
+        "/api/workshops/{workshop_id}/links",
+        list_links,
+        "The workshop's share links, revoked ones included",
+        None,
+        {200: "link-list.response", **ERRORS},
+        "owner",
+    ),
+    Endpoint(
+        "DELETE",
+        "/api/workshops/{workshop_id}/links/{link_id}",
+        revoke_link,
+        "Revoke a share link at once: sockets opened with it are closed with 4403",
+        None,
+        {204: None, **ERRORS},
+        "owner",
+    ),
+    Endpoint(
+        "GET",
+        "/api/workshops/{workshop_id}/export.json",
+        export_json,
+        "The whole workshop as one JSON document (importable)",
+        None,
+        {200: "workshop-export", **ERRORS},
+    ),
+    Endpoint(
+        "GET",
+        "/api/workshops/{workshop_id}/export.md",
+        export_md,
+        "The operating model as a Markdown document to read or e-mail (?lang=fi|en)",
+        None,
+        {200: None, **ERRORS},
+        media_type="text/markdown",
+    ),
+    Endpoint(
+        "POST",
+        "/api/workshops/import",
+        import_workshop_route,
+        "Create a workshop from an export; the response carries the owner token",
+        "workshop-export",
+        {201: "workshop-created.response", **ERRORS},
+    ),
+]
+
+ROUTES = [Route(e.path, e.handler, methods=[e.method]) for e in ENDPOINTS]

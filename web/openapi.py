@@ -1,0 +1,64 @@
+"""The OpenAPI 3.1 description of the JSON API, derived from `web.api.ENDPOINTS`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from web.api import ENDPOINTS
+from web.schemas import all_schemas, schema_id
+
+_STATUS_TEXT = {
+    200: "OK",
+    201: "Created",
+    204: "No content",
+    400: "Malformed JSON",
+    401: "Missing or invalid token",
+    403: "Not allowed with this token",
+    404: "No such workshop",
+    422: "The body does not match its schema",
+}
+
+
+def openapi_document() -> dict[str, Any]:
+    """Paths reference the schema files by their `$id`; the schemas are embedded too."""
+    paths: dict[str, dict[str, Any]] = {}
+    for endpoint in ENDPOINTS:
+        operation: dict[str, Any] = {"summary": endpoint.summary, "responses": {}}
+        if endpoint.role is not None or "{workshop_id}" in endpoint.path:
+            operation["security"] = [{}, {"shareLinkToken": []}]
+        if endpoint.role is not None:
+            operation["description"] = f"Needs a token of the {endpoint.role} role."
+        if endpoint.request is not None:
+            operation["requestBody"] = {
+                "required": True,
+                "content": {"application/json": {"schema": {"$ref": schema_id(endpoint.request)}}},
+            }
+        for status, schema in endpoint.responses.items():
+            response: dict[str, Any] = {"description": _STATUS_TEXT.get(status, "")}
+            if schema is not None:
+                response["content"] = {"application/json": {"schema": {"$ref": schema_id(schema)}}}
+            operation["responses"][str(status)] = response
+        parameters = [
+            {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+            for name in ("workshop_id", "link_id")
+            if "{" + name + "}" in endpoint.path
+        ]
+        if parameters:
+            operation["parameters"] = parameters
+        paths.setdefault(endpoint.path, {})[endpoint.method.lower()] = operation
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Verstas API",
+            "version": "1",
+            "description": "Workshops and share links. The documents themselves are synced "
+            "over the Yjs websocket protocol at /collab/{document}.",
+        },
+        "paths": paths,
+        "components": {
+            "schemas": {sid.split("/")[-2]: schema for sid, schema in all_schemas().items()},
+            "securitySchemes": {
+                "shareLinkToken": {"type": "http", "scheme": "bearer"},
+            },
+        },
+    }
