@@ -13,9 +13,7 @@ import math
 from typing import Any
 
 import structlog
-from pycrdt import Doc
 
-from collab.crdt import apply_update
 from collab.errors import CloseCode
 from collab.group_commit import GroupCommitter
 from collab.limits import Limits
@@ -23,7 +21,8 @@ from collab.room import Framer, Peer, Room
 from collab.session import PeerSession
 from collab.stats import CollabStats
 from documents.checkpoints import CheckpointPolicy, LogTail, should_checkpoint
-from documents.store import Store, StoredDocument
+from documents.store import Store
+from documents.workshop_service import replay
 
 log = structlog.get_logger(__name__)
 
@@ -100,20 +99,11 @@ class Rooms:
                 await self._committer.drain()
             if not room.failed:
                 return room.doc.get_update()
-        return (await self._replay(name))[0].get_update()
-
-    async def _replay(self, name: str) -> tuple[Doc[Any], StoredDocument]:
-        stored = await self._store.load(name)
-        doc: Doc[Any] = Doc()
-        if stored.checkpoint is not None:
-            apply_update(doc, stored.checkpoint)
-        with doc.transaction():
-            for entry in stored.tail:
-                apply_update(doc, entry.update)
-        return doc, stored
+        return replay(await self._store.load(name)).get_update()
 
     async def _load(self, name: str) -> Room:
-        doc, stored = await self._replay(name)
+        stored = await self._store.load(name)
+        doc = replay(stored)
         tail = LogTail(len(stored.tail), sum(len(e.update) for e in stored.tail), 0.0)
         room = Room(
             name,

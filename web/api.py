@@ -21,18 +21,9 @@ from documents.export import (
     InvalidExport,
     WorkshopExport,
     export_markdown,
-    export_workshop,
-    import_workshop,
 )
-from documents.store import PendingUpdate
-from documents.store.workshops import (
-    EDITABLE_FIELDS,
-    LinkRecord,
-    SqlWorkshops,
-    WorkshopRecord,
-    new_id,
-)
-from documents.workshop_doc import seed_update
+from documents.store.workshops import LinkRecord, SqlWorkshops, WorkshopRecord
+from documents.workshop_service import create_workshop, import_export, workshop_export
 from web.auth import Access, AccessResolver
 from web.schemas import problems
 
@@ -150,20 +141,10 @@ def link_json(request: Request, link: LinkRecord) -> dict[str, Any]:
     }
 
 
-def seed_updates(workshop_id: str) -> list[PendingUpdate]:
-    """The first update of each of the workshop's documents: the structure, made by the server."""
-    return [
-        PendingUpdate(document_name(workshop_id, kind), seed_update(kind)) for kind in DocumentKind
-    ]
-
-
-async def create_workshop(request: Request) -> Response:
+async def create_workshop_route(request: Request) -> Response:
     body = await read_body(request, "workshop-create.request")
     services = Services.of(request)
-    workshop_id = new_id()
-    workshop, owner = await services.workshops.create(
-        body, seed_updates(workshop_id), workshop_id=workshop_id
-    )
+    workshop, owner = await create_workshop(services.workshops, body)
     return created(services, workshop, owner)
 
 
@@ -250,12 +231,7 @@ async def export_data(request: Request, access: Access) -> WorkshopExport:
     rooms = Services.of(request).hub.rooms
     content = await rooms.snapshot(document_name(workshop.id, DocumentKind.CONTENT))
     comments = await rooms.snapshot(document_name(workshop.id, DocumentKind.COMMENTS))
-    metadata = {
-        **{field: getattr(workshop, field) for field in EDITABLE_FIELDS},
-        "created": workshop.created_at,
-        "updated": workshop.updated_at,
-    }
-    return export_workshop(metadata, content, comments)
+    return workshop_export(workshop, content, comments)
 
 
 async def export_json(request: Request) -> Response:
@@ -277,22 +253,11 @@ async def export_md(request: Request) -> Response:
 
 async def import_workshop_route(request: Request) -> Response:
     body = await read_body(request, "workshop-export")
+    services = Services.of(request)
     try:
-        metadata, content, comments = import_workshop(body)
+        workshop, owner = await import_export(services.workshops, body)
     except InvalidExport as exc:
         raise ApiError(422, "invalid_export", str(exc)) from None
-    services = Services.of(request)
-    workshop_id = new_id()
-    seeds = [
-        PendingUpdate(document_name(workshop_id, DocumentKind.CONTENT), content),
-        PendingUpdate(document_name(workshop_id, DocumentKind.COMMENTS), comments),
-        PendingUpdate(
-            document_name(workshop_id, DocumentKind.SESSION), seed_update(DocumentKind.SESSION)
-        ),
-    ]
-    fields = {field: metadata.get(field) for field in EDITABLE_FIELDS}
-    fields["organisation"] = fields["organisation"] or "(unknown)"
-    workshop, owner = await services.workshops.create(fields, seeds, workshop_id=workshop_id)
     return created(services, workshop, owner)
 
 
@@ -326,7 +291,7 @@ ENDPOINTS = [
     Endpoint(
         "POST",
         "/api/workshops",
-        create_workshop,
+        create_workshop_route,
         "Create a workshop; the response carries the owner token",
         "workshop-create.request",
         {201: "workshop-created.response", **ERRORS},

@@ -6,9 +6,11 @@ from typing import Annotated
 
 import typer
 
+from web import workshop_cli
 from web.settings import DEFAULT_DATABASE_URL, Settings, SqliteSynchronous, parse_limits
 
 app = typer.Typer(help="Verstas: real-time co-development of health and welfare services.")
+app.add_typer(workshop_cli.app, name="workshop")
 
 
 @app.callback(no_args_is_help=True)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import Row, and_, insert, or_, select, update
+from sqlalchemy import ColumnElement, Row, and_, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -152,12 +152,19 @@ class SqlWorkshops:
         return _workshop(row) if row is not None else None
 
     async def search(
-        self, query: str, *, private_ids: Sequence[str] = (), limit: int = 100
+        self,
+        query: str,
+        *,
+        private_ids: Sequence[str] = (),
+        include_private: bool = False,
+        limit: int = 100,
     ) -> list[WorkshopRecord]:
-        """Public workshops (and the given private ones) whose title or organisation matches."""
+        """Public workshops (and the given private ones, or all for an operator) whose title or
+        organisation matches."""
         w = tables.workshops.c
-        visible = or_(w.visibility == "public", w.id.in_(list(private_ids)))
-        conditions = [w.deleted_at.is_(None), visible]
+        conditions: list[ColumnElement[bool]] = [w.deleted_at.is_(None)]
+        if not include_private:
+            conditions.append(or_(w.visibility == "public", w.id.in_(list(private_ids))))
         if query:
             pattern = f"%{query.lower()}%"
             conditions.append(or_(w.title.ilike(pattern), w.organisation.ilike(pattern)))

@@ -1,0 +1,75 @@
+"""Workshop operations shared by the HTTP API and the CLI: creating (or importing) a workshop
+with its documents' first updates, and assembling an export from document states."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pycrdt import Doc
+
+from documents.access import DocumentKind, document_name
+from documents.export import WorkshopExport, export_workshop, import_workshop
+from documents.store import PendingUpdate, Store, StoredDocument
+from documents.store.workshops import (
+    EDITABLE_FIELDS,
+    LinkRecord,
+    SqlWorkshops,
+    WorkshopRecord,
+    new_id,
+)
+from documents.workshop_doc import seed_update
+
+
+async def create_workshop(
+    workshops: SqlWorkshops,
+    fields: Mapping[str, str | None],
+    states: Mapping[DocumentKind, bytes] | None = None,
+) -> tuple[WorkshopRecord, LinkRecord]:
+    """A new workshop whose documents start from `states` (an import) or from the seeds."""
+    workshop_id = new_id()
+    given = states or {}
+    seeds = [
+        PendingUpdate(document_name(workshop_id, kind), given.get(kind) or seed_update(kind))
+        for kind in DocumentKind
+    ]
+    return await workshops.create(fields, seeds, workshop_id=workshop_id)
+
+
+async def import_export(
+    workshops: SqlWorkshops, export: Mapping[str, Any]
+) -> tuple[WorkshopRecord, LinkRecord]:
+    """Create a workshop from an export; raises documents.export.InvalidExport."""
+    metadata, content, comments = import_workshop(export)
+    fields: dict[str, str | None] = {field: metadata.get(field) for field in EDITABLE_FIELDS}
+    fields["organisation"] = fields["organisation"] or "(unknown)"
+    states = {DocumentKind.CONTENT: content, DocumentKind.COMMENTS: comments}
+    return await create_workshop(workshops, fields, states)
+
+
+def workshop_export(workshop: WorkshopRecord, content: bytes, comments: bytes) -> WorkshopExport:
+    """The export of a workshop from its record and its documents' committed states."""
+    metadata: dict[str, object] = {field: getattr(workshop, field) for field in EDITABLE_FIELDS}
+    metadata["created"] = workshop.created_at
+    metadata["updated"] = workshop.updated_at
+    return export_workshop(metadata, content, comments)
+
+
+def replay(stored: StoredDocument) -> Doc[Any]:
+    """A document rebuilt from its latest checkpoint and the log after it.
+
+    The stored bytes were validated by applying them before they were logged, and checksums
+    were verified by the store, so they are applied as they are.
+    """
+    doc: Doc[Any] = Doc()
+    if stored.checkpoint is not None:
+        doc.apply_update(stored.checkpoint)
+    with doc.transaction():
+        for entry in stored.tail:
+            doc.apply_update(entry.update)
+    return doc
+
+
+async def stored_state(store: Store, name: str) -> bytes:
+    """A document's committed state straight from the database (no server needed)."""
+    return replay(await store.load(name)).get_update()

@@ -1,0 +1,65 @@
+"""`verstas workshop ...` on a database, as an operator would type it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from web.schemas import problems
+
+
+def verstas(database: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "web",
+            "workshop",
+            *args,
+            "--database-url",
+            f"sqlite+aiosqlite:///{database}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_create_list_export_import(tmp_path: Path) -> None:
+    db = tmp_path / "cli.db"
+    created = verstas(db, "create", "--title", "Perhekeskus", "--organisation", "Oulu", "--private")
+    assert created.returncode == 0, created.stderr
+    first = json.loads(created.stdout)
+    assert len(first["owner_token"]) > 40
+    listed = verstas(db, "list")
+    assert f"{first['id']}  private  Oulu  Perhekeskus" in listed.stdout
+    exported = verstas(db, "export", first["id"], "--output", str(tmp_path / "e.json"))
+    assert exported.returncode == 0, exported.stderr
+    export = json.loads((tmp_path / "e.json").read_text())
+    assert problems("workshop-export", export) == []
+    assert export["metadata"]["visibility"] == "private"
+    imported = verstas(db, "import", str(tmp_path / "e.json"))
+    assert imported.returncode == 0, imported.stderr
+    second = json.loads(imported.stdout)["id"]
+    again = json.loads(verstas(db, "export", second).stdout)
+    for data in (export, again):
+        data["metadata"].pop("created")
+        data["metadata"].pop("updated")
+    assert again == export
+    markdown = verstas(db, "export", second, "--format", "md")
+    assert markdown.stdout.startswith("# Perhekeskus")
+
+
+def test_errors_are_clear_and_exit_nonzero(tmp_path: Path) -> None:
+    db = tmp_path / "cli.db"
+    missing = verstas(db, "export", "0123456789abcdef0123")
+    assert missing.returncode == 1
+    assert "error: no workshop 0123456789abcdef0123" in missing.stderr
+    (tmp_path / "bad.json").write_text('{"format": "something else"}')
+    bad = verstas(db, "import", str(tmp_path / "bad.json"))
+    assert bad.returncode == 1
+    assert "is not a workshop export" in bad.stderr
+    assert "Traceback" not in bad.stderr
