@@ -12,7 +12,6 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
 
 from collab.admission import Denied
 from collab.hub import CollabHub
@@ -229,8 +228,8 @@ async def revoke_link(request: Request) -> Response:
 async def export_data(request: Request, access: Access) -> WorkshopExport:
     workshop = access.workshop
     rooms = Services.of(request).hub.rooms
-    content = await rooms.snapshot(document_name(workshop.id, DocumentKind.CONTENT))
-    comments = await rooms.snapshot(document_name(workshop.id, DocumentKind.COMMENTS))
+    content, _ = await rooms.snapshot(document_name(workshop.id, DocumentKind.CONTENT))
+    comments, _ = await rooms.snapshot(document_name(workshop.id, DocumentKind.COMMENTS))
     return workshop_export(workshop, content, comments)
 
 
@@ -383,5 +382,3 @@ ENDPOINTS = [
         {201: "workshop-created.response", **ERRORS},
     ),
 ]
-
-ROUTES = [Route(e.path, e.handler, methods=[e.method]) for e in ENDPOINTS]

@@ -16,7 +16,7 @@ from starlette.routing import Route
 from collab.endpoint import binary_frame
 from collab.hub import CollabHub, HubConfig
 from documents.store import Store, create_store
-from web import api, pages
+from web import endpoints, pages
 from web.api import ApiError, error_response
 from web.auth import SECRET_NAME, AccessResolver, Tokens
 from web.metrics import HubCollector, metrics_registry
@@ -88,7 +88,7 @@ def create_app(settings: Settings) -> Starlette:
     return Starlette(
         routes=[
             *pages.ROUTES,
-            *api.ROUTES,
+            *endpoints.ROUTES,
             Route("/api/openapi.json", openapi),
             Route("/healthz", healthz),
             Route("/readyz", readyz),

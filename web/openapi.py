@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from web.api import ENDPOINTS
+from web.endpoints import ENDPOINTS
 from web.schemas import all_schemas, schema_id
 
 _STATUS_TEXT = {
@@ -40,7 +40,7 @@ def openapi_document() -> dict[str, Any]:
             operation["responses"][str(status)] = response
         parameters = [
             {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-            for name in ("workshop_id", "link_id")
+            for name in ("workshop_id", "link_id", "version_id")
             if "{" + name + "}" in endpoint.path
         ]
         if parameters:

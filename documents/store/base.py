@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from documents.store.lineage import SqlLineage
     from documents.store.workshops import SqlWorkshops
 
 
@@ -64,6 +65,11 @@ class Store(Protocol):
         """Workshops and share links, in the same database as the log."""
         ...
 
+    @property
+    def lineage(self) -> SqlLineage:
+        """Versions and the fork graph, in the same database as the log."""
+        ...
+
     async def open(self) -> None:
         """Connect and make sure the schema exists."""
 
@@ -80,8 +86,9 @@ class Store(Protocol):
         updates is stored.
         """
 
-    async def load(self, document: str) -> StoredDocument:
-        """The latest checkpoint of the document and every log entry after it, in order.
+    async def load(self, document: str, *, upto: int | None = None) -> StoredDocument:
+        """The latest checkpoint of the document and every log entry after it, in order;
+        with `upto`, only what was logged up to that position (the document as it stood then).
 
         Raises CorruptLogEntry if a tail entry fails its checksum.
         """

@@ -42,6 +42,7 @@ from sqlalchemy.pool import ConnectionPoolEntry
 
 from documents.store import tables
 from documents.store.base import CorruptLogEntry, LogEntry, PendingUpdate, StoredDocument
+from documents.store.lineage import SqlLineage
 from documents.store.workshops import SqlWorkshops
 
 SqliteSynchronous = Literal["FULL", "NORMAL"]
@@ -79,10 +80,15 @@ class SqlStore:
         self._writer: AsyncConnection | None = None
         self._write_lock = asyncio.Lock()
         self._workshops = SqlWorkshops(self._engine)
+        self._lineage = SqlLineage(self._engine)
 
     @property
     def workshops(self) -> SqlWorkshops:
         return self._workshops
+
+    @property
+    def lineage(self) -> SqlLineage:
+        return self._lineage
 
     async def open(self) -> None:
         """Create the schema if it is missing (to be replaced by Alembic migrations)."""
@@ -134,26 +140,27 @@ class SqlStore:
         with conn.begin():
             return sorted(conn.execute(self._append, rows).scalars())
 
-    async def load(self, document: str) -> StoredDocument:
-        """Read the latest checkpoint, then the entries after it; verify every checksum."""
+    async def load(self, document: str, *, upto: int | None = None) -> StoredDocument:
+        """Read the latest checkpoint, then the entries after it; verify every checksum.
+
+        With `upto`, the document as it stood at that log position: the latest checkpoint at or
+        before it and the entries up to it (what versions and fork points are rebuilt from).
+        """
         cp, log = tables.checkpoints.c, tables.updates.c
+        checkpoint_query = select(cp.position, cp.state, cp.checksum).where(cp.document == document)
+        if upto is not None:
+            checkpoint_query = checkpoint_query.where(cp.position <= upto)
         async with self._engine.connect() as conn:
             checkpoint = (
-                await conn.execute(
-                    select(cp.position, cp.state, cp.checksum)
-                    .where(cp.document == document)
-                    .order_by(cp.position.desc())
-                    .limit(1)
-                )
+                await conn.execute(checkpoint_query.order_by(cp.position.desc()).limit(1))
             ).first()
             after = checkpoint.position if checkpoint is not None else 0
-            tail = (
-                await conn.execute(
-                    select(log.position, log.data, log.checksum)
-                    .where(log.document == document, log.position > after)
-                    .order_by(log.position)
-                )
-            ).all()
+            tail_query = select(log.position, log.data, log.checksum).where(
+                log.document == document, log.position > after
+            )
+            if upto is not None:
+                tail_query = tail_query.where(log.position <= upto)
+            tail = (await conn.execute(tail_query.order_by(log.position))).all()
         if checkpoint is not None and zlib.crc32(checkpoint.state) != checkpoint.checksum:
             raise CorruptLogEntry(document, checkpoint.position)
         entries: list[LogEntry] = []

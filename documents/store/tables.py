@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Column,
     DateTime,
@@ -98,4 +99,47 @@ server_secrets = Table(
     metadata,
     Column("name", String(64), primary_key=True),
     Column("value", String(256), nullable=False),
+)
+
+# A named or automatic version of a workshop's content: the log position it stands for (the
+# state is rebuilt from checkpoints and the log up to it) and the state vector at that point.
+versions = Table(
+    "versions",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("workshop_id", String(32), ForeignKey("workshops.id"), nullable=False, index=True),
+    Column("label", String(300), nullable=False),
+    Column("author", String(300), nullable=True),
+    Column("automatic", Boolean, nullable=False),
+    Column("position", BigInteger, nullable=False),
+    Column("state_vector", LargeBinary, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# The lineage graph: one edge per fork, child -> parent, with the parent's point at fork time.
+forks = Table(
+    "forks",
+    metadata,
+    Column("child_id", String(32), ForeignKey("workshops.id"), primary_key=True),
+    Column("parent_id", String(32), ForeignKey("workshops.id"), nullable=False, index=True),
+    Column("parent_version_id", String(32), ForeignKey("versions.id"), nullable=True),
+    Column("parent_position", BigInteger, nullable=False),
+    Column("parent_state_vector", LargeBinary, nullable=False),
+    Column("organisation", String(300), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("forked_by", String(300), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# Pulls from upstream and proposals back, recorded on their edge.
+lineage_events = Table(
+    "lineage_events",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("child_id", String(32), ForeignKey("forks.child_id"), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),
+    Column("actor", String(300), nullable=True),
+    Column("accepted", Text, nullable=False),
+    Column("rejected", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
 )

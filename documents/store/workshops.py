@@ -59,11 +59,11 @@ def new_id() -> str:
     return secrets.token_hex(10)
 
 
-def _now() -> datetime:
+def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def _aware(value: datetime) -> datetime:
+def aware(value: datetime) -> datetime:
     """SQLite hands timestamps back without a zone; they were written in UTC."""
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
@@ -80,8 +80,8 @@ def _workshop(row: Row[Any]) -> WorkshopRecord:
         municipality=data["municipality"],
         funder=data["funder"],
         programme=data["programme"],
-        created_at=_aware(data["created_at"]),
-        updated_at=_aware(data["updated_at"]),
+        created_at=aware(data["created_at"]),
+        updated_at=aware(data["updated_at"]),
     )
 
 
@@ -92,8 +92,8 @@ def _link(row: Row[Any]) -> LinkRecord:
         id=data["id"],
         workshop_id=data["workshop_id"],
         role=cast(Role, data["role"]),
-        created_at=_aware(data["created_at"]),
-        revoked_at=_aware(revoked) if revoked is not None else None,
+        created_at=aware(data["created_at"]),
+        revoked_at=aware(revoked) if revoked is not None else None,
     )
 
 
@@ -109,9 +109,11 @@ class SqlWorkshops:
         seeds: Sequence[PendingUpdate],
         *,
         workshop_id: str | None = None,
+        fork: Mapping[str, Any] | None = None,
     ) -> tuple[WorkshopRecord, LinkRecord]:
-        """Insert the workshop, its owner link and its documents' first updates, atomically."""
-        now = _now()
+        """Insert the workshop, its owner link, its documents' first updates and, for a fork,
+        its lineage edge, atomically: a fork never exists without its edge."""
+        now = utc_now()
         identifier = workshop_id or new_id()
         row: dict[str, Any] = {name: fields.get(name) for name in EDITABLE_FIELDS}
         row.update(id=identifier, created_at=now, updated_at=now, deleted_at=None)
@@ -133,6 +135,8 @@ class SqlWorkshops:
             await conn.execute(insert(tables.share_links), [link])
             if log_rows:
                 await conn.execute(insert(tables.updates), log_rows)
+            if fork is not None:
+                await conn.execute(insert(tables.forks), [dict(fork)])
         return (
             WorkshopRecord(
                 **{k: row[k] for k in ("id", *EDITABLE_FIELDS, "created_at", "updated_at")}
@@ -150,6 +154,14 @@ class SqlWorkshops:
                 )
             ).first()
         return _workshop(row) if row is not None else None
+
+    async def many(self, workshop_ids: Sequence[str]) -> dict[str, WorkshopRecord]:
+        """The live ones among these workshops, by id (deleted ones are absent)."""
+        w = tables.workshops.c
+        query = select(tables.workshops).where(w.id.in_(list(workshop_ids)), w.deleted_at.is_(None))
+        async with self._engine.connect() as conn:
+            rows = (await conn.execute(query)).all()
+        return {row.id: _workshop(row) for row in rows}
 
     async def search(
         self,
@@ -183,7 +195,7 @@ class SqlWorkshops:
     ) -> WorkshopRecord | None:
         """Change editable fields; None if the workshop is gone."""
         values: dict[str, Any] = {k: v for k, v in changes.items() if k in EDITABLE_FIELDS}
-        values["updated_at"] = _now()
+        values["updated_at"] = utc_now()
         w = tables.workshops.c
         async with self._engine.begin() as conn:
             result = await conn.execute(
@@ -197,7 +209,7 @@ class SqlWorkshops:
 
     async def delete(self, workshop_id: str) -> bool:
         """Soft-delete the workshop and revoke every link; False if it was already gone."""
-        now = _now()
+        now = utc_now()
         w, s = tables.workshops.c, tables.share_links.c
         async with self._engine.begin() as conn:
             result = await conn.execute(
@@ -213,7 +225,7 @@ class SqlWorkshops:
         return result.rowcount == 1
 
     async def create_link(self, workshop_id: str, role: Role) -> LinkRecord:
-        link = LinkRecord(new_id(), workshop_id, role, _now(), None)
+        link = LinkRecord(new_id(), workshop_id, role, utc_now(), None)
         async with self._engine.begin() as conn:
             await conn.execute(
                 insert(tables.share_links),
@@ -254,7 +266,7 @@ class SqlWorkshops:
             result = await conn.execute(
                 update(tables.share_links)
                 .where(s.id == link_id, s.workshop_id == workshop_id, s.revoked_at.is_(None))
-                .values(revoked_at=_now())
+                .values(revoked_at=utc_now())
             )
         return result.rowcount == 1
 

@@ -20,6 +20,7 @@ from collab.protocol import Message, decode
 from collab.session import PeerSession
 from documents.checkpoints import CheckpointPolicy
 from documents.store import PendingUpdate, Store, StoredDocument, create_store
+from documents.store.lineage import SqlLineage
 from documents.store.workshops import SqlWorkshops
 
 
@@ -39,6 +40,10 @@ class GatedStore:
     def workshops(self) -> SqlWorkshops:
         return self.inner.workshops
 
+    @property
+    def lineage(self) -> SqlLineage:
+        return self.inner.lineage
+
     async def open(self) -> None:
         await self.inner.open()
 
@@ -55,13 +60,13 @@ class GatedStore:
             raise self.fail_appends
         return await self.inner.append(updates)
 
-    async def load(self, document: str) -> StoredDocument:
+    async def load(self, document: str, *, upto: int | None = None) -> StoredDocument:
         self.loads += 1
         await asyncio.sleep(0)  # let every concurrent joiner arrive while the load is running
         if self.fail_loads:
             self.fail_loads -= 1
             raise ConnectionError("database unavailable")
-        return await self.inner.load(document)
+        return await self.inner.load(document, upto=upto)
 
     async def save_checkpoint(self, document: str, state: bytes, position: int) -> None:
         await self.inner.save_checkpoint(document, state, position)

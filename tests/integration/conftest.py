@@ -14,3 +14,10 @@ from tests.support.server import ServerProcess, running_server
 async def server(tmp_path: Path) -> AsyncIterator[ServerProcess]:
     async with running_server(tmp_path) as process:
         yield process
+
+
+@pytest_asyncio.fixture
+async def server_closed(tmp_path: Path) -> AsyncIterator[ServerProcess]:
+    """A server that serves workshops only (no open documents)."""
+    async with running_server(tmp_path, open_documents=False) as process:
+        yield process

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,7 @@ import pytest_asyncio
 from documents.comments import add_thread, anchor
 from documents.workshop_doc import add_component, text_at
 from tests.support.api import ApiClient
-from tests.support.conditions import POLL_INTERVAL
+from tests.support.conditions import wait_for
 from tests.support.pyclient import python_client
 from tests.support.server import ServerProcess, running_server
 
@@ -172,15 +171,8 @@ async def wait_for_export(
     api: ApiClient, wid: str, condition: Callable[[dict[str, Any]], bool]
 ) -> None:
     """Edits travel over the socket; the export shows them once they are committed."""
-    latest: dict[str, Any] = {}
 
-    async def fetch() -> None:
-        nonlocal latest
-        latest = (await api.get(f"/api/workshops/{wid}/export.json")).json()
+    async def check() -> bool:
+        return condition((await api.get(f"/api/workshops/{wid}/export.json")).json())
 
-    deadline = asyncio.get_running_loop().time() + 10
-    await fetch()
-    while not condition(latest):
-        assert asyncio.get_running_loop().time() < deadline, latest
-        await asyncio.sleep(POLL_INTERVAL)
-        await fetch()
+    await wait_for(check, what="the export to show the edits")

@@ -13,7 +13,14 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from documents.store import CorruptLogEntry, LogEntry, PendingUpdate, Store, create_store
+from documents.store import (
+    CorruptLogEntry,
+    LogEntry,
+    PendingUpdate,
+    Store,
+    StoredDocument,
+    create_store,
+)
 from documents.store.tables import checkpoints, updates
 
 
@@ -322,3 +329,35 @@ def test_the_factory_rejects_a_missing_sqlite_directory(tmp_path: Path) -> None:
 
     with pytest.raises(ValueError, match="directory of the SQLite database does not exist"):
         create_store(f"sqlite+aiosqlite:///{missing}")
+
+
+@pytest.mark.asyncio
+async def test_load_upto_a_position_rebuilds_the_document_as_it_stood(store: Store) -> None:
+    document = unique_document()
+    doc: Doc[Any] = Doc()
+    text = doc.get("t", type=Text)
+    updates_made: list[bytes] = []
+    positions: list[int] = []
+    for word in ("yksi", " kaksi", " kolme", " neljä"):
+        before = doc.get_state()
+        text += word
+        updates_made.append(doc.get_update(before))
+        positions += await store.append([PendingUpdate(document, updates_made[-1])])
+    first_two: Doc[Any] = Doc()
+    for update_bytes in updates_made[:2]:
+        first_two.apply_update(update_bytes)
+    await store.save_checkpoint(document, first_two.get_update(), positions[1])
+    for count, expected in enumerate(("yksi", "yksi kaksi", "yksi kaksi kolme"), start=1):
+        stored = await store.load(document, upto=positions[count - 1])
+        assert stored.last_position == positions[count - 1]
+        assert replayed_text(stored) == expected
+    assert replayed_text(await store.load(document)) == "yksi kaksi kolme neljä"
+
+
+def replayed_text(stored: StoredDocument) -> str:
+    doc: Doc[Any] = Doc()
+    if stored.checkpoint is not None:
+        doc.apply_update(stored.checkpoint)
+    for entry in stored.tail:
+        doc.apply_update(entry.update)
+    return str(doc.get("t", type=Text))

@@ -12,7 +12,8 @@ from typing import Any
 
 import httpx
 
-from web.api import ENDPOINTS, Endpoint
+from web.api import Endpoint
+from web.endpoints import ENDPOINTS
 from web.schemas import problems
 
 _PATTERNS = [

@@ -1,0 +1,134 @@
+"""Versions, adoption forks and the lineage graph, through the API and real clients."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from documents.access import DocumentKind
+from documents.workshop_doc import load_document, text_at
+from tests.support.api import ApiClient
+from tests.support.conditions import wait_for
+from tests.support.pyclient import python_client
+from tests.support.server import ServerProcess
+
+CELL = "model/core_idea"
+
+
+async def create(api: ApiClient, **fields: Any) -> dict[str, Any]:
+    body = {"title": "Kotihoidon yöpartio", "organisation": "Kuopio", **fields}
+    data: dict[str, Any] = (await api.post("/api/workshops", json=body)).json()
+    return data
+
+
+async def write(server: ServerProcess, wid: str, token: str, text: str) -> None:
+    """Replace the core idea through a real client and wait until it is committed."""
+    doc = load_document(DocumentKind.CONTENT)
+    async with python_client(server.http_url, wid, doc, token=token):
+        cell = text_at(doc, CELL)
+        del cell[0 : len(cell)]
+        cell.insert(0, text)
+    async with ApiClient(server.http_url) as api:
+        await wait_for(lambda: _has_core_idea(api, wid, text), what=f"{text!r} committed")
+
+
+async def _has_core_idea(api: ApiClient, wid: str, text: str) -> bool:
+    return await core_idea(api, wid) == text
+
+
+async def core_idea(api: ApiClient, wid: str, version: str | None = None) -> str:
+    path = f"/api/workshops/{wid}/export.json"
+    if version:
+        path = f"/api/workshops/{wid}/versions/{version}/export.json"
+    return str((await api.get(path)).json()["content"]["model"]["core_idea"])
+
+
+@pytest.mark.asyncio
+async def test_named_versions_and_forks_from_them(server_closed: ServerProcess) -> None:
+    server = server_closed
+    async with ApiClient(server.http_url) as api:
+        origin = await create(api)
+        wid, owner = origin["id"], origin["owner_token"]
+        await write(server, wid, owner, "Hoitaja käy yöllä")
+        path = f"/api/workshops/{wid}/versions"
+        version = (await api.post(path, token=owner, json={"label": "Ensimmäinen"})).json()
+        assert (await api.post(path, json={"label": "Anonyymi"})).status_code == 403
+        await write(server, wid, owner, "Hoitaja ja turvapuhelin")
+        listed = (await api.get(path)).json()["items"]
+        assert [v["label"] for v in listed] == ["Ensimmäinen"]
+        assert await core_idea(api, wid, version["id"]) == "Hoitaja käy yöllä"
+        assert await core_idea(api, wid) == "Hoitaja ja turvapuhelin"
+        from_version = await api.post(
+            f"/api/workshops/{wid}/fork",
+            json={"organisation": "Siilinjärvi", "reason": "Sama aukko", "version": version["id"]},
+        )
+        assert from_version.status_code == 201
+        assert await core_idea(api, from_version.json()["id"]) == "Hoitaja käy yöllä"
+        from_now = await api.post(
+            f"/api/workshops/{wid}/fork", json={"organisation": "Varkaus", "reason": "Hyvä malli"}
+        )
+        child = from_now.json()
+        assert child["organisation"] == "Varkaus"
+        assert child["role"] == "owner"
+        assert await core_idea(api, child["id"]) == "Hoitaja ja turvapuhelin"
+        child_export = (await api.get(f"/api/workshops/{child['id']}/export.json")).json()
+        assert child_export["comments"] == []
+
+
+@pytest.mark.asyncio
+async def test_private_workshops_are_forked_only_by_those_who_may_read_them(
+    server_closed: ServerProcess,
+) -> None:
+    async with ApiClient(server_closed.http_url) as api:
+        private = await create(api, visibility="private")
+        path = f"/api/workshops/{private['id']}/fork"
+        body = {"organisation": "Joku", "reason": "Uteliaisuus"}
+        assert (await api.post(path, json=body)).status_code == 401
+        assert (await api.post(path, json=body, token=private["owner_token"])).status_code == 201
+
+
+@pytest.mark.asyncio
+async def test_three_generations_of_lineage_survive_a_restart(tmp_path: Path) -> None:
+    server = ServerProcess(tmp_path, open_documents=False)
+    await server.start()
+    try:
+        async with ApiClient(server.http_url) as api:
+            root = await create(api)
+            await write(server, root["id"], root["owner_token"], "Alkuperäinen idea")
+            child = (
+                await api.post(
+                    f"/api/workshops/{root['id']}/fork",
+                    json={"organisation": "Siilinjärvi", "reason": "Lähellä"},
+                )
+            ).json()
+            await write(server, child["id"], child["owner_token"], "Siilinjärven versio")
+            grandchild = (
+                await api.post(
+                    f"/api/workshops/{child['id']}/fork",
+                    json={"organisation": "Maaninka", "reason": "Naapurista", "by": "Pekka"},
+                )
+            ).json()
+            before = (await api.get(f"/api/workshops/{grandchild['id']}/lineage")).json()
+        await server.stop()
+        await server.start()
+        async with ApiClient(server.http_url) as api:
+            after = (await api.get(f"/api/workshops/{grandchild['id']}/lineage")).json()
+            from_root = (await api.get(f"/api/workshops/{root['id']}/lineage")).json()
+    finally:
+        await server.stop()
+    assert after == before
+    assert after["root"] == root["id"]
+    assert [n["id"] for n in after["nodes"]] == [root["id"], child["id"], grandchild["id"]]
+    assert {(e["parent"], e["child"]) for e in after["edges"]} == {
+        (root["id"], child["id"]),
+        (child["id"], grandchild["id"]),
+    }
+    assert after["in_use"] == []
+    in_use = {entry["id"]: entry for entry in from_root["in_use"]}
+    assert set(in_use) == {child["id"], grandchild["id"]}
+    assert in_use[child["id"]]["organisation"] == "Siilinjärvi"
+    assert in_use[child["id"]]["cells_changed"] == 1
+    assert in_use[grandchild["id"]]["cells_changed"] == 0
+    assert in_use[child["id"]]["last_activity"] is not None

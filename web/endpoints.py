@@ -1,0 +1,11 @@
+"""Every endpoint of the JSON API in one list: routes, OpenAPI and tests all read it."""
+
+from __future__ import annotations
+
+from starlette.routing import Route
+
+from web import api, api_lineage
+from web.api import Endpoint
+
+ENDPOINTS: list[Endpoint] = [*api.ENDPOINTS, *api_lineage.ENDPOINTS]
+ROUTES = [Route(e.path, e.handler, methods=[e.method]) for e in ENDPOINTS]
