@@ -87,8 +87,9 @@ class Rooms:
                 self._unload_delay, self._start_unload, room
             )
 
-    async def snapshot(self, name: str) -> bytes:
-        """The document's committed state, whether or not it is loaded, as one update.
+    async def snapshot(self, name: str) -> tuple[bytes, int]:
+        """The document's committed state, whether or not it is loaded, as one update, and the
+        log position it stands for.
 
         A loaded room may hold updates still being committed; waiting for the committer keeps
         readers of the HTTP side to the same rule as peers: nothing uncommitted is shown.
@@ -98,8 +99,9 @@ class Rooms:
             while not room.settled and not room.failed:
                 await self._committer.drain()
             if not room.failed:
-                return room.doc.get_update()
-        return replay(await self._store.load(name)).get_update()
+                return room.doc.get_update(), room.position
+        stored = await self._store.load(name)
+        return replay(stored).get_update(), stored.last_position
 
     async def _load(self, name: str) -> Room:
         stored = await self._store.load(name)
