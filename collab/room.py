@@ -27,10 +27,12 @@ from collab.protocol import (
     AwarenessMessage,
     SyncStep1,
     SyncStep2,
+    SyncUpdate,
     encode,
     encode_awareness,
 )
 from collab.session import (
+    EMPTY_UPDATE,
     AnswerAwarenessQuery,
     AnswerStep1,
     ApplyUpdate,
@@ -86,6 +88,7 @@ class Room:
         self.doc = doc
         self.position = position
         self.peers: dict[Peer, PeerSession] = {}
+        self.holders = 0  # server tasks keeping the room loaded without a peer
         self.awareness: AwarenessRegistry[Peer] = AwarenessRegistry(limits.max_awareness_ids)
         self.failed = False
         self._limits = limits
@@ -237,13 +240,37 @@ class Room:
                     stalled_bytes=self.stalled_bytes,
                 )
                 sender.close(CloseCode.POLICY_VIOLATION, "updates with missing dependencies")
-        self._applied += 1
         self._stats.updates_applied += 1
+        self._record(update, effect.message, sender)
+
+    def _record(self, update: bytes, message: bytes, sender: Peer | None) -> int:
+        """Hand an applied update to the committer; relay it to all but `sender` once durable."""
+        self._applied += 1
         self._last_update = time.monotonic()
         self._tail_entries += 1
-        self._tail_bytes += len(effect.update)
-        self._committer.submit(self, self.name, effect.update, self._applied)
-        self._outbox.append((self._applied, None, sender, self._frame(effect.message)))
+        self._tail_bytes += len(update)
+        self._committer.submit(self, self.name, update, self._applied)
+        self._outbox.append((self._applied, None, sender, self._frame(message)))
+        return self._applied
+
+    async def server_edit(self, edit: Callable[[Doc[Any]], None]) -> bytes:
+        """Run an edit made by the server itself (a restore, a pull) on the live document.
+
+        The edit becomes one update, logged and relayed like a peer's; this returns it once it
+        is committed. The room's document has a client id of its own, drawn when it was loaded
+        and never used by any client, so server edits cannot collide with a client's.
+        """
+        before = self.doc.get_state()
+        edit(self.doc)
+        update = self.doc.get_update(before)
+        if update == EMPTY_UPDATE:
+            return update
+        ticket = self._record(update, encode(SyncUpdate(update)), None)
+        while self._committed < ticket:
+            if self.failed:
+                raise RuntimeError(f"the change to {self.name} could not be committed")
+            await self._committer.drain()
+        return update
 
     def _answer_step1(self, peer: Peer, state_vector: bytes) -> None:
         try:

@@ -9,7 +9,9 @@ when it has no peers and every update it accepted is committed.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import math
+from collections.abc import AsyncIterator
 from typing import Any
 
 import structlog
@@ -61,6 +63,11 @@ class Rooms:
 
     async def join(self, name: str, peer: Peer, session: PeerSession) -> Room:
         """Load the document if needed and admit the peer; raises if loading failed."""
+        room = await self._get_or_load(name)
+        room.join(peer, session)
+        return room
+
+    async def _get_or_load(self, name: str) -> Room:
         room = self._rooms.get(name)
         if room is None:
             task = self._loading.get(name)
@@ -72,13 +79,26 @@ class Rooms:
         timer = self._unload_timers.pop(name, None)
         if timer is not None:
             timer.cancel()
-        room.join(peer, session)
         return room
+
+    @contextlib.asynccontextmanager
+    async def holding(self, name: str) -> AsyncIterator[Room]:
+        """The loaded room, kept loaded for a server task (a restore, a pull) with no peer."""
+        room = await self._get_or_load(name)
+        room.holders += 1
+        try:
+            yield room
+        finally:
+            room.holders -= 1
+            self._unload_if_idle(room)
 
     def leave(self, room: Room, peer: Peer) -> None:
         """Remove the peer; the last one out schedules the unload."""
         room.leave(peer)
-        if not room.peers and self._rooms.get(room.name) is room:
+        self._unload_if_idle(room)
+
+    def _unload_if_idle(self, room: Room) -> None:
+        if not room.peers and not room.holders and self._rooms.get(room.name) is room:
             old = self._unload_timers.pop(room.name, None)
             if old is not None:
                 old.cancel()
@@ -146,7 +166,7 @@ class Rooms:
     async def _unload(self, room: Room) -> None:
         while not room.settled and not room.failed:
             await self._committer.drain()
-        if room.peers or self._rooms.get(room.name) is not room:
+        if room.peers or room.holders or self._rooms.get(room.name) is not room:
             return
         del self._rooms[room.name]
         await self._checkpoint(room, force_idle=True)

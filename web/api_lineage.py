@@ -7,8 +7,9 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from documents.access import DocumentKind
+from documents.access import DocumentKind, document_name
 from documents.lineage_service import Snapshot, content_at, fork, lineage, name_version
+from documents.merge import CellChange, incoming_changes, merge_reviewed, preview
 from documents.store import Store
 from documents.store.lineage import VersionRecord
 from documents.workshop_doc import seed_update
@@ -99,7 +100,7 @@ async def get_lineage(request: Request) -> Response:
     )
 
 
-ENDPOINTS = [
+ENDPOINTS: list[Endpoint] = [
     Endpoint(
         "POST",
         "/api/workshops/{workshop_id}/versions",
@@ -140,5 +141,144 @@ ENDPOINTS = [
         "The model's whole family as nodes and edges, and where this workshop is in use",
         None,
         {200: "lineage.response", **ERRORS},
+    ),
+]
+
+
+def change_json(change: CellChange) -> dict[str, Any]:
+    return {"cell": change.cell, "current": change.current, "incoming": change.incoming}
+
+
+async def _content(request: Request, workshop_id: str) -> bytes:
+    state, _ = await snapshot_of(request)(document_name(workshop_id, DocumentKind.CONTENT))
+    return state
+
+
+async def _upstream(request: Request, child_id: str) -> tuple[str, bytes, list[CellChange]]:
+    edge = await store_of(request).lineage.parent(child_id)
+    if edge is None:
+        raise ApiError(404, "not_a_fork", f"workshop {child_id} was not forked from another")
+    incoming = incoming_changes(
+        await _content(request, edge.parent_id), await _content(request, child_id)
+    )
+    return edge.parent_id, incoming, preview(await _content(request, child_id), incoming)
+
+
+async def _merge(
+    request: Request, target_id: str, incoming: bytes, changes: list[CellChange]
+) -> tuple[list[str], list[str]]:
+    """Apply a review to the live target document; 409 when the review missed a cell."""
+    body = await read_body(request, "merge.request")
+    accept, reject = set(body["accept"]), set(body["reject"])
+    changed = {change.cell for change in changes}
+    both = accept & reject
+    if both:
+        raise ApiError(422, "invalid_request", "cells both accepted and rejected", sorted(both))
+    undecided = changed - accept - reject
+    if undecided:
+        raise ApiError(
+            409,
+            "review_outdated",
+            "these cells changed and were not reviewed: preview again",
+            sorted(undecided),
+        )
+    rooms = Services.of(request).hub.rooms
+    async with rooms.holding(document_name(target_id, DocumentKind.CONTENT)) as room:
+        await room.server_edit(lambda doc: merge_reviewed(doc, incoming, reject & changed))
+    return sorted(accept & changed), sorted(reject & changed)
+
+
+async def get_upstream(request: Request) -> Response:
+    access = await authorise(request, "owner")
+    parent_id, _, changes = await _upstream(request, access.workshop.id)
+    return JSONResponse({"parent": parent_id, "changes": [change_json(c) for c in changes]})
+
+
+async def pull_upstream(request: Request) -> Response:
+    access = await authorise(request, "owner")
+    _, incoming, changes = await _upstream(request, access.workshop.id)
+    accepted, rejected = await _merge(request, access.workshop.id, incoming, changes)
+    await store_of(request).lineage.record_event(
+        access.workshop.id, "pull", actor=access.role, accepted=accepted, rejected=rejected
+    )
+    return JSONResponse({"accepted": accepted, "rejected": rejected})
+
+
+async def _proposal(
+    request: Request, parent_id: str, fork_id: str
+) -> tuple[bytes, list[CellChange]]:
+    edge = await store_of(request).lineage.parent(fork_id)
+    if edge is None or edge.parent_id != parent_id:
+        raise ApiError(404, "not_found", f"workshop {fork_id} is not a fork of {parent_id}")
+    target = await _content(request, parent_id)
+    incoming = incoming_changes(await _content(request, fork_id), target)
+    return incoming, preview(target, incoming)
+
+
+async def list_proposals(request: Request) -> Response:
+    """Each direct fork's changes on offer, cell by cell (forks with none are left out)."""
+    access = await authorise(request, "owner")
+    store = store_of(request)
+    items = []
+    for edge in await store.lineage.children(access.workshop.id):
+        _, changes = await _proposal(request, access.workshop.id, edge.child_id)
+        if changes:
+            items.append(
+                {
+                    "fork": edge.child_id,
+                    "organisation": edge.organisation,
+                    "changes": [change_json(c) for c in changes],
+                }
+            )
+    return JSONResponse({"items": items})
+
+
+async def accept_proposal(request: Request) -> Response:
+    access = await authorise(request, "owner")
+    fork_id = request.path_params["fork_id"]
+    incoming, changes = await _proposal(request, access.workshop.id, fork_id)
+    accepted, rejected = await _merge(request, access.workshop.id, incoming, changes)
+    await store_of(request).lineage.record_event(
+        fork_id, "proposal", actor=access.role, accepted=accepted, rejected=rejected
+    )
+    return JSONResponse({"accepted": accepted, "rejected": rejected})
+
+
+ENDPOINTS += [
+    Endpoint(
+        "GET",
+        "/api/workshops/{workshop_id}/upstream",
+        get_upstream,
+        "What changed upstream since the fork or the last pull, per cell (a preview)",
+        None,
+        {200: "upstream.response", **ERRORS},
+        "owner",
+    ),
+    Endpoint(
+        "POST",
+        "/api/workshops/{workshop_id}/upstream/pull",
+        pull_upstream,
+        "Merge upstream changes: accepted cells take them, rejected cells keep the fork's text",
+        "merge.request",
+        {200: "merge.response", 409: "error", **ERRORS},
+        "owner",
+    ),
+    Endpoint(
+        "GET",
+        "/api/workshops/{workshop_id}/proposals",
+        list_proposals,
+        "Changes the direct forks offer back, per fork and cell",
+        None,
+        {200: "proposals.response", **ERRORS},
+        "owner",
+    ),
+    Endpoint(
+        "POST",
+        "/api/workshops/{workshop_id}/proposals/{fork_id}/accept",
+        accept_proposal,
+        "Merge a fork's changes: accepted cells take them, rejected cells keep the origin's",
+        "merge.request",
+        {200: "merge.response", 409: "error", **ERRORS},
+        "owner",
     ),
 ]

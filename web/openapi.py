@@ -15,6 +15,7 @@ _STATUS_TEXT = {
     401: "Missing or invalid token",
     403: "Not allowed with this token",
     404: "No such workshop",
+    409: "The review missed cells that changed since the preview",
     422: "The body does not match its schema",
 }
 
@@ -40,7 +41,7 @@ def openapi_document() -> dict[str, Any]:
             operation["responses"][str(status)] = response
         parameters = [
             {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-            for name in ("workshop_id", "link_id", "version_id")
+            for name in ("workshop_id", "link_id", "version_id", "fork_id")
             if "{" + name + "}" in endpoint.path
         ]
         if parameters:

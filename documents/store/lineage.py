@@ -168,6 +168,17 @@ class SqlLineage:
         async with self._engine.connect() as conn:
             return [_edge(row) for row in (await conn.execute(query)).all()]
 
+    async def children(self, workshop_id: str) -> list[ForkEdge]:
+        """The direct forks of a workshop, oldest first."""
+        f = tables.forks.c
+        query = (
+            select(tables.forks)
+            .where(f.parent_id == workshop_id)
+            .order_by(f.created_at, f.child_id)
+        )
+        async with self._engine.connect() as conn:
+            return [_edge(row) for row in (await conn.execute(query)).all()]
+
     async def parent(self, child_id: str) -> ForkEdge | None:
         f = tables.forks.c
         async with self._engine.connect() as conn:

@@ -1,0 +1,87 @@
+"""Reviewed merges between related workshops: pulls from upstream and accepted proposals.
+
+A CRDT merge is all or nothing, so a per-cell review is done in two steps in one edit: merge
+everything, then revert the rejected cells with an undo manager scoped to those cells and
+tracking only the merge's origin. The merged structs stay in the document's history, so the
+next merge brings only what is new and duplicates nothing; the rejected cells keep the
+receiving side's own text. Previews run on a scratch copy, never on the live document.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Any
+
+from pycrdt import Doc, Map, UndoManager
+
+from documents.access import DocumentKind
+from documents.diff import cell_texts
+from documents.workshop_doc import components_map, content_to_data, load_document, root, text_at
+
+MERGE_ORIGIN = "verstas-merge"
+
+
+@dataclass(frozen=True, slots=True)
+class CellChange:
+    """One cell a merge would change: its text on the receiving side now, and after."""
+
+    cell: str
+    current: str | None
+    incoming: str | None
+
+
+def incoming_changes(source_state: bytes, target_state: bytes) -> bytes:
+    """What the source has that the target lacks, as one update."""
+    source = load_document(DocumentKind.CONTENT, source_state)
+    target = load_document(DocumentKind.CONTENT, target_state)
+    return source.get_update(target.get_state())
+
+
+def preview(target_state: bytes, incoming: bytes) -> list[CellChange]:
+    """The cells merging `incoming` would change, computed on a scratch copy."""
+    scratch = load_document(DocumentKind.CONTENT, target_state)
+    before = cell_texts(content_to_data(scratch))
+    scratch.apply_update(incoming)
+    after = cell_texts(content_to_data(scratch))
+    return [
+        CellChange(cell, before.get(cell), after.get(cell))
+        for cell in sorted(before.keys() | after.keys())
+        if before.get(cell) != after.get(cell)
+    ]
+
+
+def _item_map(doc: Doc[Any], cell: str) -> tuple[Map[Any], str] | None:
+    """For `model/components/{id}` and `ideas/{id}`: the map holding the item, and its id."""
+    if cell.startswith("model/components/"):
+        return components_map(doc), cell.removeprefix("model/components/")
+    if cell.startswith("ideas/"):
+        return root(doc, "ideas"), cell.removeprefix("ideas/")
+    return None
+
+
+def merge_reviewed(doc: Doc[Any], incoming: bytes, rejected: Collection[str]) -> None:
+    """Merge `incoming` into the live document, keeping the document's own text in the
+    rejected cells. Run it inside `Room.server_edit`, so the result is one logged update."""
+    scopes: list[Any] = []
+    new_items: list[tuple[Map[Any], str]] = []
+    for cell in rejected:
+        item = _item_map(doc, cell)
+        if item is None:
+            scopes.append(text_at(doc, cell))
+        elif item[1] in item[0]:
+            scopes.append(item[0][item[1]])
+        else:
+            new_items.append(item)
+    undo = UndoManager(scopes=scopes, capture_timeout_millis=0) if scopes else None
+    if undo is not None:
+        undo.include_origin(MERGE_ORIGIN)
+    with doc.transaction(origin=MERGE_ORIGIN):
+        doc.apply_update(incoming)
+    if undo is not None:
+        while undo.can_undo():
+            undo.undo()
+    with doc.transaction():
+        for items, item_id in new_items:
+            if item_id in items:
+                del items[item_id]

@@ -1,0 +1,87 @@
+"""Reviewed merges: accepted cells take the incoming text, rejected ones keep their own, and
+later merges stay clean."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pycrdt import Doc, Text
+
+from documents.access import DocumentKind
+from documents.merge import incoming_changes, merge_reviewed, preview
+from documents.workshop_doc import (
+    add_component,
+    components_map,
+    content_to_data,
+    load_document,
+    seed_update,
+    text_at,
+)
+
+
+def origin() -> Doc[Any]:
+    doc = load_document(DocumentKind.CONTENT, seed_update(DocumentKind.CONTENT))
+    text_at(doc, "model/purpose").insert(0, "Turvallinen yö")
+    text_at(doc, "matrix/client.actors").insert(0, "Asiakas")
+    return doc
+
+
+def fork_of(parent: Doc[Any]) -> Doc[Any]:
+    return load_document(DocumentKind.CONTENT, parent.get_update())
+
+
+def pull(child: Doc[Any], parent: Doc[Any], rejected: set[str]) -> list[str]:
+    incoming = incoming_changes(parent.get_update(), child.get_update())
+    cells = [change.cell for change in preview(child.get_update(), incoming)]
+    merge_reviewed(child, incoming, rejected)
+    return cells
+
+
+def test_accepted_cells_take_upstream_text_and_rejected_cells_keep_the_forks() -> None:
+    parent = origin()
+    child = fork_of(parent)
+    text_at(child, "model/purpose").insert(0, "Oma: ")
+    text_at(parent, "model/purpose").insert(len("Turvallinen yö".encode()), " kotona")
+    text_at(parent, "matrix/client.actors").insert(len(b"Asiakas"), " ja omainen")
+    text_at(parent, "model/core_idea").insert(0, "Yöpartio")
+    changes = preview(child.get_update(), incoming_changes(parent.get_update(), child.get_update()))
+    assert {c.cell: c.incoming for c in changes} == {
+        "model/purpose": "Oma: Turvallinen yö kotona",
+        "matrix/client.actors": "Asiakas ja omainen",
+        "model/core_idea": "Yöpartio",
+    }
+    assert str(text_at(child, "model/purpose")) == "Oma: Turvallinen yö", "preview is a copy"
+    pull(child, parent, rejected={"model/purpose", "model/core_idea"})
+    assert str(text_at(child, "matrix/client.actors")) == "Asiakas ja omainen"
+    assert str(text_at(child, "model/purpose")) == "Oma: Turvallinen yö"
+    assert str(text_at(child, "model/core_idea")) == ""
+
+
+def test_a_second_pull_brings_only_what_is_new_and_duplicates_nothing() -> None:
+    parent = origin()
+    child = fork_of(parent)
+    text_at(parent, "model/core_idea").insert(0, "Yöpartio")
+    text_at(parent, "model/purpose").insert(0, "Uusi: ")
+    pull(child, parent, rejected={"model/core_idea"})
+    text_at(parent, "matrix/client.actors").insert(0, "Iäkäs ")
+    cells = pull(child, parent, rejected=set())
+    assert cells == ["matrix/client.actors"]
+    assert str(text_at(child, "model/purpose")) == "Uusi: Turvallinen yö"
+    assert str(text_at(child, "matrix/client.actors")) == "Iäkäs Asiakas"
+    assert str(text_at(child, "model/core_idea")) == ""
+    assert pull(child, parent, rejected=set()) == []
+
+
+def test_components_can_be_accepted_or_rejected_one_by_one() -> None:
+    parent = origin()
+    kept = add_component(parent, "Soitto", "Asiakas soittaa")
+    child = fork_of(parent)
+    added = add_component(parent, "Käynti", "Hoitaja tulee")
+    title = components_map(parent)[kept]["title"]
+    assert isinstance(title, Text)
+    title.insert(0, "Ensin: ")
+    cells = pull(child, parent, rejected={f"model/components/{added}", f"model/components/{kept}"})
+    assert sorted(cells) == sorted([f"model/components/{added}", f"model/components/{kept}"])
+    assert content_to_data(child)["components"] == [
+        {"id": kept, "title": "Soitto", "description": "Asiakas soittaa"}
+    ]
