@@ -8,11 +8,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from documents.access import DocumentKind, document_name
+from documents.diff import cell_texts
 from documents.lineage_service import Snapshot, content_at, fork, lineage, name_version
 from documents.merge import CellChange, incoming_changes, merge_reviewed, preview
+from documents.restore import restore
 from documents.store import Store
 from documents.store.lineage import VersionRecord
-from documents.workshop_doc import seed_update
+from documents.workshop_doc import ContentData, content_to_data, load_document, seed_update
 from documents.workshop_service import workshop_export
 from web.api import ERRORS, ApiError, Endpoint, Services, authorise, created, read_body
 
@@ -280,5 +282,67 @@ ENDPOINTS += [
         "merge.request",
         {200: "merge.response", 409: "error", **ERRORS},
         "owner",
+    ),
+]
+
+
+async def _content_data(request: Request, workshop_id: str, which: str) -> ContentData:
+    """The content at a version id, or `now`."""
+    if which == "now":
+        state = await _content(request, workshop_id)
+    else:
+        version = await _version(request, workshop_id, which)
+        state = await content_at(store_of(request), workshop_id, version.position)
+    return content_to_data(load_document(DocumentKind.CONTENT, state))
+
+
+async def diff(request: Request) -> Response:
+    access = await authorise(request)
+    source, target = request.query_params.get("from"), request.query_params.get("to", "now")
+    if not source:
+        raise ApiError(400, "invalid_request", "from= (a version id) is required")
+    before = cell_texts(await _content_data(request, access.workshop.id, source))
+    after = cell_texts(await _content_data(request, access.workshop.id, target))
+    changes = [
+        {"cell": cell, "from": before.get(cell), "to": after.get(cell)}
+        for cell in sorted(before.keys() | after.keys())
+        if before.get(cell) != after.get(cell)
+    ]
+    return JSONResponse({"from": source, "to": target, "changes": changes})
+
+
+async def restore_version(request: Request) -> Response:
+    access = await authorise(request, "editor")
+    version = await _version(request, access.workshop.id, request.path_params["version_id"])
+    state = await content_at(store_of(request), access.workshop.id, version.position)
+    target = content_to_data(load_document(DocumentKind.CONTENT, state))
+    changed: list[str] = []
+
+    def edit(doc: Any) -> None:
+        changed.extend(restore(doc, target))
+
+    name = document_name(access.workshop.id, DocumentKind.CONTENT)
+    async with Services.of(request).hub.rooms.holding(name) as room:
+        await room.server_edit(edit)
+    return JSONResponse({"version": version.id, "changed": changed})
+
+
+ENDPOINTS += [
+    Endpoint(
+        "GET",
+        "/api/workshops/{workshop_id}/diff",
+        diff,
+        "Two versions (?from=VERSION&to=VERSION|now) compared cell by cell",
+        None,
+        {200: "diff.response", **ERRORS},
+    ),
+    Endpoint(
+        "POST",
+        "/api/workshops/{workshop_id}/versions/{version_id}/restore",
+        restore_version,
+        "Restore a version as a new change, live for everyone connected; history is kept",
+        None,
+        {200: "restore.response", **ERRORS},
+        "editor",
     ),
 ]

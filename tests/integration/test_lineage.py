@@ -10,7 +10,7 @@ import pytest
 from documents.access import DocumentKind
 from documents.workshop_doc import load_document, text_at
 from tests.support.api import ApiClient
-from tests.support.conditions import wait_for
+from tests.support.conditions import wait_for, wait_until
 from tests.support.pyclient import python_client
 from tests.support.server import ServerProcess
 
@@ -132,3 +132,39 @@ async def test_three_generations_of_lineage_survive_a_restart(tmp_path: Path) ->
     assert in_use[child["id"]]["cells_changed"] == 1
     assert in_use[grandchild["id"]]["cells_changed"] == 0
     assert in_use[child["id"]]["last_activity"] is not None
+
+
+@pytest.mark.asyncio
+async def test_restore_an_old_version_while_two_clients_are_connected(
+    server_closed: ServerProcess,
+) -> None:
+    server = server_closed
+    async with ApiClient(server.http_url) as api:
+        origin = await create(api)
+        wid, owner = origin["id"], origin["owner_token"]
+        await write(server, wid, owner, "Ensimmäinen ajatus")
+        path = f"/api/workshops/{wid}/versions"
+        first = (await api.post(path, token=owner, json={"label": "v1"})).json()
+        await write(server, wid, owner, "Toinen ajatus")
+        second = (await api.post(path, token=owner, json={"label": "v2"})).json()
+        diff = (await api.get(f"/api/workshops/{wid}/diff?from={first['id']}&to=now")).json()
+        assert diff["changes"] == [
+            {"cell": CELL, "from": "Ensimmäinen ajatus", "to": "Toinen ajatus"}
+        ]
+        a = load_document(DocumentKind.CONTENT)
+        b = load_document(DocumentKind.CONTENT)
+        async with (
+            python_client(server.http_url, wid, a, token=owner),
+            python_client(server.http_url, wid, b, token=owner),
+        ):
+            restored = await api.post(f"{path}/{first['id']}/restore", token=owner)
+            assert restored.json() == {"version": first["id"], "changed": [CELL]}
+            await wait_until(lambda: str(text_at(a, CELL)) == "Ensimmäinen ajatus")
+            await wait_until(lambda: str(text_at(b, CELL)) == "Ensimmäinen ajatus")
+            # A restore is undone by restoring the version taken before it.
+            await api.post(f"{path}/{second['id']}/restore", token=owner)
+            await wait_until(lambda: str(text_at(a, CELL)) == "Toinen ajatus")
+        assert await core_idea(api, wid) == "Toinen ajatus"
+        assert [v["label"] for v in (await api.get(path)).json()["items"]] == ["v2", "v1"]
+        viewer_try = await api.post(f"{path}/{first['id']}/restore")
+        assert viewer_try.status_code == 403
