@@ -6,10 +6,18 @@ from typing import Annotated
 
 import typer
 
-from web import workshop_cli
+from web import lineage_cli, workshop_cli
 from web.settings import DEFAULT_DATABASE_URL, Settings, SqliteSynchronous, parse_limits
 
 app = typer.Typer(help="Verstas: real-time co-development of health and welfare services.")
+for name, command in (
+    ("fork", lineage_cli.fork_command),
+    ("versions", lineage_cli.versions_command),
+    ("lineage", lineage_cli.lineage_command),
+    ("restore", lineage_cli.restore_command),
+    ("pull", lineage_cli.pull_command),
+):
+    workshop_cli.app.command(name)(command)
 app.add_typer(workshop_cli.app, name="workshop")
 
 

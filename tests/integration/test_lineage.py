@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -168,3 +170,58 @@ async def test_restore_an_old_version_while_two_clients_are_connected(
         assert [v["label"] for v in (await api.get(path)).json()["items"]] == ["v2", "v1"]
         viewer_try = await api.post(f"{path}/{first['id']}/restore")
         assert viewer_try.status_code == 403
+
+
+@pytest.mark.asyncio
+async def test_restore_and_pull_from_the_cli_go_through_the_server(
+    server_closed: ServerProcess,
+) -> None:
+    server = server_closed
+    async with ApiClient(server.http_url) as api:
+        origin = await create(api)
+        wid, owner = origin["id"], origin["owner_token"]
+        await write(server, wid, owner, "Ensin")
+        path = f"/api/workshops/{wid}/versions"
+        version = (await api.post(path, token=owner, json={"label": "v1"})).json()
+        fork = (
+            await api.post(
+                f"/api/workshops/{wid}/fork", json={"organisation": "Kemi", "reason": "x"}
+            )
+        ).json()
+        await write(server, wid, owner, "Sitten")
+        shown = await run_cli(
+            "pull", fork["id"], "--server", server.http_url, "--token", fork["owner_token"]
+        )
+        assert "upstream: 'Sitten'" in shown
+        pulled = await run_cli(
+            "pull",
+            fork["id"],
+            "--accept",
+            CELL,
+            "--server",
+            server.http_url,
+            "--token",
+            fork["owner_token"],
+        )
+        assert "accepted 1, rejected 0" in pulled
+        assert await core_idea(api, fork["id"]) == "Sitten"
+        restored = await run_cli(
+            "restore", wid, version["id"], "--server", server.http_url, "--token", owner
+        )
+        assert "1 cells changed" in restored
+        assert await core_idea(api, wid) == "Ensin"
+
+
+async def run_cli(*args: str) -> str:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "web",
+        "workshop",
+        *args,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 0, err.decode()
+    return out.decode()

@@ -63,3 +63,35 @@ def test_errors_are_clear_and_exit_nonzero(tmp_path: Path) -> None:
     assert bad.returncode == 1
     assert "is not a workshop export" in bad.stderr
     assert "Traceback" not in bad.stderr
+
+
+def test_fork_versions_and_lineage_on_the_database(tmp_path: Path) -> None:
+    db = tmp_path / "cli.db"
+    origin = json.loads(verstas(db, "create", "--title", "Malli", "--organisation", "Oulu").stdout)
+    named = verstas(db, "versions", origin["id"], "--name", "Ensimmäinen")
+    assert named.returncode == 0, named.stderr
+    version_id = named.stdout.split()[0]
+    assert named.stdout.rstrip().endswith("Ensimmäinen")
+    child = verstas(
+        db,
+        "fork",
+        origin["id"],
+        "--organisation",
+        "Kemi",
+        "--reason",
+        "Sopii",
+        "--version",
+        version_id,
+    )
+    assert child.returncode == 0, child.stderr
+    child_id = json.loads(child.stdout)["id"]
+    family = json.loads(verstas(db, "lineage", child_id).stdout)
+    assert family["root"] == origin["id"]
+    assert family["edges"][0]["parent_version"] == version_id
+    assert problems("lineage.response", family) == []
+    assert (
+        verstas(
+            db, "fork", "0123456789abcdef0123", "--organisation", "x", "--reason", "y"
+        ).returncode
+        == 1
+    )
