@@ -14,7 +14,7 @@ from collab.errors import CloseCode
 from collab.group_commit import GroupCommitter
 from collab.limits import Limits
 from collab.room import Framer, Peer
-from collab.rooms import Rooms
+from collab.rooms import QuietHook, Rooms
 from collab.stats import CollabStats
 from documents.checkpoints import CheckpointPolicy
 from documents.store import Store
@@ -30,6 +30,7 @@ class HubConfig:
     commit_window: float = 0.002
     unload_delay: float = 1.0
     allowed_origins: frozenset[str] = frozenset()  # empty: any origin
+    quiet_after: float = 600.0  # seconds without updates before a document counts as quiet
 
 
 class CollabHub:
@@ -43,6 +44,7 @@ class CollabHub:
         *,
         admission: Admission = open_admission,
         observe_commit_latency: Callable[[float], None] | None = None,
+        on_quiet: QuietHook | None = None,
     ) -> None:
         self.admission = admission
         self._by_link: dict[str, set[Peer]] = {}
@@ -62,6 +64,8 @@ class CollabHub:
             stats=self.stats,
             policy=config.checkpoints,
             unload_delay=config.unload_delay,
+            on_quiet=on_quiet,
+            quiet_after=config.quiet_after,
         )
         self._checkpoint_interval = config.checkpoint_interval
         self._tasks: list[asyncio.Task[None]] = []

@@ -87,6 +87,7 @@ class Room:
         self.name = name
         self.doc = doc
         self.position = position
+        self.quiet_reported = position  # the position last reported as quiet (see Rooms)
         self.peers: dict[Peer, PeerSession] = {}
         self.holders = 0  # server tasks keeping the room loaded without a peer
         self.awareness: AwarenessRegistry[Peer] = AwarenessRegistry(limits.max_awareness_ids)

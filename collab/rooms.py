@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import math
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import structlog
@@ -28,6 +28,9 @@ from documents.workshop_service import replay
 
 log = structlog.get_logger(__name__)
 
+QuietHook = Callable[[str, int, bytes], Awaitable[None]]
+"""(document, log position, state vector): the document went quiet after changes."""
+
 
 class Rooms:
     """Every loaded room of this process, by document name."""
@@ -42,6 +45,8 @@ class Rooms:
         stats: CollabStats,
         policy: CheckpointPolicy,
         unload_delay: float = 1.0,
+        on_quiet: QuietHook | None = None,
+        quiet_after: float = 600.0,
     ) -> None:
         self._store = store
         self._limits = limits
@@ -50,6 +55,8 @@ class Rooms:
         self._framer = framer
         self._policy = policy
         self._unload_delay = unload_delay
+        self._on_quiet = on_quiet
+        self._quiet_after = quiet_after
         self._rooms: dict[str, Room] = {}
         self._loading: dict[str, asyncio.Task[Room]] = {}
         self._unload_timers: dict[str, asyncio.TimerHandle] = {}
@@ -170,12 +177,28 @@ class Rooms:
             return
         del self._rooms[room.name]
         await self._checkpoint(room, force_idle=True)
+        await self._report_quiet(room)
         log.info("document_unloaded", document=room.name, position=room.position)
 
     async def checkpoint_due(self) -> None:
-        """Fold the log of every room whose policy says so (called periodically)."""
+        """Fold the log of every room whose policy says so, and report the rooms that went
+        quiet (called periodically)."""
         for room in list(self._rooms.values()):
             await self._checkpoint(room, force_idle=False)
+            if room.log_tail().idle_seconds >= self._quiet_after:
+                await self._report_quiet(room)
+
+    async def _report_quiet(self, room: Room) -> None:
+        """Tell the hook once per stretch of changes: after a quiet period, or on unload."""
+        if self._on_quiet is None or not room.settled or room.failed:
+            return
+        if room.position <= room.quiet_reported:
+            return
+        room.quiet_reported = room.position
+        try:
+            await self._on_quiet(room.name, room.position, room.doc.get_state())
+        except Exception as exc:
+            log.error("quiet_hook_failed", document=room.name, error=repr(exc))
 
     async def _checkpoint(self, room: Room, *, force_idle: bool) -> None:
         if not room.checkpointable:
@@ -212,4 +235,5 @@ class Rooms:
             await asyncio.gather(*self._tasks, return_exceptions=True)
         for room in list(self._rooms.values()):
             await self._checkpoint(room, force_idle=True)
+            await self._report_quiet(room)
         self._rooms.clear()

@@ -14,7 +14,7 @@ from typing import Any
 
 from pycrdt import get_state
 
-from documents.access import DocumentKind, document_name
+from documents.access import DocumentKind, document_name, parse_document_name
 from documents.diff import changed_cells
 from documents.store import PendingUpdate, Store
 from documents.store.lineage import ForkEdge, VersionRecord, fork_row
@@ -46,6 +46,31 @@ async def name_version(
         automatic=automatic,
         position=position,
         state_vector=get_state(state),
+    )
+
+
+AUTOMATIC_LABEL = "Automaattinen versio (automatic version)"
+
+
+async def version_when_quiet(
+    store: Store, document: str, position: int, state_vector: bytes
+) -> None:
+    """An automatic version of a workshop's content after a quiet period, so that history
+    exists even when nobody names a version. Other documents (comments, session, open
+    documents) are not versioned."""
+    workshop_id, kind = parse_document_name(document)
+    if kind is not DocumentKind.CONTENT or await store.workshops.get(workshop_id) is None:
+        return
+    latest = await store.lineage.versions(workshop_id)
+    if latest and latest[0].position >= position:
+        return
+    await store.lineage.add_version(
+        workshop_id,
+        AUTOMATIC_LABEL,
+        author=None,
+        automatic=True,
+        position=position,
+        state_vector=state_vector,
     )
 
 

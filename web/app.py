@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -15,6 +16,7 @@ from starlette.routing import Route
 
 from collab.endpoint import binary_frame
 from collab.hub import CollabHub, HubConfig
+from documents.lineage_service import version_when_quiet
 from documents.store import Store, create_store
 from web import endpoints, pages
 from web.api import ApiError, error_response
@@ -39,9 +41,14 @@ def create_app(settings: Settings) -> Starlette:
         hub = CollabHub(
             store,
             binary_frame,
-            HubConfig(limits=settings.limits, allowed_origins=settings.allowed_origins),
+            HubConfig(
+                limits=settings.limits,
+                allowed_origins=settings.allowed_origins,
+                quiet_after=settings.auto_version_after,
+            ),
             admission=access,
             observe_commit_latency=commit_latency.observe,
+            on_quiet=partial(version_when_quiet, store),
         )
         registry.register(HubCollector(hub))
         await hub.start()

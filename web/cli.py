@@ -75,6 +75,13 @@ def serve(
             help="Key that signs share-link tokens; default: generated once, kept in the database.",
         ),
     ] = None,
+    auto_version_after: Annotated[
+        float,
+        typer.Option(
+            envvar="VERSTAS_AUTO_VERSION_AFTER",
+            help="Seconds without edits after which a workshop gets an automatic version.",
+        ),
+    ] = 600.0,
     log_level: Annotated[str, typer.Option(envvar="VERSTAS_LOG_LEVEL")] = "info",
 ) -> None:
     """Serve the HTTP API, the pages and the collaboration websockets on one port."""
@@ -97,6 +104,7 @@ def serve(
             limits=limits,
             open_documents=open_documents,
             secret_key=secret_key,
+            auto_version_after=auto_version_after,
             allowed_origins=frozenset(o.strip() for o in allowed_origins.split(",") if o.strip()),
             log_level=log_level,
         )

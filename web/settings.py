@@ -25,6 +25,8 @@ class Settings:
     open_documents: bool = False
     # Signs share-link tokens; when unset, a key is generated once and kept in the database.
     secret_key: str | None = None
+    # A workshop's content gets an automatic version after this many quiet seconds.
+    auto_version_after: float = 600.0
     log_level: str = "info"
 
 

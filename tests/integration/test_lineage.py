@@ -225,3 +225,25 @@ async def run_cli(*args: str) -> str:
     out, err = await asyncio.wait_for(process.communicate(), 60)
     assert process.returncode == 0, err.decode()
     return out.decode()
+
+
+@pytest.mark.asyncio
+async def test_automatic_versions_after_a_quiet_period(tmp_path: Path) -> None:
+    server = ServerProcess(tmp_path, open_documents=False, args=["--auto-version-after", "1"])
+    await server.start()
+    try:
+        async with ApiClient(server.http_url) as api:
+            origin = await create(api)
+            wid, owner = origin["id"], origin["owner_token"]
+            await write(server, wid, owner, "Hiljaisuus")
+            path = f"/api/workshops/{wid}/versions"
+
+            async def automatic() -> bool:
+                items = (await api.get(path)).json()["items"]
+                return any(v["automatic"] for v in items)
+
+            await wait_for(automatic, what="an automatic version")
+            (version,) = (await api.get(path)).json()["items"]
+            assert await core_idea(api, wid, version["id"]) == "Hiljaisuus"
+    finally:
+        await server.stop()
