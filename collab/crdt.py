@@ -11,6 +11,8 @@ from typing import Any
 
 from pycrdt import Doc
 
+from collab.protocol import decode_state_vector, first_struct
+
 
 class InvalidUpdate(ValueError):
     """pycrdt refused the bytes; the document is unchanged."""
@@ -42,3 +44,19 @@ def diff_since(doc: Doc[Any], state_vector: bytes) -> bytes:
         if not _is_panic(exc):
             raise
         raise InvalidUpdate(f"pycrdt panicked: {exc}") from exc
+
+
+def is_repeat(update: bytes, state_vector: bytes) -> bool:
+    """For an applied update that left the state vector unchanged: does it repeat structs the
+    document holds (True), or does it start past them, waiting for what comes between?
+
+    pycrdt cannot list an update's clock ranges (its `get_state(update)` leaves out structs it
+    cannot integrate), so the first group decides: real clients never send a gap, and the
+    repeats seen in practice (pycrdt clients echoing what they receive) start inside what the
+    document holds.
+    """
+    first = first_struct(update)
+    if first is None:
+        return True
+    client, clock = first
+    return clock < decode_state_vector(state_vector).get(client, 0)

@@ -219,6 +219,30 @@ def decode_awareness(update: bytes) -> list[AwarenessEntry]:
     return entries
 
 
+def decode_state_vector(data: bytes) -> dict[int, int]:
+    """A Yjs state vector: for each client id, how many of its items are held."""
+    reader = _Reader(data)
+    count = reader.var_uint()
+    if count * 2 > reader.remaining:
+        raise ProtocolError(f"state vector claims {count} clients in {reader.remaining} bytes")
+    clocks = {reader.var_uint(): reader.var_uint() for _ in range(count)}
+    reader.finish()
+    return clocks
+
+
+def first_struct(update: bytes) -> tuple[int, int] | None:
+    """(client, clock) of the first struct group of a v1 update; None when it has none.
+
+    Only the header is read: struct bodies are variable-length, and this is all the server
+    needs to tell a repeat (starting below what it holds) from an update with a gap.
+    """
+    reader = _Reader(update)
+    if reader.var_uint() == 0:
+        return None
+    reader.var_uint()  # the number of structs in the group
+    return reader.var_uint(), reader.var_uint()
+
+
 def encode_awareness(entries: list[AwarenessEntry]) -> bytes:
     """The awareness update carrying these entries, as y-protocols' awareness.js writes it."""
     out = bytearray()

@@ -19,7 +19,7 @@ import structlog
 from pycrdt import Doc
 
 from collab.awareness import AwarenessRegistry
-from collab.crdt import InvalidUpdate, apply_update, diff_since
+from collab.crdt import InvalidUpdate, apply_update, diff_since, is_repeat
 from collab.errors import CloseCode
 from collab.group_commit import GroupCommitter
 from collab.limits import Limits
@@ -225,11 +225,15 @@ class Room:
             log.warning("update_invalid", document=self.name, peer=sender.label, error=str(exc))
             sender.close(CloseCode.PROTOCOL_ERROR, "invalid update")
             return
-        self._unmeasured_bytes += len(update)
         # An update with structs (first byte: their group count) that leaves the state vector
-        # as it was is waiting for dependencies (or repeats known ones). It is logged all the
-        # same, since it may integrate later, but the memory it can pin is bounded.
+        # as it was either repeats what the document has (pycrdt clients echo every update they
+        # receive) or waits for missing dependencies. A repeat changes nothing: it is neither
+        # logged nor relayed. A waiting one is logged, since it may integrate later, but the
+        # memory it can pin is bounded.
         if update[0] != 0 and self.doc.get_state() == state_before:
+            if is_repeat(update, state_before):
+                self._stats.duplicates += 1
+                return
             self.stalled_bytes += len(update)
             if self.stalled_bytes > self._limits.max_stalled_bytes:
                 self._stats.refused["stalled_updates"] += 1
@@ -241,6 +245,7 @@ class Room:
                     stalled_bytes=self.stalled_bytes,
                 )
                 sender.close(CloseCode.POLICY_VIOLATION, "updates with missing dependencies")
+        self._unmeasured_bytes += len(update)
         self._stats.updates_applied += 1
         self._record(update, effect.message, sender)
 

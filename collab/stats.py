@@ -19,4 +19,5 @@ class CollabStats:
     frames_out: int = 0
     bytes_out: int = 0
     updates_applied: int = 0
+    duplicates: int = 0  # updates that repeated what the document had: not logged, not relayed
     refused: Counter[str] = field(default_factory=Counter)

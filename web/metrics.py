@@ -40,6 +40,7 @@ class HubCollector(Collector):
             ("frames_sent", "Frames written to peers.", stats.frames_out),
             ("sent_bytes", "Bytes written to peers.", stats.bytes_out),
             ("updates_applied", "Updates accepted from peers.", stats.updates_applied),
+            ("duplicate_updates", "Updates that repeated known ones (dropped).", stats.duplicates),
             ("commits", "Group-commit transactions.", commits.commits),
             ("committed_updates", "Updates committed to the log.", commits.updates),
             ("commit_failures", "Group commits that failed.", commits.failures),

@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 from pycrdt import Assoc, Doc, Text
 
-from collab.crdt import InvalidUpdate, apply_update, diff_since
+from collab.crdt import InvalidUpdate, apply_update, diff_since, is_repeat
+from collab.protocol import first_struct
 
 
 def real_panic() -> BaseException:
@@ -54,3 +55,21 @@ def test_keyboard_interrupt_is_not_swallowed() -> None:
 
     with pytest.raises(KeyboardInterrupt):
         apply_update(Interrupted(), b"\x00\x00")
+
+
+def test_repeats_are_told_from_updates_waiting_for_dependencies() -> None:
+    source: Doc[Any] = Doc(client_id=1000)
+    text = source.get("t", type=Text)
+    text.insert(0, "a")
+    first = source.get_update()
+    middle = source.get_state()
+    text.insert(1, "bcd")
+    second = source.get_update(middle)
+    holder: Doc[Any] = Doc()
+    holder.apply_update(first)
+    held = holder.get_state()
+    assert is_repeat(first, held), "an echo of what is held"
+    gap: Doc[Any] = Doc()
+    assert not is_repeat(second, gap.get_state()), "starts past what is held: waiting"
+    assert first_struct(second) == (1000, 1)
+    assert first_struct(b"\x00\x00") is None
