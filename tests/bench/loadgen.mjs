@@ -1,0 +1,559 @@
+#!/usr/bin/env node
+// The load generator of the benchmark (tests/bench/run.py starts it; see tests/bench/README.md).
+//
+// Why Node and raw sockets: the generator shares 2 cores with the server under test, so every
+// microsecond it spends distorts the figures. It speaks the Yjs websocket protocol directly over
+// `ws` (no y-websocket provider, no awareness, no permessage-deflate) and never integrates remote
+// updates into a Y.Doc: it identifies each received update by the (client, clock) in its header
+// and compares against the send time recorded in this same process. Every update a client sends
+// comes from its own Y.Doc and references only its own items, so each one is valid on its own.
+//
+// Usage: node loadgen.mjs '<json config>'   (config.mode: "fanout" | "capacity" | "coldload")
+// stdout: one JSON object per line, {"event": "<name>", ...}; the last is "result" or "error".
+// stdin:  one JSON object per line, the runner's commands:
+//   {"cmd": "continue"}              after an event that waits (the runner samples /proc first)
+//   {"cmd": "sync", "label": "..."}  coldload only: time a fresh client's sync of the document
+//   {"cmd": "end"}                   coldload only: close everything and print the result
+// Every wait is bounded; stdin closing (the runner died) ends the process.
+
+import WebSocket from 'ws'
+import * as Y from 'yjs'
+import * as encoding from 'lib0/encoding'
+import * as decoding from 'lib0/decoding'
+import readline from 'node:readline'
+import { performance } from 'node:perf_hooks'
+
+const MESSAGE_SYNC = 0
+const SYNC_STEP1 = 0
+const SYNC_STEP2 = 1
+const SYNC_UPDATE = 2
+const EMPTY_STATE_VECTOR = new Uint8Array([0])
+const EMPTY_UPDATE = new Uint8Array([0, 0])
+// What each update inserts: small, like a burst of typing...
+const INSERT = 'abcd'
+// ...at most this many characters away from the end of the previous insert.
+const CURSOR_JUMP = 8
+// Runner commands arrive within a few seconds (a /proc read, a server restart); this only
+// stops an orphaned generator.
+const COMMAND_TIMEOUT_MS = 300_000
+const POLL_MS = 10
+
+const now = () => performance.now()
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** @param {string} event @param {object} fields */
+const emit = (event, fields = {}) => {
+  process.stdout.write(JSON.stringify({ event, ...fields }) + '\n')
+}
+
+// Runner commands, one JSON object per stdin line.
+const commandQueue = []
+let commandWaiter = null
+let stdinClosed = false
+const stdinLines = readline.createInterface({ input: process.stdin })
+stdinLines.on('line', (line) => {
+  if (line.trim() === '') return
+  const command = JSON.parse(line)
+  if (commandWaiter !== null) {
+    const waiter = commandWaiter
+    commandWaiter = null
+    waiter.resolve(command)
+  } else {
+    commandQueue.push(command)
+  }
+})
+stdinLines.on('close', () => {
+  stdinClosed = true
+  if (commandWaiter !== null) commandWaiter.reject(new Error('stdin closed: the runner is gone'))
+})
+
+/** @returns {Promise<{cmd: string, label?: string}>} */
+const nextCommand = () => {
+  if (commandQueue.length > 0) return Promise.resolve(commandQueue.shift())
+  if (stdinClosed) return Promise.reject(new Error('stdin closed: the runner is gone'))
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      commandWaiter = null
+      reject(new Error(`no command from the runner within ${COMMAND_TIMEOUT_MS} ms`))
+    }, COMMAND_TIMEOUT_MS)
+    commandWaiter = {
+      resolve: (command) => { clearTimeout(timer); resolve(command) },
+      reject: (error) => { clearTimeout(timer); reject(error) }
+    }
+  })
+}
+
+/** Emit an event and wait for the runner's "continue", so it can sample the server meanwhile. */
+const checkpoint = async (event, fields = {}) => {
+  emit(event, fields)
+  const command = await nextCommand()
+  if (command.cmd !== 'continue') throw new Error(`expected "continue" after ${event}, got ${command.cmd}`)
+}
+
+/** @param {number} subtype @param {Uint8Array} payload */
+const syncMessage = (subtype, payload) => {
+  const encoder = encoding.createEncoder()
+  encoding.writeVarUint(encoder, MESSAGE_SYNC)
+  encoding.writeVarUint(encoder, subtype)
+  encoding.writeVarUint8Array(encoder, payload)
+  return encoding.toUint8Array(encoder)
+}
+
+/**
+ * The (client, clock) of the first struct of a v1 update: all a receiver needs to know which
+ * send it is. Updates here carry one insert each, so the first struct is the whole update.
+ * @param {Uint8Array} update
+ * @returns {{client: number, clock: number} | null} null for an update without structs
+ */
+const updateId = (update) => {
+  const decoder = decoding.createDecoder(update)
+  if (decoding.readVarUint(decoder) === 0) return null
+  decoding.readVarUint(decoder) // number of structs in the first group
+  const client = decoding.readVarUint(decoder)
+  const clock = decoding.readVarUint(decoder)
+  return { client, clock }
+}
+
+/** @param {number[]} values */
+const summarize = (values) => {
+  if (values.length === 0) return { count: 0, p50: null, p95: null, p99: null, max: null, mean: null }
+  const sorted = Float64Array.from(values).sort()
+  const at = (q) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]
+  let sum = 0
+  for (const v of sorted) sum += v
+  const round = (v) => Math.round(v * 1000) / 1000
+  return {
+    count: sorted.length,
+    p50: round(at(0.5)),
+    p95: round(at(0.95)),
+    p99: round(at(0.99)),
+    max: round(sorted[sorted.length - 1]),
+    mean: round(sum / sorted.length)
+  }
+}
+
+/** Run `fn` over `items` with at most `limit` in flight; `fn` handles its own errors. */
+const runPool = async (items, limit, fn) => {
+  let next = 0
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++]
+      await fn(item)
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
+}
+
+/** Counts failures by message, so 10,000 identical errors make one line. */
+class FailureLog {
+  constructor () { this.counts = new Map() }
+  add (message) { this.counts.set(message, (this.counts.get(message) ?? 0) + 1) }
+  get total () { let n = 0; for (const c of this.counts.values()) n += c; return n }
+  toJSON () { return [...this.counts].map(([message, count]) => ({ message, count })) }
+}
+
+/**
+ * One protocol client: handshake like y-websocket (send step 1, answer the server's step 1 with
+ * step 2, synced on the server's step 2), then hands every received update to `onUpdate`.
+ */
+class Peer {
+  /**
+   * @param {string} url
+   * @param {{doc?: Y.Doc | null, onUpdate?: ((update: Uint8Array, at: number) => void) | null,
+   *          onStep2?: ((update: Uint8Array) => void) | null}} options
+   */
+  constructor (url, { doc = null, onUpdate = null, onStep2 = null } = {}) {
+    this.url = url
+    this.doc = doc
+    this.onUpdate = onUpdate
+    this.onStep2 = onStep2
+    this.ws = null
+    this.startedAt = 0
+    this.openedAt = 0
+    this.step2At = 0
+    this.synced = false
+    this.closed = false
+    this.closedAfterSync = false
+    this._syncWaiter = null
+  }
+
+  /** Open the socket and resolve once the server's sync step 2 has arrived. */
+  connect (timeoutMs) {
+    return new Promise((resolve, reject) => {
+      this.startedAt = now()
+      const ws = new WebSocket(this.url, { perMessageDeflate: false })
+      this.ws = ws
+      let settled = false
+      const timer = setTimeout(() => {
+        fail(new Error(`no sync step 2 within ${timeoutMs} ms`))
+        ws.terminate()
+      }, timeoutMs)
+      const fail = (error) => {
+        if (settled) return
+        settled = true
+        clearTimeout(timer)
+        reject(error)
+      }
+      this._syncWaiter = () => {
+        if (settled) return
+        settled = true
+        clearTimeout(timer)
+        resolve()
+      }
+      ws.on('open', () => {
+        this.openedAt = now()
+        ws.send(syncMessage(SYNC_STEP1, this.doc ? Y.encodeStateVector(this.doc) : EMPTY_STATE_VECTOR))
+      })
+      ws.on('message', (data, isBinary) => { if (isBinary) this._receive(data) })
+      ws.on('error', (error) => fail(new Error(error.code ?? error.message)))
+      ws.on('close', (code) => {
+        this.closed = true
+        this.closedAfterSync = this.synced
+        fail(new Error(`closed with ${code} before sync step 2`))
+      })
+    })
+  }
+
+  /** @param {Uint8Array} data */
+  _receive (data) {
+    const at = now()
+    const decoder = decoding.createDecoder(data)
+    if (decoding.readVarUint(decoder) !== MESSAGE_SYNC) return // awareness: not measured
+    const subtype = decoding.readVarUint(decoder)
+    const payload = decoding.readVarUint8Array(decoder)
+    if (subtype === SYNC_UPDATE) {
+      if (this.onUpdate !== null) this.onUpdate(payload, at)
+    } else if (subtype === SYNC_STEP1) {
+      this.ws.send(syncMessage(SYNC_STEP2, this.doc ? Y.encodeStateAsUpdate(this.doc, payload) : EMPTY_UPDATE))
+    } else if (subtype === SYNC_STEP2 && !this.synced) {
+      this.step2At = at
+      this.synced = true
+      if (this.onStep2 !== null) this.onStep2(payload)
+      this._syncWaiter()
+    }
+  }
+
+  /** Close cleanly; a peer that does not finish the close handshake in time is cut. */
+  close (timeoutMs) {
+    const ws = this.ws
+    if (ws === null || this.closed || ws.readyState === WebSocket.CLOSED) return Promise.resolve(true)
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => { ws.terminate(); resolve(false) }, timeoutMs)
+      ws.once('close', () => { clearTimeout(timer); resolve(true) })
+      ws.close(1000)
+    })
+  }
+}
+
+/** Random client ids far apart from Yjs' own, unique within this run. */
+const clientIdBase = () => 1 + Math.floor(Math.random() * 2 ** 30)
+
+/** A Y.Doc whose inserts into Y.Text "t" come out as update messages, each timed. */
+class Writer {
+  constructor (clientID) {
+    this.doc = new Y.Doc()
+    this.doc.clientID = clientID
+    this.text = this.doc.getText('t')
+    this.lastUpdate = null
+    this.cursor = 0
+    this.sendTimes = new Map()
+    this.sent = 0
+    this.doc.on('update', (update) => { this.lastUpdate = update })
+  }
+
+  /** The clock the next insert will get, i.e. how much this writer has produced. */
+  get clock () { return Y.getState(this.doc.store, this.doc.clientID) }
+
+  /**
+   * Insert near the previous insert, like someone typing who moves the cursor now and then, and
+   * send it. Items rarely merge, so the document keeps about one item per update, and finding
+   * the position stays cheap (a random position in a 100k-item text costs the generator ~9x
+   * more, enough to make it the bottleneck of the cold-load population).
+   */
+  send (ws) {
+    const clock = this.clock
+    const offset = Math.floor(Math.random() * (2 * CURSOR_JUMP + 1)) - CURSOR_JUMP
+    const position = Math.max(0, Math.min(this.text.length, this.cursor + offset))
+    this.text.insert(position, INSERT)
+    this.cursor = position + INSERT.length
+    this.sendTimes.set(clock, now())
+    ws.send(syncMessage(SYNC_UPDATE, this.lastUpdate))
+    this.sent++
+  }
+}
+
+/** Time a fresh client from socket creation to sync step 2 and check the step 2 is complete. */
+const timedSync = async (url, expected, timeoutMs) => {
+  const doc = new Y.Doc()
+  let bytes = 0
+  const peer = new Peer(url, {
+    doc,
+    onStep2: (update) => { bytes = update.length; Y.applyUpdate(doc, update) }
+  })
+  try {
+    await peer.connect(timeoutMs)
+  } catch (error) {
+    await peer.close(1000)
+    return { ok: false, error: error.message }
+  }
+  const stateVector = Y.decodeStateVector(Y.encodeStateVector(doc))
+  const missing = [...expected].filter(([client, clock]) => (stateVector.get(client) ?? 0) < clock)
+  await peer.close(5000)
+  return {
+    ok: true,
+    sync_ms: peer.step2At - peer.startedAt,
+    open_ms: peer.openedAt - peer.startedAt,
+    step2_bytes: bytes,
+    complete: missing.length === 0,
+    clients_incomplete: missing.length
+  }
+}
+
+const roomUrl = (base, room) => `${base}/${room}`
+
+/**
+ * R rooms x C clients, each inserting at U updates/s for T s; latency of every delivery to the
+ * room's other clients, then per-client delivery counts and a fresh client's state vector.
+ */
+const fanout = async (config) => {
+  const { url, rooms, clients_per_room: perRoom, rate, duration_s: durationS, jitter } = config
+  const failures = new FailureLog()
+  const base = clientIdBase()
+  const senders = new Map()
+  const all = []
+  for (let room = 0; room < rooms; room++) {
+    for (let i = 0; i < perRoom; i++) {
+      const writer = new Writer(base + all.length)
+      const client = { room, writer, peer: null, received: 0, expected: 0 }
+      senders.set(writer.doc.clientID, client)
+      all.push(client)
+    }
+  }
+  const latencies = []
+  let delivered = 0
+  let echoes = 0
+  let misrouted = 0
+  let unknown = 0
+  const onUpdate = (receiver) => (update, at) => {
+    const id = updateId(update)
+    const sender = id === null ? undefined : senders.get(id.client)
+    if (sender === undefined) { unknown++; return }
+    if (sender === receiver) { echoes++; return }
+    if (sender.room !== receiver.room) { misrouted++; return }
+    const sentAt = sender.writer.sendTimes.get(id.clock)
+    if (sentAt === undefined) { unknown++; return }
+    latencies.push(at - sentAt)
+    receiver.received++
+    delivered++
+  }
+  const connectOne = async (client) => {
+    const peer = new Peer(roomUrl(url, `bench-${client.room}`), { onUpdate: onUpdate(client) })
+    try {
+      await peer.connect(config.connect_timeout_ms)
+      client.peer = peer
+    } catch (error) {
+      failures.add(`connect: ${error.message}`)
+    }
+  }
+  // One client per room first: pycrdt-websocket 0.16.5 hangs the second of two clients that
+  // open a new room at the same moment (shared/INTEROP.md). Same order for every server.
+  const connectStart = now()
+  await runPool(all.filter((_, i) => i % perRoom === 0), config.connect_concurrency, connectOne)
+  await runPool(all.filter((_, i) => i % perRoom !== 0), config.connect_concurrency, connectOne)
+  const connected = all.filter((c) => c.peer !== null)
+  const connectMs = now() - connectStart
+  await checkpoint('synced')
+
+  const intervalMs = 1000 / rate
+  const loadStart = now()
+  const sendEnd = loadStart + durationS * 1000
+  await new Promise((resolve) => {
+    let active = connected.length
+    if (active === 0) resolve()
+    for (const client of connected) {
+      const tick = () => {
+        if (now() >= sendEnd || client.peer.closed) {
+          if (--active === 0) resolve()
+          return
+        }
+        client.writer.send(client.peer.ws)
+        setTimeout(tick, intervalMs * (1 + jitter * (2 * Math.random() - 1)))
+      }
+      setTimeout(tick, Math.random() * intervalMs)
+    }
+  })
+  const sendMs = now() - loadStart
+  // What each client must receive: everything the other connected clients of its room sent.
+  let expected = 0
+  for (const receiver of connected) {
+    receiver.expected = 0
+    for (const sender of connected) {
+      if (sender !== receiver && sender.room === receiver.room) receiver.expected += sender.writer.sent
+    }
+    expected += receiver.expected
+  }
+  const quiesceDeadline = now() + config.quiesce_timeout_ms
+  while (delivered < expected && now() < quiesceDeadline) await sleep(POLL_MS)
+  const loadMs = now() - loadStart
+  if (delivered < expected) failures.add(`quiesce: ${expected - delivered} deliveries missing after ${config.quiesce_timeout_ms} ms`)
+  await checkpoint('quiesced')
+
+  const clientsMissing = connected.filter((c) => c.received !== c.expected).length
+  if (clientsMissing > 0) failures.add(`delivery: ${clientsMissing} clients missed updates of others`)
+  const unexpectedCloses = connected.filter((c) => c.peer.closed).length
+  if (unexpectedCloses > 0) failures.add(`${unexpectedCloses} sockets closed by the server during the run`)
+  if (misrouted > 0) failures.add(`${misrouted} updates delivered to another room`)
+
+  let roomsConverged = 0
+  for (let room = 0; room < rooms; room++) {
+    const expectedClocks = new Map()
+    for (const client of connected) {
+      if (client.room === room) expectedClocks.set(client.writer.doc.clientID, client.writer.clock)
+    }
+    const check = await timedSync(roomUrl(url, `bench-${room}`), expectedClocks, config.connect_timeout_ms)
+    if (check.ok && check.complete) roomsConverged++
+    else failures.add(`convergence: ${check.ok ? `${check.clients_incomplete} clients' updates missing` : check.error}`)
+  }
+  await Promise.all(connected.map((c) => c.peer.close(5000)))
+
+  const updatesSent = all.reduce((n, c) => n + c.writer.sent, 0)
+  return {
+    mode: 'fanout',
+    clients: all.length,
+    connected: connected.length,
+    connect_ms: connectMs,
+    updates_sent: updatesSent,
+    expected_deliveries: expected,
+    frames_delivered: delivered,
+    echoes,
+    unknown_frames: unknown,
+    send_ms: sendMs,
+    load_ms: loadMs,
+    delivered_per_s: delivered / (loadMs / 1000),
+    latency_ms: summarize(latencies),
+    rooms_converged: roomsConverged,
+    converged: roomsConverged === rooms && failures.total === 0,
+    failures: failures.toJSON()
+  }
+}
+
+/** N idle clients over R rooms, connected and disconnected in rounds; the runner reads RSS. */
+const capacity = async (config) => {
+  const { url, clients, rooms, rounds } = config
+  const results = []
+  for (let round = 1; round <= rounds; round++) {
+    const failures = new FailureLog()
+    const peers = Array.from({ length: clients }, (_, i) => new Peer(roomUrl(url, `cap-${i % rooms}`)))
+    const times = []
+    const connectOne = async (peer) => {
+      try {
+        await peer.connect(config.connect_timeout_ms)
+        times.push(peer.step2At - peer.startedAt)
+      } catch (error) {
+        failures.add(error.message)
+      }
+    }
+    const start = now()
+    // Room openers first, for the same reason as in fanout.
+    await runPool(peers.slice(0, rooms), config.connect_concurrency, connectOne)
+    await runPool(peers.slice(rooms), config.connect_concurrency, connectOne)
+    const connectMs = now() - start
+    await checkpoint('connected', { round })
+    const closedEarly = peers.filter((p) => p.closedAfterSync).length
+    if (closedEarly > 0) failures.add(`${closedEarly} sockets closed by the server while idle`)
+    const leaveStart = now()
+    const clean = await Promise.all(peers.map((p) => p.close(config.leave_timeout_ms)))
+    const leaveMs = now() - leaveStart
+    const cut = clean.filter((ok) => !ok).length
+    if (cut > 0) failures.add(`${cut} sockets did not finish the close handshake in time`)
+    await checkpoint('left', { round })
+    results.push({
+      round,
+      connected: times.length,
+      connect_total_ms: connectMs,
+      connect_ms: summarize(times),
+      leave_ms: leaveMs,
+      failures: failures.toJSON(),
+      failure_count: failures.total
+    })
+  }
+  return { mode: 'capacity', clients, rooms, rounds: results }
+}
+
+/**
+ * Populate one document with K updates through the protocol (one writer, as fast as the server
+ * relays them to a witness), then time fresh clients' syncs whenever the runner asks, across
+ * the server restarts the runner performs in between.
+ */
+const coldload = async (config) => {
+  const { url, room, updates, window } = config
+  const documentUrl = roomUrl(url, room)
+  const writer = new Writer(clientIdBase())
+  let witnessed = 0
+  let wake = null
+  const writerPeer = new Peer(documentUrl, { doc: writer.doc })
+  const witness = new Peer(documentUrl, {
+    onUpdate: (update) => {
+      const id = updateId(update)
+      if (id === null || id.client !== writer.doc.clientID) return
+      witnessed++
+      if (wake !== null && (writer.sent - witnessed <= window / 2 || witnessed === updates)) {
+        const w = wake
+        wake = null
+        w()
+      }
+    }
+  })
+  await writerPeer.connect(config.connect_timeout_ms)
+  await witness.connect(config.connect_timeout_ms)
+  const start = now()
+  const deadline = start + config.populate_timeout_ms
+  while (witnessed < updates) {
+    while (writer.sent < updates && writer.sent - witnessed < window) writer.send(writerPeer.ws)
+    if (writerPeer.closed || witness.closed) throw new Error(`a populating socket closed after ${witnessed} of ${updates} updates`)
+    if (now() > deadline) throw new Error(`the witness saw ${witnessed} of ${updates} updates in ${config.populate_timeout_ms} ms`)
+    await Promise.race([new Promise((resolve) => { wake = resolve }), sleep(100)])
+    wake = null
+  }
+  const populateMs = now() - start
+  const expected = new Map([[writer.doc.clientID, writer.clock]])
+  const warm = await timedSync(documentUrl, expected, config.sync_timeout_ms)
+  // The writer and the witness stay connected: a server killed now has not unloaded the room.
+  emit('populated')
+  const syncs = []
+  for (;;) {
+    const command = await nextCommand()
+    if (command.cmd === 'end') break
+    if (command.cmd !== 'sync') throw new Error(`unknown command ${command.cmd}`)
+    const result = { label: command.label, ...(await timedSync(documentUrl, expected, config.sync_timeout_ms)) }
+    syncs.push(result)
+    emit('doc_synced', result)
+  }
+  await Promise.all([writerPeer.close(1000), witness.close(1000)])
+  return {
+    mode: 'coldload',
+    updates,
+    populate_ms: populateMs,
+    updates_per_s: updates / (populateMs / 1000),
+    writer_clock: writer.clock,
+    warm,
+    syncs
+  }
+}
+
+const MODES = { fanout, capacity, coldload }
+
+const main = async () => {
+  const config = JSON.parse(process.argv[2] ?? '{}')
+  const mode = MODES[config.mode]
+  if (mode === undefined) throw new Error(`unknown mode ${config.mode}`)
+  emit('result', await mode(config))
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    emit('error', { message: error.stack ?? String(error) })
+    process.exit(1)
+  }
+)

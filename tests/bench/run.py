@@ -1,0 +1,214 @@
+"""Load benchmark: Verstas against `@y/websocket-server` and pycrdt-websocket, side by side.
+
+Usage (see tests/bench/README.md for what every figure means):
+
+    .venv/bin/python -m tests.bench.run [--scenario fanout|capacity|coldload|all] [--quick]
+        [--repeat N] [--servers verstas,reference,pycrdt-websocket] [--json PATH]
+
+It prints figures; it asserts none. Servers run one at a time (the machine has 2 cores), in
+alternating order across repetitions, each driven by the same Node load generator.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import json
+import os
+import platform
+import resource
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Final
+
+from tests.bench import report
+from tests.bench.generator import GeneratorError
+from tests.bench.scenarios import (
+    FULL,
+    QUICK,
+    CapacityResult,
+    ColdloadResult,
+    FanoutResult,
+    Params,
+    run_capacity,
+    run_coldload,
+    run_fanout,
+)
+from tests.bench.servers import ServerError, ServerKind, wait_for_quiet
+from tests.support.jsclient import node_executable
+
+SCENARIOS: Final = ("fanout", "capacity", "coldload")
+# Each connection is one descriptor in the server and one in the generator, plus headroom.
+_WANTED_FILES: Final = 65_536
+# Before each server, wait (a bounded time) for other processes on the machine to calm down:
+# other sessions may be running test suites on the same 2 cores.
+_QUIET_PCT: Final = 25.0
+_QUIET_MAX_WAIT_S: Final = 20.0
+
+
+def raise_file_limit() -> int:
+    """Raise RLIMIT_NOFILE as far as allowed; servers and the generator inherit it."""
+    infinity = resource.RLIM_INFINITY
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == infinity or soft >= _WANTED_FILES:
+        return soft
+    if hard == infinity or hard >= _WANTED_FILES:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (_WANTED_FILES, hard))
+    else:
+        try:  # raising the hard limit needs CAP_SYS_RESOURCE
+            resource.setrlimit(resource.RLIMIT_NOFILE, (_WANTED_FILES, _WANTED_FILES))
+        except (ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+def _progress(message: str) -> None:
+    """Progress goes to stderr so that stdout holds only the tables."""
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def _machine(file_limit: int) -> dict[str, Any]:
+    node_version = subprocess.run(
+        [node_executable(), "--version"], capture_output=True, text=True, check=True, timeout=30
+    ).stdout.strip()
+    return {
+        "cpus": os.cpu_count(),
+        "load_average_at_start": os.getloadavg(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "node": node_version,
+        "file_limit": file_limit,
+    }
+
+
+async def _run(
+    scenarios: Sequence[str],
+    params: Params,
+    servers: Sequence[ServerKind],
+    repeat: int,
+    workdir: Path,
+) -> dict[str, Any]:
+    """Every requested scenario for every server; servers alternate order across repetitions.
+
+    SIGINT and SIGTERM cancel the run, so that every server and generator started is stopped
+    on the way out (a shell's background job ignores SIGINT, hence explicit handlers).
+    """
+    task = asyncio.current_task()
+    assert task is not None
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, task.cancel)
+    fanout: list[FanoutResult] = []
+    capacity: list[CapacityResult] = []
+    coldload: list[ColdloadResult] = []
+    # A server that crashes or hangs loses its own row, not the whole run.
+    failed: list[dict[str, Any]] = []
+    for scenario in scenarios:
+        # Cold load is one measurement per size: its figures are seconds, not noise-level.
+        repetitions = 1 if scenario == "coldload" else repeat
+        for repetition in range(1, repetitions + 1):
+            order = list(servers) if repetition % 2 else list(reversed(servers))
+            for kind in order:
+                where = workdir / f"{scenario}-{kind}-{repetition}"
+                where.mkdir()
+                busy = await wait_for_quiet(_QUIET_PCT, _QUIET_MAX_WAIT_S)
+                note = f" (machine still {busy:.0f}% busy after {_QUIET_MAX_WAIT_S:.0f} s)"
+                _progress(f"{scenario} #{repetition}: {kind}{note if busy >= _QUIET_PCT else ''}")
+                try:
+                    if scenario == "fanout":
+                        fanout.append(await run_fanout(kind, params.fanout, repetition, where))
+                    elif scenario == "capacity":
+                        capacity.append(
+                            await run_capacity(kind, params.capacity, repetition, where)
+                        )
+                    else:
+                        for size in params.coldload.sizes:
+                            sized = where / str(size)
+                            sized.mkdir()
+                            coldload.append(await run_coldload(kind, size, params.coldload, sized))
+                except (ServerError, GeneratorError, OSError) as exc:
+                    _progress(f"{scenario} #{repetition}: {kind} FAILED: {exc}")
+                    failed.append(
+                        {
+                            "scenario": scenario,
+                            "server": kind.value,
+                            "repetition": repetition,
+                            "error": str(exc),
+                        }
+                    )
+        if scenario == "fanout":
+            print(report.fanout_table(fanout) + "\n", flush=True)
+        elif scenario == "capacity":
+            print(report.capacity_tables(capacity) + "\n", flush=True)
+        else:
+            print(report.coldload_table(coldload) + "\n", flush=True)
+        for failure in failed:
+            if failure["scenario"] == scenario:
+                first_line = failure["error"].splitlines()[0] if failure["error"] else "?"
+                print(f"FAILED: {failure['server']} #{failure['repetition']}: {first_line}\n")
+    print(report.NOTES + "\n", flush=True)
+    return {
+        "fanout": [dataclasses.asdict(r) for r in fanout],
+        "capacity": [dataclasses.asdict(r) for r in capacity],
+        "coldload": [dataclasses.asdict(r) for r in coldload],
+        "failed": failed,
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--scenario", choices=[*SCENARIOS, "all"], default="all")
+    parser.add_argument("--quick", action="store_true", help="shorter runs, smaller sizes (~2 min)")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="repetitions of fan-out and capacity (cold load runs once)",
+    )
+    parser.add_argument(
+        "--servers",
+        default=",".join(kind.value for kind in ServerKind),
+        help="comma-separated subset of: " + ", ".join(kind.value for kind in ServerKind),
+    )
+    parser.add_argument("--json", type=Path, help="write the raw results here")
+    args = parser.parse_args(argv)
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
+    try:
+        servers = [ServerKind(name.strip()) for name in args.servers.split(",")]
+    except ValueError as exc:
+        parser.error(str(exc))
+    scenarios = SCENARIOS if args.scenario == "all" else (args.scenario,)
+    params = QUICK if args.quick else FULL
+    file_limit = raise_file_limit()
+    machine = _machine(file_limit)
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="verstas-bench-") as tmp:
+        try:
+            results = asyncio.run(_run(scenarios, params, servers, args.repeat, Path(tmp)))
+        except asyncio.CancelledError:
+            _progress("interrupted; every server and generator was stopped")
+            raise SystemExit(130) from None
+    _progress(f"done in {time.monotonic() - started:.0f} s")
+    if args.json is not None:
+        document = {
+            "machine": machine,
+            "quick": args.quick,
+            "params": dataclasses.asdict(params),
+            "wall_s": time.monotonic() - started,
+            **results,
+        }
+        args.json.write_text(json.dumps(document, indent=2) + "\n")
+        _progress(f"raw results written to {args.json}")
+
+
+if __name__ == "__main__":
+    main()
