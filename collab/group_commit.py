@@ -25,6 +25,9 @@ log = structlog.get_logger(__name__)
 class CommitListener(Protocol):
     """A room: told when its updates are durable, or that they could not be made so."""
 
+    def batch_taken(self, last_ticket: int) -> None:
+        """Its updates up to `last_ticket` are about to be committed together."""
+
     def committed(self, ticket: int, position: int) -> None: ...
 
     def commit_failed(self, error: BaseException) -> None: ...
@@ -98,6 +101,9 @@ class GroupCommitter:
             await self._commit(batch)
 
     async def _commit(self, batch: Sequence[_Submitted]) -> None:
+        last_tickets = {id(item.listener): (item.listener, item.ticket) for item in batch}
+        for listener, ticket in last_tickets.values():
+            listener.batch_taken(ticket)
         try:
             positions = await self._store.append(
                 [PendingUpdate(item.document, item.update) for item in batch]

@@ -107,20 +107,16 @@ class Room:
         self._measured_bytes = 0
         self._unmeasured_bytes = loaded_bytes
         self.stalled_bytes = 0  # applied updates that did not advance the state vector
+        # A checkpoint asked for while commits were in flight is taken at the next batch
+        # boundary that covers every applied update (see batch_taken).
+        self.checkpoint_wanted = False
+        self._capture: tuple[int, bytes, LogTail] | None = None
+        self.on_capture: Callable[[Room, bytes, int, LogTail], None] | None = None
 
     @property
     def settled(self) -> bool:
         """Nothing is waiting for a commit."""
         return self._committed == self._applied
-
-    @property
-    def checkpointable(self) -> bool:
-        """A checkpoint would hold everything logged so far.
-
-        Updates still waiting for their dependencies are not in an encoded state, so while
-        any may be waiting the log tail must stay the way to load the document.
-        """
-        return self.settled and not self.failed and self.stalled_bytes == 0
 
     def log_tail(self) -> LogTail:
         return LogTail(self._tail_entries, self._tail_bytes, time.monotonic() - self._last_update)
@@ -296,12 +292,25 @@ class Room:
             if peer is not skip:
                 peer.send(frame)
 
+    def batch_taken(self, last_ticket: int) -> None:
+        """The committer took every update up to `last_ticket`. If that is every update this
+        room has applied, the document now is exactly the state that commit will make durable:
+        the one moment a busy room can capture a checkpoint that matches a log position."""
+        if self.checkpoint_wanted and self._applied == last_ticket and self.stalled_bytes == 0:
+            self.checkpoint_wanted = False
+            self._capture = (last_ticket, self.doc.get_update(), self.log_tail())
+
     def committed(self, ticket: int, position: int) -> None:
         """Release everything that waited for this ticket."""
         if self.failed:
             return
         self._committed = ticket
         self.position = position
+        capture = self._capture
+        if capture is not None and capture[0] == ticket:
+            self._capture = None
+            if self.on_capture is not None:
+                self.on_capture(self, capture[1], position, capture[2])
         outbox = self._outbox
         while outbox and outbox[0][0] <= ticket:
             _, recipient, skip, frame = outbox.popleft()

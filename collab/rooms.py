@@ -146,6 +146,7 @@ class Rooms:
             stats=self._stats,
             on_failure=self._drop,
         )
+        room.on_capture = self._captured
         self._rooms[name] = room
         log.info("document_loaded", document=name, position=room.position, tail=tail.entries)
         return room
@@ -201,15 +202,30 @@ class Rooms:
             log.error("quiet_hook_failed", document=room.name, error=repr(exc))
 
     async def _checkpoint(self, room: Room, *, force_idle: bool) -> None:
-        if not room.checkpointable:
+        if room.failed or room.stalled_bytes:
             return
         tail = room.log_tail()
         judged = LogTail(tail.entries, tail.bytes, math.inf) if force_idle else tail
         if not should_checkpoint(self._policy, judged):
             return
-        state = room.doc.get_update()
+        if not room.settled:
+            # Busy: the committer captures the state at its next batch boundary.
+            room.checkpoint_wanted = True
+            return
+        await self._write_checkpoint(room, room.doc.get_update(), room.position, tail)
+
+    def _captured(self, room: Room, state: bytes, position: int, tail: LogTail) -> None:
+        task = asyncio.create_task(
+            self._write_checkpoint(room, state, position, tail), name=f"checkpoint {room.name}"
+        )
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _write_checkpoint(
+        self, room: Room, state: bytes, position: int, tail: LogTail
+    ) -> None:
         try:
-            await self._store.save_checkpoint(room.name, state, room.position)
+            await self._store.save_checkpoint(room.name, state, position)
         except Exception as exc:
             log.error("checkpoint_failed", document=room.name, error=repr(exc))
             return
@@ -217,7 +233,7 @@ class Rooms:
         log.info(
             "checkpoint_written",
             document=room.name,
-            position=room.position,
+            position=position,
             entries=tail.entries,
             bytes=len(state),
         )

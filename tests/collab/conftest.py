@@ -118,4 +118,5 @@ async def hub(store: GatedStore) -> AsyncIterator[CollabHub]:
     collab = CollabHub(store, identity, config)
     await collab.start()
     yield collab
+    store.gate.set()  # a test that failed while holding the gate must not hang the teardown
     await collab.stop()

@@ -8,9 +8,10 @@ from typing import Any
 import pytest
 from pycrdt import Doc, Text
 
-from collab.hub import CollabHub
+from collab.hub import CollabHub, HubConfig
 from collab.protocol import SyncStep1, SyncUpdate, encode
-from tests.collab.conftest import GatedStore, RecordingPeer, writer_session
+from documents.checkpoints import CheckpointPolicy
+from tests.collab.conftest import GatedStore, RecordingPeer, identity, writer_session
 from tests.support.conditions import wait_until
 
 
@@ -56,3 +57,37 @@ async def test_last_leave_unloads_with_a_checkpoint_and_reload_has_everything(
     assert stored.checkpoint_position == room.position
     again = await hub.rooms.join("fold", RecordingPeer("reader"), writer_session())
     assert str(again.doc.get("t", type=Text)) == "yksi kaksi kolme"
+
+
+@pytest.mark.asyncio
+async def test_a_busy_room_is_checkpointed_at_a_batch_boundary(store: GatedStore) -> None:
+    hub = CollabHub(store, identity, HubConfig(checkpoints=CheckpointPolicy(max_entries=1)))
+    await hub.start()
+    try:
+        peer = RecordingPeer("writer")
+        room = await hub.rooms.join("busy", peer, writer_session())
+        source: Doc[Any] = Doc()
+        text = source.get("t", type=Text)
+
+        def send(word: str) -> None:
+            before = source.get_state()
+            text.insert(len(text), word)
+            room.receive(peer, encode(SyncUpdate(source.get_update(before))), 0.0)
+
+        store.gate.clear()
+        send("yksi ")
+        await wait_until(lambda: store.appends_started == 1)
+        await hub.rooms.checkpoint_due()  # a commit is in flight: the checkpoint is deferred
+        assert room.checkpoint_wanted
+        send("kaksi")
+        store.gate.set()
+        await wait_until(lambda: room.log_tail().entries == 0, what="the checkpoint")
+        stored = await store.load("busy")
+        assert stored.checkpoint_position == room.position
+        assert stored.tail == []
+        rebuilt: Doc[Any] = Doc()
+        rebuilt.apply_update(stored.checkpoint or b"")
+        assert str(rebuilt.get("t", type=Text)) == "yksi kaksi"
+    finally:
+        store.gate.set()
+        await hub.stop()
