@@ -16,9 +16,10 @@ itself.
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import zlib
 from collections.abc import Sequence
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 from sqlalchemy import (
     BigInteger,
@@ -37,6 +38,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
@@ -134,7 +136,36 @@ class SqlStore:
         async with self._write_lock:
             if self._writer is None:
                 raise RuntimeError("the store is not open")
+            if self._is_sqlite:
+                return await self._append_sqlite(rows)
             return await self._writer.run_sync(self._insert_batch, rows)
+
+    async def _append_sqlite(self, rows: list[dict[str, object]]) -> list[int]:
+        """The SQLite hot path straight on the held connection's aiosqlite driver: two hand-offs
+        to its thread (the INSERT ... RETURNING, the COMMIT) instead of SQLAlchemy's five or
+        more, which cost more CPU than the whole relay (see the benchmark notes). The sqlite3
+        driver opens the transaction itself before the INSERT, as on the SQLAlchemy path."""
+        assert self._writer is not None
+        raw = await self._writer.get_raw_connection()
+        driver: Any = raw.driver_connection
+        values = ", ".join(["(?, ?, ?)"] * len(rows))
+        parameters: list[object] = []
+        for row in rows:
+            parameters += (row["document"], row["data"], row["checksum"])
+        statement = (
+            f"INSERT INTO updates (document, data, checksum) VALUES {values} RETURNING position"
+        )
+        try:
+            returned = await driver.execute_fetchall(statement, parameters)
+            await driver.commit()
+        except sqlite3.Error as exc:
+            await driver.rollback()
+            # The same exception types as the SQLAlchemy path (IntegrityError, ...).
+            raise DBAPIError.instance(statement, None, exc, sqlite3.Error) from exc
+        except BaseException:
+            await driver.rollback()
+            raise
+        return sorted(int(row[0]) for row in returned)
 
     def _insert_batch(self, conn: Connection, rows: list[dict[str, object]]) -> list[int]:
         with conn.begin():
