@@ -1,4 +1,4 @@
-"""Close codes the server uses, in one table, and the exception that carries one.
+"""Close codes the server uses, in one table.
 
 Clients see only the code and a short reason; the server log carries the detail, naming the
 document and the peer.
@@ -22,12 +22,3 @@ class CloseCode(IntEnum):
     # 4400-4499 make y-websocket stop reconnecting: right for what a retry cannot fix.
     FORBIDDEN = 4403  # repeated writes without permission, or the share link was revoked
     DOCUMENT_TOO_LARGE = 4413  # the document is over its size limit
-
-
-class CloseConnection(Exception):
-    """Raised where a connection must end; the endpoint turns it into a close frame."""
-
-    def __init__(self, code: CloseCode, reason: str) -> None:
-        super().__init__(f"{code.name} ({int(code)}): {reason}")
-        self.code = code
-        self.reason = reason

@@ -160,10 +160,9 @@ async def _upstream(request: Request, child_id: str) -> tuple[str, bytes, list[C
     edge = await store_of(request).lineage.parent(child_id)
     if edge is None:
         raise ApiError(404, "not_a_fork", f"workshop {child_id} was not forked from another")
-    incoming = incoming_changes(
-        await _content(request, edge.parent_id), await _content(request, child_id)
-    )
-    return edge.parent_id, incoming, preview(await _content(request, child_id), incoming)
+    child = await _content(request, child_id)
+    incoming = incoming_changes(await _content(request, edge.parent_id), child)
+    return edge.parent_id, incoming, preview(child, incoming)
 
 
 async def _merge(
