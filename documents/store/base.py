@@ -58,7 +58,7 @@ class CorruptLogEntry(Exception):
 
 
 class Store(Protocol):
-    """Five operations on the log, plus the workshop repository over the same database."""
+    """Six operations on the log, plus the workshop repository over the same database."""
 
     @property
     def workshops(self) -> SqlWorkshops:
@@ -91,6 +91,14 @@ class Store(Protocol):
         with `upto`, only what was logged up to that position (the document as it stood then).
 
         Raises CorruptLogEntry if a tail entry fails its checksum.
+        """
+
+    async def entries_after(self, document: str, position: int) -> list[LogEntry]:
+        """The document's log entries past `position`, in order (a catch-up read).
+
+        Positions of one document are committed in increasing order, also when several
+        processes append to it, so every entry up to the last one returned is included.
+        Raises CorruptLogEntry if an entry fails its checksum.
         """
 
     async def save_checkpoint(self, document: str, state: bytes, position: int) -> None:

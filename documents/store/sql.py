@@ -34,6 +34,7 @@ from sqlalchemy import (
     func,
     literal,
     select,
+    text,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
@@ -53,6 +54,10 @@ SqliteSynchronous = Literal["FULL", "NORMAL"]
 # PostgreSQL database wait for each other instead of racing to create the same tables.
 _SCHEMA_LOCK_KEY: Final = 0x5665_7273_7461_73  # "Verstas"
 _SQLITE_BUSY_TIMEOUT_MS: Final = 5000
+_LOCK_DOCUMENTS: Final = text(
+    "SELECT pg_advisory_xact_lock(hashtextextended(d, 0))"
+    " FROM unnest(CAST(:documents AS text[])) AS d"
+)
 
 
 class SqlStore:
@@ -168,7 +173,14 @@ class SqlStore:
         return sorted(int(row[0]) for row in returned)
 
     def _insert_batch(self, conn: Connection, rows: list[dict[str, object]]) -> list[int]:
+        """PostgreSQL: several processes may append to one document. Each transaction first
+        takes a lock per document it writes (in sorted order, so two never deadlock) and holds
+        it to the commit; positions are drawn after the lock, so within one document they
+        commit in increasing order and a reader that sees position P sees every entry before
+        it (what `entries_after` and checkpoints rely on). SQLite serializes writers anyway."""
+        documents = sorted({str(row["document"]) for row in rows})
         with conn.begin():
+            conn.execute(_LOCK_DOCUMENTS, {"documents": documents})
             return sorted(conn.execute(self._append, rows).scalars())
 
     async def load(self, document: str, *, upto: int | None = None) -> StoredDocument:
@@ -202,6 +214,22 @@ class SqlStore:
         if checkpoint is None:
             return StoredDocument(document, tail=entries)
         return StoredDocument(document, checkpoint.state, checkpoint.position, entries)
+
+    async def entries_after(self, document: str, position: int) -> list[LogEntry]:
+        log = tables.updates.c
+        query = (
+            select(log.position, log.data, log.checksum)
+            .where(log.document == document, log.position > position)
+            .order_by(log.position)
+        )
+        async with self._engine.connect() as conn:
+            rows = (await conn.execute(query)).all()
+        entries: list[LogEntry] = []
+        for entry_position, data, checksum in rows:
+            if zlib.crc32(data) != checksum:
+                raise CorruptLogEntry(document, entry_position)
+            entries.append(LogEntry(entry_position, data))
+        return entries
 
     async def save_checkpoint(self, document: str, state: bytes, position: int) -> None:
         """Record the state as of `position`, refusing positions the log has not reached.

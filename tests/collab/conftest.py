@@ -19,7 +19,7 @@ from collab.limits import Limits
 from collab.protocol import Message, decode
 from collab.session import PeerSession
 from documents.checkpoints import CheckpointPolicy
-from documents.store import PendingUpdate, Store, StoredDocument, create_store
+from documents.store import LogEntry, PendingUpdate, Store, StoredDocument, create_store
 from documents.store.lineage import SqlLineage
 from documents.store.workshops import SqlWorkshops
 
@@ -66,6 +66,9 @@ class GatedStore:
             self.fail_loads -= 1
             raise ConnectionError("database unavailable")
         return await self.inner.load(document, upto=upto)
+
+    async def entries_after(self, document: str, position: int) -> list[LogEntry]:
+        return await self.inner.entries_after(document, position)
 
     async def save_checkpoint(self, document: str, state: bytes, position: int) -> None:
         await self.inner.save_checkpoint(document, state, position)
