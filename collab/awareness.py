@@ -38,14 +38,17 @@ class AwarenessRegistry(Generic[Owner]):
         self._heard: dict[int, float] = {}
 
     def apply(
-        self, owner: Owner, entries: Iterable[AwarenessEntry], now: float
+        self, owner: Owner, entries: Iterable[AwarenessEntry], now: float, *, limited: bool = True
     ) -> tuple[list[AwarenessEntry], int]:
-        """Record what `owner` may say and what wins; return (accepted, refused count)."""
+        """Record what `owner` may say and what wins; return (accepted, refused count).
+
+        `limited=False` lifts the cap on ids per owner, for another server process speaking
+        for all of its connections (it applied the cap to each of them already)."""
         accepted: list[AwarenessEntry] = []
         refused = 0
         for entry in entries:
             client_id = entry.client_id
-            if not self._may_speak(owner, client_id, now):
+            if not self._may_speak(owner, client_id, now, limited):
                 refused += 1
                 continue
             known = self._states.get(client_id)
@@ -62,7 +65,7 @@ class AwarenessRegistry(Generic[Owner]):
                 self._heard[client_id] = now
         return accepted, refused
 
-    def _may_speak(self, owner: Owner, client_id: int, now: float) -> bool:
+    def _may_speak(self, owner: Owner, client_id: int, now: float, limited: bool) -> bool:
         current = self._owners.get(client_id)
         if current == owner:
             return True
@@ -71,7 +74,7 @@ class AwarenessRegistry(Generic[Owner]):
                 return False
             self._release(client_id)
         owned = self._owned.setdefault(owner, set())
-        if len(owned) >= self._max_ids:
+        if limited and len(owned) >= self._max_ids:
             return False
         owned.add(client_id)
         self._owners[client_id] = owner

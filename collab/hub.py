@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import structlog
 
 from collab.admission import Admission, open_admission
+from collab.bus import Bus, LocalBus
 from collab.errors import CloseCode
 from collab.group_commit import GroupCommitter
 from collab.limits import Limits
@@ -45,8 +46,10 @@ class CollabHub:
         admission: Admission = open_admission,
         observe_commit_latency: Callable[[float], None] | None = None,
         on_quiet: QuietHook | None = None,
+        bus: Bus | None = None,
     ) -> None:
         self.admission = admission
+        self.bus: Bus = bus if bus is not None else LocalBus()
         self._by_link: dict[str, set[Peer]] = {}
         self.limits = config.limits
         self.shutting_down = False
@@ -66,6 +69,7 @@ class CollabHub:
             unload_delay=config.unload_delay,
             on_quiet=on_quiet,
             quiet_after=config.quiet_after,
+            bus=self.bus,
         )
         self._checkpoint_interval = config.checkpoint_interval
         self._tasks: list[asyncio.Task[None]] = []
@@ -91,6 +95,7 @@ class CollabHub:
         return len(peers)
 
     async def start(self) -> None:
+        await self.bus.start(self.rooms.deliver, self.rooms.resync)
         self._tasks = [
             asyncio.create_task(self.committer.run(), name="group commit"),
             asyncio.create_task(self._checkpoint_loop(), name="checkpoints"),
@@ -100,6 +105,7 @@ class CollabHub:
         """Close every peer, commit what they sent, checkpoint, then stop the tasks."""
         self.shutting_down = True
         await self.rooms.close()
+        await self.bus.stop()
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:

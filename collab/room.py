@@ -6,6 +6,10 @@ else. Anything that would reveal an uncommitted update to another peer (a step 2
 computed while commits are pending) waits in the same outbox, so no peer ever sees state that
 a crash could lose. If a commit fails, the room closes every peer and is dropped: its clients
 still hold their edits and deliver them again when they reconnect.
+
+With several server processes, what a room commits is also published on the bus after the
+commit, and what other processes committed arrives from the bus (or, after a gap, from the
+database) already durable: it is applied and relayed at once, and never logged again.
 """
 
 from __future__ import annotations
@@ -19,15 +23,19 @@ import structlog
 from pycrdt import Doc
 
 from collab.awareness import AwarenessRegistry
+from collab.bus import Bus, BusKind, BusMessage
 from collab.crdt import InvalidUpdate, apply_update, diff_since, is_repeat
 from collab.errors import CloseCode
 from collab.group_commit import GroupCommitter
 from collab.limits import Limits
 from collab.protocol import (
     AwarenessMessage,
+    ProtocolError,
     SyncStep1,
     SyncStep2,
     SyncUpdate,
+    decode,
+    decode_awareness,
     encode,
     encode_awareness,
 )
@@ -44,6 +52,7 @@ from collab.session import (
 )
 from collab.stats import CollabStats
 from documents.checkpoints import LogTail
+from documents.store import LogEntry
 
 log = structlog.get_logger(__name__)
 
@@ -66,6 +75,9 @@ class Peer(Protocol):
 Framer = Callable[[bytes], bytes]
 """Wraps a y-protocols message into the transport's frame, once per broadcast."""
 
+_Outgoing = tuple[int, Peer | None, Peer | None, bytes, bytes]
+"""(ticket, recipient or None for everyone, peer to skip, frame, update to publish or b"")."""
+
 
 class Room:
     """A loaded document: its peers, awareness, and the commit outbox."""
@@ -82,24 +94,35 @@ class Room:
         framer: Framer,
         limits: Limits,
         stats: CollabStats,
+        bus: Bus,
         on_failure: Callable[[Room], None],
+        on_gap: Callable[[Room], None],
     ) -> None:
         self.name = name
         self.doc = doc
+        # Every committed update of this document up to this log position is in `doc`. Its own
+        # commits advance it only when no other process writes the document (see Bus.exclusive);
+        # otherwise only reads of the log do (load, catch-up).
         self.position = position
         self.quiet_reported = position  # the position last reported as quiet (see Rooms)
         self.peers: dict[Peer, PeerSession] = {}
         self.holders = 0  # server tasks keeping the room loaded without a peer
-        self.awareness: AwarenessRegistry[Peer] = AwarenessRegistry(limits.max_awareness_ids)
+        self.awareness: AwarenessRegistry[Peer | str] = AwarenessRegistry(limits.max_awareness_ids)
         self.failed = False
         self._limits = limits
         self._stats = stats
         self._committer = committer
         self._frame = framer
         self._on_failure = on_failure
+        self._on_gap = on_gap
+        self._bus = bus
+        self._exclusive = bus.exclusive
+        # Positions of this document applied since the last read of the log (own commits and
+        # the bus's), so a catch-up skips them (only kept when others write the document).
+        self._known_positions: set[int] = set()
         self._applied = 0  # tickets handed to the committer
         self._committed = 0  # tickets known durable
-        self._outbox: deque[tuple[int, Peer | None, Peer | None, bytes]] = deque()
+        self._outbox: deque[_Outgoing] = deque()
         self._tail_entries = tail.entries
         self._tail_bytes = tail.bytes
         self._last_update = time.monotonic() - tail.idle_seconds
@@ -140,7 +163,7 @@ class Room:
             return
         removals = self.awareness.release(peer)
         if removals:
-            self._broadcast(self._frame(encode(AwarenessMessage(encode_awareness(removals)))))
+            self._relay_awareness_message(encode(AwarenessMessage(encode_awareness(removals))))
 
     def receive(self, peer: Peer, data: bytes, now: float) -> Effect:
         """Handle one binary frame from a joined peer; returns the effect for the caller's log."""
@@ -187,9 +210,13 @@ class Room:
             )
         if refused or effect.rewritten:
             if accepted:
-                self._broadcast(self._frame(encode(AwarenessMessage(encode_awareness(accepted)))))
+                self._relay_awareness_message(encode(AwarenessMessage(encode_awareness(accepted))))
         else:
-            self._broadcast(self._frame(effect.message))
+            self._relay_awareness_message(effect.message)
+
+    def _relay_awareness_message(self, message: bytes) -> None:
+        self._broadcast(self._frame(message))
+        self._bus.publish(BusMessage(self.name, BusKind.AWARENESS, message, self._bus.origin))
 
     def _over_size_limit(self, incoming: int) -> bool:
         """Encode the state only when the cheap upper bound says the limit may be passed."""
@@ -231,6 +258,8 @@ class Room:
                 self._stats.duplicates += 1
                 return
             self.stalled_bytes += len(update)
+            if not self._exclusive:
+                self._on_gap(self)  # the missing updates may be in the log, from another node
             if self.stalled_bytes > self._limits.max_stalled_bytes:
                 self._stats.refused["stalled_updates"] += 1
                 log.warning(
@@ -248,12 +277,71 @@ class Room:
     def _record(self, update: bytes, message: bytes, sender: Peer | None) -> int:
         """Hand an applied update to the committer; relay it to all but `sender` once durable."""
         self._applied += 1
+        self._count_logged(update)
+        self._committer.submit(self, self.name, update, self._applied)
+        self._outbox.append((self._applied, None, sender, self._frame(message), update))
+        return self._applied
+
+    def _count_logged(self, update: bytes) -> None:
         self._last_update = time.monotonic()
         self._tail_entries += 1
         self._tail_bytes += len(update)
-        self._committer.submit(self, self.name, update, self._applied)
-        self._outbox.append((self._applied, None, sender, self._frame(message)))
-        return self._applied
+
+    def receive_remote(self, message: BusMessage, now: float) -> None:
+        """Another process's message for this document, from the bus."""
+        if self.failed:
+            return
+        if message.kind is BusKind.UPDATE:
+            if message.position > self.position:
+                self._known_positions.add(message.position)
+                self._apply_committed(message.payload, message.origin)
+        elif message.kind is BusKind.AWARENESS:
+            self._apply_remote_awareness(message, now)
+        else:
+            self._on_gap(self)
+
+    def catch_up(self, entries: list[LogEntry]) -> None:
+        """Apply what the log holds after `position` (read because the bus may have missed it)."""
+        known = self._known_positions
+        for entry in entries:
+            if entry.position > self.position:
+                if entry.position not in known:
+                    self._apply_committed(entry.update, "log")
+                self.position = entry.position
+        self._known_positions = {p for p in known if p > self.position}
+
+    def _apply_committed(self, update: bytes, origin: str) -> None:
+        """An update that is already durable: apply, relay to every local peer, never log."""
+        state_before = self.doc.get_state()
+        try:
+            apply_update(self.doc, update)
+        except InvalidUpdate as exc:
+            log.error("committed_update_invalid", document=self.name, origin=origin, error=str(exc))
+            return
+        if self.doc.get_state() == state_before:
+            if update[0] != 0 and not is_repeat(update, state_before):
+                # It depends on an update this process never received: read the log.
+                self._on_gap(self)
+            return
+        self._unmeasured_bytes += len(update)
+        self._stats.updates_remote += 1
+        self._count_logged(update)
+        self._broadcast(self._frame(encode(SyncUpdate(update))))
+
+    def _apply_remote_awareness(self, message: BusMessage, now: float) -> None:
+        try:
+            decoded = decode(message.payload)
+            if not isinstance(decoded, AwarenessMessage):
+                raise ProtocolError("not an awareness message")
+            entries = decode_awareness(decoded.update)
+        except ProtocolError as exc:
+            log.error(
+                "bus_awareness_invalid", document=self.name, origin=message.origin, error=str(exc)
+            )
+            return
+        accepted, _ = self.awareness.apply(f"node:{message.origin}", entries, now, limited=False)
+        if accepted:
+            self._broadcast(self._frame(encode(AwarenessMessage(encode_awareness(accepted)))))
 
     async def server_edit(self, edit: Callable[[Doc[Any]], None]) -> bytes:
         """Run an edit made by the server itself (a restore, a pull) on the live document.
@@ -285,7 +373,7 @@ class Room:
         if self.settled:
             peer.send(frame)
         else:
-            self._outbox.append((self._applied, peer, None, frame))
+            self._outbox.append((self._applied, peer, None, frame, b""))
 
     def _broadcast(self, frame: bytes, *, skip: Peer | None = None) -> None:
         for peer in self.peers:
@@ -305,17 +393,23 @@ class Room:
         if self.failed:
             return
         self._committed = ticket
-        self.position = position
+        if self._exclusive:
+            self.position = position
+        else:
+            self._known_positions.add(position)
         capture = self._capture
         if capture is not None and capture[0] == ticket:
             self._capture = None
             if self.on_capture is not None:
-                self.on_capture(self, capture[1], position, capture[2])
+                self.on_capture(self, capture[1], self.position, capture[2])
         outbox = self._outbox
         while outbox and outbox[0][0] <= ticket:
-            _, recipient, skip, frame = outbox.popleft()
+            _, recipient, skip, frame, update = outbox.popleft()
             if recipient is None:
                 self._broadcast(frame, skip=skip)
+                self._bus.publish(
+                    BusMessage(self.name, BusKind.UPDATE, update, self._bus.origin, position)
+                )
             elif recipient in self.peers:
                 recipient.send(frame)
 

@@ -4,6 +4,12 @@ A document is loaded by one task however many peers ask for it at the same insta
 them awaits that task (shielded, so a peer that gives up does not cancel the load for the
 others). A failed load is never cached: the next join tries again. A room is unloaded only
 when it has no peers and every update it accepted is committed.
+
+With other processes on the bus, a document is subscribed to before it is read, and what the
+bus delivers while the read runs is applied once the room exists, so no update committed
+elsewhere falls between the two. Whenever messages may have been missed (the bus was down, an
+update arrived whose dependencies never did, a publisher said so), the room catches up from
+the log.
 """
 
 from __future__ import annotations
@@ -11,11 +17,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import math
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import structlog
 
+from collab.bus import Bus, BusMessage, LocalBus
 from collab.errors import CloseCode
 from collab.group_commit import GroupCommitter
 from collab.limits import Limits
@@ -47,8 +55,10 @@ class Rooms:
         unload_delay: float = 1.0,
         on_quiet: QuietHook | None = None,
         quiet_after: float = 600.0,
+        bus: Bus | None = None,
     ) -> None:
         self._store = store
+        self._bus: Bus = bus if bus is not None else LocalBus()
         self._limits = limits
         self._stats = stats
         self._committer = committer
@@ -61,6 +71,9 @@ class Rooms:
         self._loading: dict[str, asyncio.Task[Room]] = {}
         self._unload_timers: dict[str, asyncio.TimerHandle] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._arrived_while_loading: dict[str, list[BusMessage]] = {}
+        self._catching_up: dict[str, asyncio.Task[None]] = {}
+        self._catch_up_again: set[str] = set()
 
     def __len__(self) -> int:
         return len(self._rooms)
@@ -122,16 +135,25 @@ class Rooms:
         readers of the HTTP side to the same rule as peers: nothing uncommitted is shown.
         """
         room = self._rooms.get(name)
-        if room is not None:
+        if room is not None and self._bus.exclusive:
             while not room.settled and not room.failed:
                 await self._committer.drain()
             if not room.failed:
                 return room.doc.get_update(), room.position
+        # Other processes write this document too: only the log says which state a position
+        # stands for.
         stored = await self._store.load(name)
         return replay(stored).get_update(), stored.last_position
 
     async def _load(self, name: str) -> Room:
-        stored = await self._store.load(name)
+        self._arrived_while_loading[name] = []
+        try:
+            await self._bus.subscribe(name)
+            stored = await self._store.load(name)
+        except BaseException:
+            del self._arrived_while_loading[name]
+            self._bus.unsubscribe(name)
+            raise
         doc = replay(stored)
         tail = LogTail(len(stored.tail), sum(len(e.update) for e in stored.tail), 0.0)
         room = Room(
@@ -144,10 +166,15 @@ class Rooms:
             framer=self._framer,
             limits=self._limits,
             stats=self._stats,
+            bus=self._bus,
             on_failure=self._drop,
+            on_gap=self._schedule_catch_up,
         )
         room.on_capture = self._captured
         self._rooms[name] = room
+        now = time.monotonic()
+        for message in self._arrived_while_loading.pop(name):
+            room.receive_remote(message, now)
         log.info("document_loaded", document=name, position=room.position, tail=tail.entries)
         return room
 
@@ -158,9 +185,53 @@ class Rooms:
         if not task.cancelled() and task.exception() is not None:
             log.error("document_load_failed", document=name, error=repr(task.exception()))
 
+    def deliver(self, message: BusMessage) -> None:
+        """A message from another process: to its room, or held until the room exists."""
+        room = self._rooms.get(message.document)
+        if room is not None:
+            room.receive_remote(message, time.monotonic())
+            return
+        waiting = self._arrived_while_loading.get(message.document)
+        if waiting is not None:
+            waiting.append(message)
+
+    def resync(self) -> None:
+        """The bus is back after an outage: every loaded room catches up from the log."""
+        for room in list(self._rooms.values()):
+            self._schedule_catch_up(room)
+
+    def _schedule_catch_up(self, room: Room) -> None:
+        """One catch-up per room at a time; a request during one runs another after it."""
+        if room.name in self._catching_up:
+            self._catch_up_again.add(room.name)
+            return
+        task = asyncio.create_task(self._catch_up_loop(room), name=f"catch up {room.name}")
+        self._catching_up[room.name] = task
+        task.add_done_callback(lambda _: self._catching_up.pop(room.name, None))
+
+    async def _catch_up_loop(self, room: Room) -> None:
+        while True:
+            self._catch_up_again.discard(room.name)
+            try:
+                await self.catch_up(room)
+            except Exception as exc:
+                log.error("catch_up_failed", document=room.name, error=repr(exc))
+                return
+            if room.name not in self._catch_up_again:
+                return
+
+    async def catch_up(self, room: Room) -> None:
+        """Apply every update the log holds past the room's position."""
+        entries = await self._store.entries_after(room.name, room.position)
+        if entries:
+            before = room.position
+            room.catch_up(entries)
+            log.info("document_caught_up", document=room.name, since=before, position=room.position)
+
     def _drop(self, room: Room) -> None:
         if self._rooms.get(room.name) is room:
             del self._rooms[room.name]
+            self._bus.unsubscribe(room.name)
         timer = self._unload_timers.pop(room.name, None)
         if timer is not None:
             timer.cancel()
@@ -177,14 +248,21 @@ class Rooms:
         if room.peers or room.holders or self._rooms.get(room.name) is not room:
             return
         del self._rooms[room.name]
+        self._bus.unsubscribe(room.name)
         await self._checkpoint(room, force_idle=True)
         await self._report_quiet(room)
         log.info("document_unloaded", document=room.name, position=room.position)
 
     async def checkpoint_due(self) -> None:
         """Fold the log of every room whose policy says so, and report the rooms that went
-        quiet (called periodically)."""
+        quiet (called periodically). With other processes writing, first read what the log
+        gained: a process killed between its commit and its publish leaves updates only there."""
         for room in list(self._rooms.values()):
+            if not self._bus.exclusive and not room.failed:
+                try:
+                    await self.catch_up(room)
+                except Exception as exc:
+                    log.error("catch_up_failed", document=room.name, error=repr(exc))
             await self._checkpoint(room, force_idle=False)
             if room.log_tail().idle_seconds >= self._quiet_after:
                 await self._report_quiet(room)
@@ -193,6 +271,8 @@ class Rooms:
         """Tell the hook once per stretch of changes: after a quiet period, or on unload."""
         if self._on_quiet is None or not room.settled or room.failed:
             return
+        if not self._bus.exclusive:
+            await self.catch_up(room)
         if room.position <= room.quiet_reported:
             return
         room.quiet_reported = room.position
@@ -208,6 +288,10 @@ class Rooms:
         judged = LogTail(tail.entries, tail.bytes, math.inf) if force_idle else tail
         if not should_checkpoint(self._policy, judged):
             return
+        if not self._bus.exclusive:
+            # A checkpoint may only claim the position the room is known complete up to,
+            # which only a read of the log advances when other processes write it too.
+            await self.catch_up(room)
         if not room.settled:
             # Busy: the committer captures the state at its next batch boundary.
             room.checkpoint_wanted = True

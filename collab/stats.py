@@ -19,5 +19,6 @@ class CollabStats:
     frames_out: int = 0
     bytes_out: int = 0
     updates_applied: int = 0
+    updates_remote: int = 0  # updates other processes committed, from the bus or the log
     duplicates: int = 0  # updates that repeated what the document had: not logged, not relayed
     refused: Counter[str] = field(default_factory=Counter)

@@ -14,6 +14,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from collab.bus import Bus, LocalBus
+from collab.bus_redis import RedisBus
 from collab.endpoint import binary_frame
 from collab.hub import CollabHub, HubConfig
 from documents.lineage_service import version_when_quiet
@@ -35,6 +37,7 @@ def create_app(settings: Settings) -> Starlette:
         store = create_store(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
         await store.open()
         secret = settings.secret_key or await store.workshops.secret(SECRET_NAME)
+        bus: Bus = RedisBus(settings.redis_url) if settings.redis_url else LocalBus()
         access = AccessResolver(
             store.workshops, Tokens(secret), open_documents=settings.open_documents
         )
@@ -49,6 +52,7 @@ def create_app(settings: Settings) -> Starlette:
             admission=access,
             observe_commit_latency=commit_latency.observe,
             on_quiet=partial(version_when_quiet, store),
+            bus=bus,
         )
         registry.register(HubCollector(hub))
         await hub.start()
@@ -72,6 +76,10 @@ def create_app(settings: Settings) -> Starlette:
             await store.ping()
         except Exception as exc:
             return JSONResponse({"status": "unavailable", "database": repr(exc)}, status_code=503)
+        if not hub.bus.healthy:
+            # Still worth traffic: this process serves its own peers; other processes' peers
+            # will not see their edits until the bus is back and every document catches up.
+            return JSONResponse({"status": "degraded", "bus": "unreachable"})
         return JSONResponse({"status": "ok"})
 
     async def metrics(request: Request) -> Response:

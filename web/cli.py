@@ -82,6 +82,14 @@ def serve(
             help="Seconds without edits after which a workshop gets an automatic version.",
         ),
     ] = 600.0,
+    redis_url: Annotated[
+        str | None,
+        typer.Option(
+            envvar="VERSTAS_REDIS_URL",
+            help="redis://HOST:PORT/DB to fan out between server processes sharing one "
+            "PostgreSQL database; unset: this process serves every peer of its documents.",
+        ),
+    ] = None,
     log_level: Annotated[str, typer.Option(envvar="VERSTAS_LOG_LEVEL")] = "info",
 ) -> None:
     """Serve the HTTP API, the pages and the collaboration websockets on one port."""
@@ -106,6 +114,7 @@ def serve(
             secret_key=secret_key,
             auto_version_after=auto_version_after,
             allowed_origins=frozenset(o.strip() for o in allowed_origins.split(",") if o.strip()),
+            redis_url=redis_url or None,
             log_level=log_level,
         )
     )

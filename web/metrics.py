@@ -33,6 +33,12 @@ class HubCollector(Collector):
         yield GaugeMetricFamily(
             "verstas_documents_loaded", "Documents loaded in this process.", len(hub.rooms)
         )
+        yield GaugeMetricFamily(
+            "verstas_bus_healthy",
+            "1 while the fan-out bus carries messages; 0 when degraded (Redis unreachable).",
+            1 if hub.bus.healthy else 0,
+        )
+        bus = hub.bus.stats
         for name, doc, value in (
             ("connections", "Websockets accepted.", stats.connections_total),
             ("messages_received", "Messages received from peers.", stats.messages_in),
@@ -44,6 +50,13 @@ class HubCollector(Collector):
             ("commits", "Group-commit transactions.", commits.commits),
             ("committed_updates", "Updates committed to the log.", commits.updates),
             ("commit_failures", "Group commits that failed.", commits.failures),
+            ("remote_updates", "Updates committed by other processes.", stats.updates_remote),
+            ("bus_published", "Messages published to other processes.", bus.published),
+            ("bus_received", "Messages received from other processes.", bus.received),
+            ("bus_dropped", "Messages not published (bus down); receivers catch up.", bus.dropped),
+            ("bus_invalid", "Bus messages no Verstas process wrote.", bus.invalid),
+            ("bus_outages", "Times the bus connection was lost.", bus.outages),
+            ("bus_resyncs", "Catch-ups of every loaded document after an outage.", bus.resyncs),
         ):
             yield CounterMetricFamily(f"verstas_{name}", doc, value=value)
         refused = CounterMetricFamily(

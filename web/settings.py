@@ -27,6 +27,8 @@ class Settings:
     secret_key: str | None = None
     # A workshop's content gets an automatic version after this many quiet seconds.
     auto_version_after: float = 600.0
+    # Several processes serving the same documents exchange updates and awareness here.
+    redis_url: str | None = None
     log_level: str = "info"
 
 

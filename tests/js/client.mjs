@@ -227,6 +227,14 @@ const commands = {
     return { client_id: doc.clientID, url: provider.url }
   },
 
+  retarget (msg) {
+    // What a load balancer does when a node dies: the provider's next reconnect goes to another
+    // server. y-websocket derives its url from `serverUrl` on every connect.
+    const entry = entryOf(msg)
+    entry.provider.serverUrl = need(msg, 'url', 'string')
+    return { url: entry.provider.url }
+  },
+
   wait_synced (msg) {
     const entry = entryOf(msg)
     return waitFor(

@@ -272,6 +272,10 @@ class JsClient:
         result = await self._call("open", fields)
         return int(result["client_id"])
 
+    async def retarget(self, id: str, url: str) -> None:
+        """Send the provider's next reconnects to another server (as a load balancer would)."""
+        await self._call("retarget", {"id": id, "url": url})
+
     async def wait_synced(self, id: str, timeout: float = 10.0) -> None:
         """Wait until y-websocket reports `synced` (it got sync step 2 from the server)."""
         await self._wait_call("wait_synced", {"id": id}, timeout)

@@ -1,0 +1,214 @@
+"""Two server processes on one PostgreSQL database and one Redis: any node serves any document.
+
+Each test runs its own redis-server (so it can stop it) and uses document names of its own in
+the shared database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+from collections.abc import AsyncIterator
+from functools import partial
+from pathlib import Path
+
+import httpx
+import pytest
+from pycrdt import Text
+
+from documents.store import create_store
+from documents.workshop_service import replay
+from tests.support.conditions import wait_for
+from tests.support.jsclient import JsClient
+from tests.support.postgres import postgres_url
+from tests.support.pyclient import python_client
+from tests.support.redis_server import RedisServer, running_redis
+from tests.support.server import ServerProcess, running_server
+from tests.support.yjs import decode_state_vector, missing_from
+
+
+@contextlib.asynccontextmanager
+async def two_nodes(
+    tmp_path: Path, redis: RedisServer
+) -> AsyncIterator[tuple[ServerProcess, ServerProcess]]:
+    database = postgres_url()
+    args = ["--redis-url", redis.url]
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    async with (
+        running_server(tmp_path / "a", database_url=database, args=args) as a,
+        running_server(tmp_path / "b", database_url=database, args=args) as b,
+    ):
+        yield a, b
+
+
+def _room() -> str:
+    return f"multi-{uuid.uuid4().hex[:12]}"
+
+
+async def _readiness(server: ServerProcess) -> str:
+    async with httpx.AsyncClient() as client:
+        status: str = (await client.get(f"{server.http_url}/readyz")).json()["status"]
+        return status
+
+
+async def _bus_healthy(server: ServerProcess) -> float:
+    async with httpx.AsyncClient() as client:
+        text = (await client.get(f"{server.http_url}/metrics")).text
+    line = next(x for x in text.splitlines() if x.startswith("verstas_bus_healthy "))
+    return float(line.split()[1])
+
+
+@pytest.mark.asyncio
+async def test_edits_and_awareness_cross_nodes(tmp_path: Path) -> None:
+    room = _room()
+    async with (
+        running_redis(tmp_path) as redis,
+        two_nodes(tmp_path, redis) as (a, b),
+        JsClient.start() as js,
+    ):
+        aino = await js.open("aino", a.ws_url, room)
+        await js.open("bertta", b.ws_url, room)
+        await js.wait_synced("aino")
+        await js.wait_synced("bertta")
+        await js.insert("aino", "t", 0, "Kotihoito ")
+        await js.wait_text("bertta", "t", equals="Kotihoito ")
+        await js.insert("bertta", "t", 10, "Oulussa")
+        await js.wait_text("aino", "t", equals="Kotihoito Oulussa")
+
+        await js.set_awareness("aino", {"name": "Aino"})
+        await js.wait_awareness("bertta", has_client=aino, state={"name": "Aino"})
+        # A late joiner on the other node gets the content and who is present from that node.
+        await js.open("cecilia", b.ws_url, room)
+        await js.wait_text("cecilia", "t", equals="Kotihoito Oulussa")
+        await js.wait_awareness("cecilia", has_client=aino, state={"name": "Aino"})
+        await js.close("aino")
+        await js.wait_awareness("bertta", lacks_client=aino)
+        assert await js.state_vector("bertta") == await js.state_vector("cecilia")
+
+        # A document one node wrote and the other never loaded: read from the shared log.
+        other = _room()
+        await js.open("writer", a.ws_url, other)
+        await js.wait_synced("writer")
+        await js.insert("writer", "t", 0, "vain solmussa A")
+        await js.open("watcher", a.ws_url, other)
+        await js.wait_text("watcher", "t", equals="vain solmussa A")
+        async with python_client(b.http_url, other) as doc:
+            assert str(doc.get("t", type=Text)) == "vain solmussa A"
+        assert await _readiness(a) == "ok"
+        assert await _bus_healthy(b) == 1.0
+
+
+async def _keep_editing(js: JsClient, id: str, stop: asyncio.Event) -> None:
+    n = 0
+    while not stop.is_set():
+        await js.insert(id, "t", 0, f"{id}{n};")
+        n += 1
+
+
+async def _stored_state_vector(room: str) -> dict[int, int]:
+    """What PostgreSQL holds for the document, read past every server."""
+    store = create_store(postgres_url())
+    await store.open()
+    try:
+        return decode_state_vector(replay(await store.load(room)).get_state())
+    finally:
+        await store.close()
+
+
+@pytest.mark.asyncio
+async def test_killed_node_loses_nothing_and_its_clients_move_on(tmp_path: Path) -> None:
+    room = _room()
+    async with running_redis(tmp_path) as redis, JsClient.start() as js:
+        database = postgres_url()
+        args = ["--redis-url", redis.url]
+        (tmp_path / "a").mkdir()
+        (tmp_path / "b").mkdir()
+        a = ServerProcess(tmp_path / "a", database_url=database, args=args)
+        await a.start()
+        async with running_server(tmp_path / "b", database_url=database, args=args) as b:
+            editors = ["a1", "a2", "b1"]
+            ids = {name: await js.open(name, a.ws_url, room) for name in ("a1", "a2")}
+            ids |= {name: await js.open(name, b.ws_url, room) for name in ("b1", "witness")}
+            for name in ids:
+                await js.wait_synced(name)
+            stop = asyncio.Event()
+            loops = [asyncio.create_task(_keep_editing(js, name, stop)) for name in editors]
+            for name in editors:
+                await js.wait_text("witness", "t", contains=f"{name}15;", timeout=15)
+            await a.kill()
+            seen = {name: decode_state_vector(await js.state_vector(name)) for name in ids}
+            stop.set()
+            await asyncio.gather(*loops)
+            # a2 never comes back; a1 reconnects through the load balancer to node B.
+            await js.close("a2")
+            await js.retarget("a1", b.ws_url)
+            # Every update any client had received is in PostgreSQL.
+            stored = await _stored_state_vector(room)
+            for name, vector in seen.items():
+                assert missing_from(stored, vector, ignore=ids[name]) == {}, name
+            # Node B's peers get what the killed node committed but never published (B reads
+            # the log periodically), and a1's edits that never reached a server: they converge.
+            await js.wait_synced("a1", timeout=15)
+            remaining = ["a1", "b1", "witness"]
+
+            async def converged() -> bool:
+                return len({await js.state_vector(name) for name in remaining}) == 1
+
+            await wait_for(converged, timeout=20, what="every remaining client holds the same")
+            witness = decode_state_vector(await js.state_vector("witness"))
+            assert missing_from(witness, stored) == {}
+            final = await js.text("witness", "t")
+            assert all(f"{name}15;" in final for name in editors)
+            async with python_client(b.http_url, room) as fresh:
+                assert str(fresh.get("t", type=Text)) == final
+
+
+@pytest.mark.asyncio
+async def test_nodes_resynchronise_after_redis_restarts(tmp_path: Path) -> None:
+    room = _room()
+    async with (
+        running_redis(tmp_path) as redis,
+        two_nodes(tmp_path, redis) as (a, b),
+        JsClient.start() as js,
+    ):
+        await js.open("aino", a.ws_url, room)
+        await js.open("bertta", b.ws_url, room)
+        await js.wait_synced("aino")
+        await js.wait_synced("bertta")
+        await js.insert("aino", "t", 0, "alku.")
+        await js.wait_text("bertta", "t", equals="alku.")
+
+        await redis.stop()
+        for node in (a, b):
+            await wait_for(partial(_degraded, node), what=f"{node.port} degraded")
+        # Each node goes on serving its own peers while the bus is down.
+        await js.insert("aino", "t", 5, " A:n lisäys.")
+        await js.insert("bertta", "t", 0, "B:n lisäys. ")
+        await js.open("anni", a.ws_url, room)
+        await js.wait_text("anni", "t", contains="A:n lisäys.")
+
+        await redis.start()
+        for node in (a, b):
+            await wait_for(partial(_ready, node), timeout=15, what=f"{node.port} restored")
+        final = "B:n lisäys. alku. A:n lisäys."
+        for name in ("aino", "bertta", "anni"):
+            await js.wait_text(name, "t", equals=final, timeout=15)
+        # And the bus carries new edits again.
+        await js.insert("bertta", "t", 0, "!")
+        await js.wait_text("aino", "t", equals="!" + final)
+    (tmp_path / "c").mkdir()
+    async with (
+        running_server(tmp_path / "c", database_url=postgres_url()) as single,
+        python_client(single.http_url, room) as doc,
+    ):
+        assert str(doc.get("t", type=Text)) == "!" + final
+
+
+async def _degraded(server: ServerProcess) -> bool:
+    return await _readiness(server) == "degraded" and await _bus_healthy(server) == 0.0
+
+
+async def _ready(server: ServerProcess) -> bool:
+    return await _readiness(server) == "ok" and await _bus_healthy(server) == 1.0
