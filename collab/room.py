@@ -18,6 +18,7 @@ from typing import Any, Protocol
 import structlog
 from pycrdt import Doc
 
+from collab.activity import RoomActivity
 from collab.awareness import AwarenessRegistry
 from collab.crdt import InvalidUpdate, apply_update, diff_since, is_repeat
 from collab.errors import CloseCode
@@ -112,6 +113,7 @@ class Room:
         self.checkpoint_wanted = False
         self._capture: tuple[int, bytes, LogTail] | None = None
         self.on_capture: Callable[[Room, bytes, int, LogTail], None] | None = None
+        self.activity = RoomActivity()
 
     @property
     def settled(self) -> bool:
@@ -158,12 +160,12 @@ class Room:
             entries = self.awareness.present()
             peer.send(self._frame(encode(AwarenessMessage(encode_awareness(entries)))))
         elif isinstance(effect, Refuse):
-            self._stats.refused[effect.key] += 1
+            self._count_refusal(effect.key)
             log.warning(
                 "message_refused", document=self.name, peer=peer.label, reason=effect.reason
             )
         elif isinstance(effect, Close):
-            self._stats.refused[effect.code.name.lower()] += 1
+            self._count_refusal(effect.code.name.lower())
             log.warning(
                 "peer_closed",
                 document=self.name,
@@ -174,10 +176,14 @@ class Room:
             peer.close(effect.code, effect.reason)
         return effect
 
+    def _count_refusal(self, reason: str) -> None:
+        self._stats.refused[reason] += 1
+        self.activity.refused[reason] += 1
+
     def _relay_awareness(self, peer: Peer, effect: RelayAwareness, now: float) -> None:
         accepted, refused = self.awareness.apply(peer, effect.entries, now)
         if refused:
-            self._stats.refused["awareness_not_owned"] += 1
+            self._count_refusal("awareness_not_owned")
             log.warning(
                 "awareness_refused",
                 document=self.name,
@@ -204,7 +210,7 @@ class Room:
     def _apply(self, sender: Peer, effect: ApplyUpdate) -> None:
         update = effect.update
         if self._over_size_limit(len(update)):
-            self._stats.refused["document_size"] += 1
+            self._count_refusal("document_size")
             log.warning(
                 "update_refused",
                 document=self.name,
@@ -217,7 +223,7 @@ class Room:
         try:
             apply_update(self.doc, update)
         except InvalidUpdate as exc:
-            self._stats.refused["invalid_update"] += 1
+            self._count_refusal("invalid_update")
             log.warning("update_invalid", document=self.name, peer=sender.label, error=str(exc))
             sender.close(CloseCode.PROTOCOL_ERROR, "invalid update")
             return
@@ -232,7 +238,7 @@ class Room:
                 return
             self.stalled_bytes += len(update)
             if self.stalled_bytes > self._limits.max_stalled_bytes:
-                self._stats.refused["stalled_updates"] += 1
+                self._count_refusal("stalled_updates")
                 log.warning(
                     "update_stalled",
                     document=self.name,
@@ -243,6 +249,7 @@ class Room:
                 sender.close(CloseCode.POLICY_VIOLATION, "updates with missing dependencies")
         self._unmeasured_bytes += len(update)
         self._stats.updates_applied += 1
+        self.activity.received += 1
         self._record(update, effect.message, sender)
 
     def _record(self, update: bytes, message: bytes, sender: Peer | None) -> int:
@@ -306,6 +313,7 @@ class Room:
             return
         self._committed = ticket
         self.position = position
+        self.activity.last_commit_at = time.time()
         capture = self._capture
         if capture is not None and capture[0] == ticket:
             self._capture = None
@@ -316,6 +324,7 @@ class Room:
             _, recipient, skip, frame = outbox.popleft()
             if recipient is None:
                 self._broadcast(frame, skip=skip)
+                self.activity.relayed += len(self.peers) - (skip in self.peers)
             elif recipient in self.peers:
                 recipient.send(frame)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import math
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -67,6 +68,15 @@ class Rooms:
 
     def get(self, name: str) -> Room | None:
         return self._rooms.get(name)
+
+    def loaded(self) -> list[Room]:
+        return list(self._rooms.values())
+
+    def sample_activity(self) -> None:
+        """One sample of every loaded room's counters, for the rates operators see."""
+        now = time.monotonic()
+        for room in self._rooms.values():
+            room.activity.sample(now)
 
     async def join(self, name: str, peer: Peer, session: PeerSession) -> Room:
         """Load the document if needed and admit the peer; raises if loading failed."""
@@ -147,6 +157,8 @@ class Rooms:
             on_failure=self._drop,
         )
         room.on_capture = self._captured
+        if stored.checkpoint is not None:
+            room.activity.checkpoint_position = stored.checkpoint_position
         self._rooms[name] = room
         log.info("document_loaded", document=name, position=room.position, tail=tail.entries)
         return room
@@ -230,6 +242,8 @@ class Rooms:
             log.error("checkpoint_failed", document=room.name, error=repr(exc))
             return
         room.checkpointed(tail)
+        room.activity.checkpoint_position = position
+        room.activity.checkpoint_at = time.time()
         log.info(
             "checkpoint_written",
             document=room.name,
