@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from web import lineage_cli, workshop_cli
+from web import lineage_cli, operator_cli, workshop_cli
 from web.settings import DEFAULT_DATABASE_URL, Settings, SqliteSynchronous, parse_limits
 
 app = typer.Typer(help="Verstas: real-time co-development of health and welfare services.")
@@ -19,6 +19,7 @@ for name, command in (
 ):
     workshop_cli.app.command(name)(command)
 app.add_typer(workshop_cli.app, name="workshop")
+app.command("operator-token")(operator_cli.operator_token)
 
 
 @app.callback(no_args_is_help=True)
@@ -83,6 +84,13 @@ def serve(
         ),
     ] = 600.0,
     log_level: Annotated[str, typer.Option(envvar="VERSTAS_LOG_LEVEL")] = "info",
+    node_id: Annotated[
+        str | None,
+        typer.Option(
+            envvar="VERSTAS_NODE_ID",
+            help="This process's name in the admin view; default: host name and port.",
+        ),
+    ] = None,
 ) -> None:
     """Serve the HTTP API, the pages and the collaboration websockets on one port."""
     from web.server import run
@@ -107,5 +115,6 @@ def serve(
             auto_version_after=auto_version_after,
             allowed_origins=frozenset(o.strip() for o in allowed_origins.split(",") if o.strip()),
             log_level=log_level,
+            node_id=node_id,
         )
     )
