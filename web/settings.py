@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Literal
 
@@ -28,6 +29,11 @@ class Settings:
     # A workshop's content gets an automatic version after this many quiet seconds.
     auto_version_after: float = 600.0
     log_level: str = "info"
+    # How this process names itself in the admin view; default: host name and port.
+    node_id: str | None = None
+
+    def resolved_node_id(self) -> str:
+        return self.node_id or f"{socket.gethostname()}:{self.port}"
 
 
 def parse_limits(assignments: list[str]) -> Limits:
