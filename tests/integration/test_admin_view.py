@@ -146,6 +146,8 @@ async def test_a_loaded_document_shows_its_peers_and_counts(
     assert (entry["workshop_id"], entry["kind"]) == (wid, "content")
     # The seed written at creation and the two edits, none folded into a checkpoint yet.
     assert (entry["tail_entries"], entry["checkpoint_position"]) == (3, None)
+    # The viewer's client answered the server's step 1 with an empty step 2: no refusal.
+    assert entry["refused"] == {}
     assert entry["position"] > 0
     assert entry["last_commit_at"] is not None
     last_commit = datetime.fromisoformat(entry["last_commit_at"])
