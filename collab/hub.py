@@ -115,6 +115,7 @@ class CollabHub:
     async def _checkpoint_loop(self) -> None:
         while True:
             await asyncio.sleep(self._checkpoint_interval)
+            self.rooms.sample_activity()
             try:
                 await self.rooms.checkpoint_due()
             except Exception as exc:

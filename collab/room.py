@@ -22,6 +22,7 @@ from typing import Any, Protocol
 import structlog
 from pycrdt import Doc
 
+from collab.activity import RoomActivity
 from collab.awareness import AwarenessRegistry
 from collab.bus import Bus, BusKind, BusMessage
 from collab.crdt import InvalidUpdate, apply_update, diff_since, is_repeat
@@ -135,6 +136,7 @@ class Room:
         self.checkpoint_wanted = False
         self._capture: tuple[int, bytes, LogTail] | None = None
         self.on_capture: Callable[[Room, bytes, int, LogTail], None] | None = None
+        self.activity = RoomActivity()
 
     @property
     def settled(self) -> bool:
@@ -181,12 +183,12 @@ class Room:
             entries = self.awareness.present()
             peer.send(self._frame(encode(AwarenessMessage(encode_awareness(entries)))))
         elif isinstance(effect, Refuse):
-            self._stats.refused[effect.key] += 1
+            self._count_refusal(effect.key)
             log.warning(
                 "message_refused", document=self.name, peer=peer.label, reason=effect.reason
             )
         elif isinstance(effect, Close):
-            self._stats.refused[effect.code.name.lower()] += 1
+            self._count_refusal(effect.code.name.lower())
             log.warning(
                 "peer_closed",
                 document=self.name,
@@ -197,10 +199,14 @@ class Room:
             peer.close(effect.code, effect.reason)
         return effect
 
+    def _count_refusal(self, reason: str) -> None:
+        self._stats.refused[reason] += 1
+        self.activity.refused[reason] += 1
+
     def _relay_awareness(self, peer: Peer, effect: RelayAwareness, now: float) -> None:
         accepted, refused = self.awareness.apply(peer, effect.entries, now)
         if refused:
-            self._stats.refused["awareness_not_owned"] += 1
+            self._count_refusal("awareness_not_owned")
             log.warning(
                 "awareness_refused",
                 document=self.name,
@@ -231,7 +237,7 @@ class Room:
     def _apply(self, sender: Peer, effect: ApplyUpdate) -> None:
         update = effect.update
         if self._over_size_limit(len(update)):
-            self._stats.refused["document_size"] += 1
+            self._count_refusal("document_size")
             log.warning(
                 "update_refused",
                 document=self.name,
@@ -244,7 +250,7 @@ class Room:
         try:
             apply_update(self.doc, update)
         except InvalidUpdate as exc:
-            self._stats.refused["invalid_update"] += 1
+            self._count_refusal("invalid_update")
             log.warning("update_invalid", document=self.name, peer=sender.label, error=str(exc))
             sender.close(CloseCode.PROTOCOL_ERROR, "invalid update")
             return
@@ -261,7 +267,7 @@ class Room:
             if not self._exclusive:
                 self._on_gap(self)  # the missing updates may be in the log, from another node
             if self.stalled_bytes > self._limits.max_stalled_bytes:
-                self._stats.refused["stalled_updates"] += 1
+                self._count_refusal("stalled_updates")
                 log.warning(
                     "update_stalled",
                     document=self.name,
@@ -272,6 +278,7 @@ class Room:
                 sender.close(CloseCode.POLICY_VIOLATION, "updates with missing dependencies")
         self._unmeasured_bytes += len(update)
         self._stats.updates_applied += 1
+        self.activity.received += 1
         self._record(update, effect.message, sender)
 
     def _record(self, update: bytes, message: bytes, sender: Peer | None) -> int:
@@ -326,6 +333,7 @@ class Room:
         self._unmeasured_bytes += len(update)
         self._stats.updates_remote += 1
         self._count_logged(update)
+        self.activity.relayed += len(self.peers)
         self._broadcast(self._frame(encode(SyncUpdate(update))))
 
     def _apply_remote_awareness(self, message: BusMessage, now: float) -> None:
@@ -397,6 +405,7 @@ class Room:
             self.position = position
         else:
             self._known_positions.add(position)
+        self.activity.last_commit_at = time.time()
         capture = self._capture
         if capture is not None and capture[0] == ticket:
             self._capture = None
@@ -407,6 +416,7 @@ class Room:
             _, recipient, skip, frame, update = outbox.popleft()
             if recipient is None:
                 self._broadcast(frame, skip=skip)
+                self.activity.relayed += len(self.peers) - (skip in self.peers)
                 self._bus.publish(
                     BusMessage(self.name, BusKind.UPDATE, update, self._bus.origin, position)
                 )

@@ -81,6 +81,15 @@ class Rooms:
     def get(self, name: str) -> Room | None:
         return self._rooms.get(name)
 
+    def loaded(self) -> list[Room]:
+        return list(self._rooms.values())
+
+    def sample_activity(self) -> None:
+        """One sample of every loaded room's counters, for the rates operators see."""
+        now = time.monotonic()
+        for room in self._rooms.values():
+            room.activity.sample(now)
+
     async def join(self, name: str, peer: Peer, session: PeerSession) -> Room:
         """Load the document if needed and admit the peer; raises if loading failed."""
         room = await self._get_or_load(name)
@@ -171,6 +180,8 @@ class Rooms:
             on_gap=self._schedule_catch_up,
         )
         room.on_capture = self._captured
+        if stored.checkpoint is not None:
+            room.activity.checkpoint_position = stored.checkpoint_position
         self._rooms[name] = room
         now = time.monotonic()
         for message in self._arrived_while_loading.pop(name):
@@ -314,6 +325,8 @@ class Rooms:
             log.error("checkpoint_failed", document=room.name, error=repr(exc))
             return
         room.checkpointed(tail)
+        room.activity.checkpoint_position = position
+        room.activity.checkpoint_at = time.time()
         log.info(
             "checkpoint_written",
             document=room.name,

@@ -132,13 +132,15 @@ class PeerSession:
         except ProtocolError as exc:
             return Close(CloseCode.PROTOCOL_ERROR, str(exc))
         if isinstance(message, SyncUpdate | SyncStep2):
+            # Every Yjs client answers the server's step 1 with a step 2, empty when it has
+            # nothing new: from a reader that is no attempt to write.
+            if message.update == EMPTY_UPDATE:
+                return NOTHING
             if not self.can_write:
                 self._forbidden += 1
                 if self._forbidden >= MAX_FORBIDDEN_WRITES:
                     return Close(CloseCode.FORBIDDEN, "this connection may not write here")
                 return Refuse("read_only", "document is read-only for this connection")
-            if message.update == EMPTY_UPDATE:
-                return NOTHING
             if isinstance(message, SyncUpdate):
                 return ApplyUpdate(message.update, data)
             return ApplyUpdate(message.update, encode(SyncUpdate(message.update)))

@@ -276,6 +276,8 @@ class Endpoint:
     responses: dict[int, str | None]
     role: Role | None = None
     media_type: str = "application/json"
+    # Needs an operator token, or a workshop owner's token that sees only its own workshop.
+    operator: bool = False
 
 
 ERRORS: dict[int, str | None] = {

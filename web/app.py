@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
@@ -20,11 +21,13 @@ from collab.endpoint import binary_frame
 from collab.hub import CollabHub, HubConfig
 from documents.lineage_service import version_when_quiet
 from documents.store import Store, create_store
-from web import endpoints, pages
+from web import admin, endpoints, pages
+from web.admin import NodeIdentity
 from web.api import ApiError, error_response
 from web.auth import SECRET_NAME, AccessResolver, Tokens
 from web.metrics import HubCollector, metrics_registry
 from web.openapi import openapi_document
+from web.operator_auth import OperatorTokens
 from web.settings import Settings
 
 
@@ -55,9 +58,16 @@ def create_app(settings: Settings) -> Starlette:
             bus=bus,
         )
         registry.register(HubCollector(hub))
+        node = NodeIdentity(settings.resolved_node_id(), time.time())
         await hub.start()
         try:
-            yield {"collab": hub, "store": store, "access": access}
+            yield {
+                "collab": hub,
+                "store": store,
+                "access": access,
+                "operators": OperatorTokens(secret),
+                "node": node,
+            }
         finally:
             await hub.stop()
             await store.close()
@@ -103,6 +113,7 @@ def create_app(settings: Settings) -> Starlette:
     return Starlette(
         routes=[
             *pages.ROUTES,
+            *admin.ROUTES,
             *endpoints.ROUTES,
             Route("/api/openapi.json", openapi),
             Route("/healthz", healthz),

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from web import lineage_cli, workshop_cli
+from web import lineage_cli, operator_cli, workshop_cli
 from web.settings import DEFAULT_DATABASE_URL, Settings, SqliteSynchronous, parse_limits
 
 app = typer.Typer(help="Verstas: real-time co-development of health and welfare services.")
@@ -19,6 +19,7 @@ for name, command in (
 ):
     workshop_cli.app.command(name)(command)
 app.add_typer(workshop_cli.app, name="workshop")
+app.command("operator-token")(operator_cli.operator_token)
 
 
 @app.callback(no_args_is_help=True)
@@ -91,6 +92,13 @@ def serve(
         ),
     ] = None,
     log_level: Annotated[str, typer.Option(envvar="VERSTAS_LOG_LEVEL")] = "info",
+    node_id: Annotated[
+        str | None,
+        typer.Option(
+            envvar="VERSTAS_NODE_ID",
+            help="This process's name in the admin view; default: host name and port.",
+        ),
+    ] = None,
 ) -> None:
     """Serve the HTTP API, the pages and the collaboration websockets on one port."""
     from web.server import run
@@ -116,5 +124,6 @@ def serve(
             allowed_origins=frozenset(o.strip() for o in allowed_origins.split(",") if o.strip()),
             redis_url=redis_url or None,
             log_level=log_level,
+            node_id=node_id,
         )
     )

@@ -25,7 +25,13 @@ def openapi_document() -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
     for endpoint in ENDPOINTS:
         operation: dict[str, Any] = {"summary": endpoint.summary, "responses": {}}
-        if endpoint.role is not None or "{workshop_id}" in endpoint.path:
+        if endpoint.operator:
+            operation["security"] = [{"operatorToken": []}, {"shareLinkToken": []}]
+            operation["description"] = (
+                "Needs an operator token (`verstas operator-token`) or a workshop owner's "
+                "token, which sees only that workshop's documents."
+            )
+        elif endpoint.role is not None or "{workshop_id}" in endpoint.path:
             operation["security"] = [{}, {"shareLinkToken": []}]
         if endpoint.role is not None:
             operation["description"] = f"Needs a token of the {endpoint.role} role."
@@ -52,14 +58,16 @@ def openapi_document() -> dict[str, Any]:
         "info": {
             "title": "Verstas API",
             "version": "1",
-            "description": "Workshops and share links. The documents themselves are synced "
-            "over the Yjs websocket protocol at /collab/{document}.",
+            "description": "Workshops and share links, and the operators' view of each node. "
+            "The documents themselves are synced over the Yjs websocket protocol at "
+            "/collab/{document}.",
         },
         "paths": paths,
         "components": {
             "schemas": {sid.split("/")[-2]: schema for sid, schema in all_schemas().items()},
             "securitySchemes": {
                 "shareLinkToken": {"type": "http", "scheme": "bearer"},
+                "operatorToken": {"type": "http", "scheme": "bearer"},
             },
         },
     }

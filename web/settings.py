@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Literal
 
@@ -30,6 +31,11 @@ class Settings:
     # Several processes serving the same documents exchange updates and awareness here.
     redis_url: str | None = None
     log_level: str = "info"
+    # How this process names itself in the admin view; default: host name and port.
+    node_id: str | None = None
+
+    def resolved_node_id(self) -> str:
+        return self.node_id or f"{socket.gethostname()}:{self.port}"
 
 
 def parse_limits(assignments: list[str]) -> Limits:

@@ -19,6 +19,7 @@ from collab.protocol import (
 )
 from collab.session import (
     EMPTY_UPDATE,
+    MAX_FORBIDDEN_WRITES,
     AnswerAwarenessQuery,
     AnswerStep1,
     ApplyUpdate,
@@ -67,6 +68,13 @@ def test_read_only_peer_may_still_sync_and_be_aware() -> None:
 
 def test_empty_update_needs_nothing() -> None:
     assert isinstance(session().receive(encode(SyncStep2(EMPTY_UPDATE)), 0.0), Nothing)
+
+
+def test_a_readers_empty_step2_is_no_attempt_to_write() -> None:
+    reader = session(can_write=False)
+    for _ in range(MAX_FORBIDDEN_WRITES):
+        assert isinstance(reader.receive(encode(SyncStep2(EMPTY_UPDATE)), 0.0), Nothing)
+    assert isinstance(reader.receive(encode(SyncUpdate(UPDATE)), 0.0), Refuse)
 
 
 def test_awareness_is_relayed_as_received() -> None:

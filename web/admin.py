@@ -1,0 +1,122 @@
+"""The operators' admin view: per node, the loaded documents with their peers, update rates,
+checkpoints and refusals, as JSON (`GET /api/admin/nodes`) and as a page (`/admin`).
+
+Every node produces its own report (`collab.node_report`) and the view lists reports under
+`nodes`, so the reports of other nodes can join the list once nodes share them; today it holds
+this node's only. Operators see everything; a workshop owner sees the entries of their own
+workshop's documents and nothing that adds up other workshops' traffic.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import structlog
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from collab.admission import Denied
+from collab.node_report import NodeReport, node_report, visible_to_workshop
+from web.api import Endpoint, denied, presented_token
+from web.operator_auth import AdminViewer, OperatorTokens, admin_viewer
+from web.pages import templates
+
+log = structlog.get_logger(__name__)
+
+ADMIN_COOKIE = "verstas_admin_token"
+REFRESH_CHOICES = (0, 10, 30, 60)
+# Operational data and the token that opens it are nobody's to cache.
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+@dataclass(frozen=True, slots=True)
+class NodeIdentity:
+    """How this process names itself in reports; `started_at` is wall-clock seconds."""
+
+    node_id: str
+    started_at: float
+
+
+def _client(request: Request) -> str:
+    return f"{request.client.host}:{request.client.port}" if request.client else "unknown"
+
+
+async def _viewer(request: Request, token: str | None) -> AdminViewer:
+    operators: OperatorTokens = request.state.operators
+    try:
+        return await admin_viewer(token, operators, request.state.access, time.time())
+    except Denied as exc:
+        log.info(
+            "admin_view_refused", client=_client(request), status=exc.status, reason=exc.reason
+        )
+        raise
+
+
+def _reports(request: Request, viewer: AdminViewer) -> list[NodeReport]:
+    node: NodeIdentity = request.state.node
+    report = node_report(request.state.collab, node.node_id, node.started_at)
+    if viewer.workshop_id is not None:
+        report = visible_to_workshop(report, viewer.workshop_id)
+    return [report]
+
+
+async def admin_nodes(request: Request) -> Response:
+    try:
+        viewer = await _viewer(request, presented_token(request))
+    except Denied as exc:
+        raise denied(exc) from None
+    return JSONResponse({"nodes": _reports(request, viewer)}, headers=NO_STORE)
+
+
+def _refresh(value: str | None) -> int:
+    return next((choice for choice in REFRESH_CHOICES if str(choice) == value), 0)
+
+
+async def admin_page(request: Request) -> Response:
+    """`?token=` is taken once: it moves into an HttpOnly cookie scoped to this page and the
+    browser is sent back without it, so the token stays out of history and of reloads."""
+    given = request.query_params.get("token")
+    token = given or request.cookies.get(ADMIN_COOKIE) or presented_token(request)
+    refresh = _refresh(request.query_params.get("refresh"))
+    try:
+        viewer = await _viewer(request, token)
+    except Denied as exc:
+        return templates.TemplateResponse(
+            request, "admin.html", {"denied": exc}, status_code=exc.status, headers=NO_STORE
+        )
+    if given:
+        response = RedirectResponse(
+            "/admin" + (f"?refresh={refresh}" if refresh else ""), status_code=303
+        )
+        response.set_cookie(
+            ADMIN_COOKIE,
+            given,
+            path="/admin",
+            httponly=True,
+            samesite="lax",
+            secure=request.url.scheme == "https",
+        )
+        return response
+    context = {
+        "viewer": viewer,
+        "nodes": _reports(request, viewer),
+        "refresh": refresh,
+        "choices": REFRESH_CHOICES,
+    }
+    return templates.TemplateResponse(request, "admin.html", context, headers=NO_STORE)
+
+
+ENDPOINTS = [
+    Endpoint(
+        "GET",
+        "/api/admin/nodes",
+        admin_nodes,
+        "Per node: loaded documents, peers, update rates, checkpoints and refused messages",
+        None,
+        {200: "admin-nodes.response", 401: "error", 403: "error"},
+        operator=True,
+    ),
+]
+ROUTES = [Route("/admin", admin_page, name="admin_page")]
