@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 from starlette.requests import Request
@@ -35,8 +36,9 @@ async def workshop_page(request: Request) -> Response:
             request.path_params["workshop_id"], token
         )
     except Denied as exc:
+        # The reason names the workshop id from the URL: escaped, or the path could inject HTML.
         return HTMLResponse(
-            f"<!doctype html><title>Verstas</title><p>{exc.status}: {exc.reason}</p>",
+            f"<!doctype html><title>Verstas</title><p>{exc.status}: {html.escape(exc.reason)}</p>",
             status_code=exc.status,
         )
     workshop = access.workshop
