@@ -18,7 +18,8 @@ class CloseCode(IntEnum):
     POLICY_VIOLATION = 1008  # rate limits
     MESSAGE_TOO_BIG = 1009  # a frame over the size limit
     INTERNAL_ERROR = 1011  # the document could not be loaded or an update not committed
-    SERVICE_RESTART = 1012  # the server is shutting down; clients reconnect
+    SERVICE_RESTART = 1012  # the server is shutting down, or storage is back; clients reconnect
+    TRY_AGAIN_LATER = 1013  # the database is unreachable: the update was not stored; resend later
     # 4400-4499 make y-websocket stop reconnecting: right for what a retry cannot fix.
     FORBIDDEN = 4403  # repeated writes without permission, or the share link was revoked
     DOCUMENT_TOO_LARGE = 4413  # the document is over its size limit

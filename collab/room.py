@@ -4,8 +4,10 @@ Ordering contract: an update from a peer is applied to the room's document (whic
 it), handed to the group committer, and only after the commit returns is it sent to anyone
 else. Anything that would reveal an uncommitted update to another peer (a step 2 answer
 computed while commits are pending) waits in the same outbox, so no peer ever sees state that
-a crash could lose. If a commit fails, the room closes every peer and is dropped: its clients
-still hold their edits and deliver them again when they reconnect.
+a crash could lose. If a commit fails (the database is unreachable), the peers whose updates or
+answers were waiting are closed with 1013 and the room stops taking writes: its clients still
+hold their edits and deliver them again when they reconnect. Its other peers keep what they
+have (and awareness) until the database is back; then they are sent to a fresh room.
 
 With several server processes, what a room commits is also published on the bus after the
 commit, and what other processes committed arrives from the bus (or, after a gap, from the
@@ -170,9 +172,15 @@ class Room:
     def receive(self, peer: Peer, data: bytes, now: float) -> Effect:
         """Handle one binary frame from a joined peer; returns the effect for the caller's log."""
         session = self.peers.get(peer)
-        if session is None or self.failed:
+        if session is None:
             return Refuse("not_joined", "peer is not in the room")
         effect = session.receive(data, now)
+        if self.failed and isinstance(effect, ApplyUpdate | AnswerStep1):
+            # Neither can be honoured: an update cannot be stored, and this document holds
+            # updates that were never stored, which no answer may reveal.
+            self._count_refusal("storage_unavailable")
+            peer.close(CloseCode.TRY_AGAIN_LATER, "the database is unreachable; try again later")
+            return Close(CloseCode.TRY_AGAIN_LATER, "storage unavailable")
         if isinstance(effect, ApplyUpdate):
             self._apply(peer, effect)
         elif isinstance(effect, AnswerStep1):
@@ -424,13 +432,24 @@ class Room:
                 recipient.send(frame)
 
     def commit_failed(self, error: BaseException) -> None:
-        """Nothing uncommitted may ever be shown: close everyone and drop the room."""
+        """Nothing uncommitted may ever be shown, nor acknowledged: whoever waited for this
+        commit (senders of updates, peers owed a step 2) is closed so its client resends later;
+        the room takes no more writes and leaves the registry (see Rooms)."""
         if self.failed:
             return
         self.failed = True
+        waiting = [
+            skip if recipient is None else recipient for _, recipient, skip, *_ in self._outbox
+        ]
         self._outbox.clear()
-        log.error("room_failed", document=self.name, peers=len(self.peers), error=repr(error))
-        for peer in list(self.peers):
-            peer.close(CloseCode.INTERNAL_ERROR, "update could not be stored")
-        self.peers.clear()
+        closed = {peer for peer in waiting if peer is not None and peer in self.peers}
+        log.error(
+            "room_failed",
+            document=self.name,
+            peers=len(self.peers),
+            closed=len(closed),
+            error=repr(error),
+        )
+        for peer in closed:
+            peer.close(CloseCode.TRY_AGAIN_LATER, "the update could not be stored; try again later")
         self._on_failure(self)

@@ -74,6 +74,7 @@ class Rooms:
         self._arrived_while_loading: dict[str, list[BusMessage]] = {}
         self._catching_up: dict[str, asyncio.Task[None]] = {}
         self._catch_up_again: set[str] = set()
+        self._failed: set[Room] = set()
 
     def __len__(self) -> int:
         return len(self._rooms)
@@ -231,6 +232,22 @@ class Rooms:
             if room.name not in self._catch_up_again:
                 return
 
+    async def _release_failed(self) -> None:
+        """Once the database answers again, the peers left in failed rooms reconnect to fresh
+        ones, which load what was committed and take their resent edits."""
+        if not self._failed:
+            return
+        try:
+            await self._store.ping()
+        except Exception as exc:
+            log.warning("storage_still_unavailable", rooms=len(self._failed), error=repr(exc))
+            return
+        failed, self._failed = self._failed, set()
+        for room in failed:
+            for peer in list(room.peers):
+                peer.close(CloseCode.SERVICE_RESTART, "the database is back; reconnect")
+        log.info("storage_restored", rooms=len(failed))
+
     async def catch_up(self, room: Room) -> None:
         """Apply every update the log holds past the room's position."""
         entries = await self._store.entries_after(room.name, room.position)
@@ -240,6 +257,9 @@ class Rooms:
             log.info("document_caught_up", document=room.name, since=before, position=room.position)
 
     def _drop(self, room: Room) -> None:
+        """A room whose commit failed leaves the registry at once (the next join loads the
+        document afresh from the log); its remaining peers wait for `_release_failed`."""
+        self._failed.add(room)
         if self._rooms.get(room.name) is room:
             del self._rooms[room.name]
             self._bus.unsubscribe(room.name)
@@ -268,6 +288,7 @@ class Rooms:
         """Fold the log of every room whose policy says so, and report the rooms that went
         quiet (called periodically). With other processes writing, first read what the log
         gained: a process killed between its commit and its publish leaves updates only there."""
+        await self._release_failed()
         for room in list(self._rooms.values()):
             if not self._bus.exclusive and not room.failed:
                 try:

@@ -16,6 +16,7 @@ itself.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 import zlib
 from collections.abc import Sequence
@@ -86,6 +87,7 @@ class SqlStore:
         self._checkpoint = _checkpoint_statement(is_sqlite=self._is_sqlite)
         self._writer: AsyncConnection | None = None
         self._write_lock = asyncio.Lock()
+        self._writer_lost = False
         self._workshops = SqlWorkshops(self._engine)
         self._lineage = SqlLineage(self._engine)
 
@@ -116,6 +118,7 @@ class SqlStore:
             if self._writer is not None:
                 await self._writer.close()
                 self._writer = None
+            self._writer_lost = False
         await self._engine.dispose()
 
     async def ping(self) -> None:
@@ -139,11 +142,24 @@ class SqlStore:
             for u in updates
         ]
         async with self._write_lock:
+            if self._writer is None and self._writer_lost:
+                # The last append lost its connection (the server went away or restarted): a
+                # new one, which fails the same way while the database is still unreachable.
+                self._writer = await self._engine.connect()
+                self._writer_lost = False
             if self._writer is None:
                 raise RuntimeError("the store is not open")
             if self._is_sqlite:
                 return await self._append_sqlite(rows)
-            return await self._writer.run_sync(self._insert_batch, rows)
+            try:
+                return await self._writer.run_sync(self._insert_batch, rows)
+            except BaseException:
+                # The connection may be dead; nothing is lost by opening another for the next
+                # append (the batch was rolled back, and its room resends nothing: see Room).
+                writer, self._writer, self._writer_lost = self._writer, None, True
+                with contextlib.suppress(Exception):
+                    await writer.close()
+                raise
 
     async def _append_sqlite(self, rows: list[dict[str, object]]) -> list[int]:
         """The SQLite hot path straight on the held connection's aiosqlite driver: two hand-offs

@@ -64,7 +64,7 @@ async def test_step2_answer_waits_for_pending_commits(hub: CollabHub, store: Gat
 
 
 @pytest.mark.asyncio
-async def test_failed_commit_closes_the_room_and_shows_nothing(
+async def test_failed_commit_refuses_writes_and_shows_nothing(
     hub: CollabHub, store: GatedStore
 ) -> None:
     sender, other = await joined(hub, "broken", "sender", "other")
@@ -73,18 +73,41 @@ async def test_failed_commit_closes_the_room_and_shows_nothing(
     store.fail_appends = ConnectionError("disk gone")
     before = len(other.frames)
     room.receive(sender, encode(SyncUpdate(edit("katoaa"))), 0.0)
-    await wait_until(lambda: other.closed is not None)
-    assert other.closed is not None
-    assert other.closed[0] is CloseCode.INTERNAL_ERROR
+    await wait_until(lambda: sender.closed is not None)
+    # The sender is told to try again later (its client keeps the edit and resends it).
     assert sender.closed is not None
+    assert sender.closed[0] is CloseCode.TRY_AGAIN_LATER
+    # A reader keeps its connection and what it had, and sees nothing uncommitted.
+    assert other.closed is None
     assert len(other.frames) == before
     assert hub.rooms.get("broken") is None
+    # Writing to the failed room, or asking it for state, is refused the same way.
+    room.receive(other, encode(SyncStep1(b"\x00")), 0.0)
+    assert other.closed is not None
+    assert other.closed[0] is CloseCode.TRY_AGAIN_LATER
     store.fail_appends = None
     await joined(hub, "broken", "again")
     reloaded = hub.rooms.get("broken")
     assert reloaded is not None
     assert reloaded is not room
     assert str(reloaded.doc.get("t", type=Text)) == ""
+
+
+@pytest.mark.asyncio
+async def test_readers_of_a_failed_room_reconnect_once_the_database_is_back(
+    hub: CollabHub, store: GatedStore
+) -> None:
+    sender, reader = await joined(hub, "flaky", "sender", "reader")
+    room = hub.rooms.get("flaky")
+    assert room is not None
+    store.fail_appends = ConnectionError("database restarting")
+    room.receive(sender, encode(SyncUpdate(edit("odottaa"))), 0.0)
+    await wait_until(lambda: sender.closed is not None)
+    assert reader.closed is None
+    store.fail_appends = None
+    await hub.rooms.checkpoint_due()
+    assert reader.closed is not None
+    assert reader.closed[0] is CloseCode.SERVICE_RESTART
 
 
 @pytest.mark.asyncio
