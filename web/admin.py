@@ -1,23 +1,28 @@
 """The operators' admin view: per node, the loaded documents with their peers, update rates,
 checkpoints and refusals, as JSON (`GET /api/admin/nodes`) and as a page (`/admin`).
 
-Every node produces its own report (`collab.node_report`) and the view lists reports under
-`nodes`, so the reports of other nodes can join the list once nodes share them; today it holds
-this node's only. Operators see everything; a workshop owner sees the entries of their own
-workshop's documents and nothing that adds up other workshops' traffic.
+Every node produces its own report (`collab.node_report`); with several nodes (`--redis-url`)
+each also leaves it in the node directory every few seconds, and the view lists this node's
+fresh report and the other live nodes' latest ones. Operators see everything; a workshop owner
+sees the entries of their own workshop's documents and nothing that adds up other workshops'
+traffic.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass
 
 import structlog
+from redis.exceptions import RedisError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from collab.admission import Denied
+from collab.hub import CollabHub
+from collab.node_directory import NodeDirectory
 from collab.node_report import NodeReport, node_report, visible_to_workshop
 from web.api import Endpoint, denied, presented_token
 from web.operator_auth import AdminViewer, OperatorTokens, admin_viewer
@@ -54,12 +59,34 @@ async def _viewer(request: Request, token: str | None) -> AdminViewer:
         raise
 
 
-def _reports(request: Request, viewer: AdminViewer) -> list[NodeReport]:
+async def publish_reports(
+    directory: NodeDirectory, hub: CollabHub, node: NodeIdentity, interval: float
+) -> None:
+    """Renew this node's entry in the directory until cancelled; Redis being down only
+    means other nodes cannot list this one for a while."""
+    while True:
+        try:
+            report = node_report(hub, node.node_id, node.started_at)
+            await directory.publish(node.node_id, report)
+        except (RedisError, OSError) as exc:
+            log.warning("node_report_not_published", node=node.node_id, error=repr(exc))
+        await asyncio.sleep(interval)
+
+
+async def _reports(request: Request, viewer: AdminViewer) -> list[NodeReport]:
     node: NodeIdentity = request.state.node
-    report = node_report(request.state.collab, node.node_id, node.started_at)
+    reports = [node_report(request.state.collab, node.node_id, node.started_at)]
+    directory: NodeDirectory | None = request.state.directory
+    if directory is not None:
+        try:
+            shared = await directory.reports()
+        except (RedisError, OSError) as exc:
+            log.warning("node_reports_unavailable", node=node.node_id, error=repr(exc))
+            shared = []
+        reports += [r for r in shared if r["node_id"] != node.node_id]
     if viewer.workshop_id is not None:
-        report = visible_to_workshop(report, viewer.workshop_id)
-    return [report]
+        reports = [visible_to_workshop(r, viewer.workshop_id) for r in reports]
+    return reports
 
 
 async def admin_nodes(request: Request) -> Response:
@@ -67,7 +94,7 @@ async def admin_nodes(request: Request) -> Response:
         viewer = await _viewer(request, presented_token(request))
     except Denied as exc:
         raise denied(exc) from None
-    return JSONResponse({"nodes": _reports(request, viewer)}, headers=NO_STORE)
+    return JSONResponse({"nodes": await _reports(request, viewer)}, headers=NO_STORE)
 
 
 def _refresh(value: str | None) -> int:
@@ -101,7 +128,7 @@ async def admin_page(request: Request) -> Response:
         return response
     context = {
         "viewer": viewer,
-        "nodes": _reports(request, viewer),
+        "nodes": await _reports(request, viewer),
         "refresh": refresh,
         "choices": REFRESH_CHOICES,
     }

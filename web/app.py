@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -19,16 +21,19 @@ from collab.bus import Bus, LocalBus
 from collab.bus_redis import RedisBus
 from collab.endpoint import binary_frame
 from collab.hub import CollabHub, HubConfig
+from collab.node_directory import RedisNodeDirectory
 from documents.lineage_service import version_when_quiet
 from documents.store import Store, create_store
 from web import admin, endpoints, pages
-from web.admin import NodeIdentity
+from web.admin import NodeIdentity, publish_reports
 from web.api import ApiError, error_response
 from web.auth import SECRET_NAME, AccessResolver, Tokens
 from web.metrics import HubCollector, metrics_registry
 from web.openapi import openapi_document
 from web.operator_auth import OperatorTokens
 from web.settings import Settings
+
+REPORT_INTERVAL = 5.0  # seconds between renewals of this node's entry in the node directory
 
 
 def create_app(settings: Settings) -> Starlette:
@@ -59,7 +64,15 @@ def create_app(settings: Settings) -> Starlette:
         )
         registry.register(HubCollector(hub))
         node = NodeIdentity(settings.resolved_node_id(), time.time())
+        directory = RedisNodeDirectory(settings.redis_url) if settings.redis_url else None
         await hub.start()
+        reporting = (
+            asyncio.create_task(
+                publish_reports(directory, hub, node, REPORT_INTERVAL), name="node reports"
+            )
+            if directory is not None
+            else None
+        )
         try:
             yield {
                 "collab": hub,
@@ -67,9 +80,16 @@ def create_app(settings: Settings) -> Starlette:
                 "access": access,
                 "operators": OperatorTokens(secret),
                 "node": node,
+                "directory": directory,
             }
         finally:
+            if reporting is not None:
+                reporting.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await reporting
             await hub.stop()
+            if directory is not None:
+                await directory.close()
             await store.close()
 
     async def healthz(request: Request) -> Response:

@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
+import subprocess
+import sys
 import uuid
 from collections.abc import AsyncIterator
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -19,6 +23,7 @@ from pycrdt import Text
 
 from documents.store import create_store
 from documents.workshop_service import replay
+from tests.support.api import ApiClient
 from tests.support.conditions import wait_for
 from tests.support.jsclient import JsClient
 from tests.support.postgres import postgres_url
@@ -45,6 +50,32 @@ async def two_nodes(
 
 def _room() -> str:
     return f"multi-{uuid.uuid4().hex[:12]}"
+
+
+def _operator_token(database_url: str) -> str:
+    minted = subprocess.run(
+        [
+            *(sys.executable, "-m", "web", "operator-token"),
+            "--name",
+            "ops",
+            "--database-url",
+            database_url,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    token: str = json.loads(minted.stdout)["token"]
+    return token
+
+
+async def _admin_nodes(server: ServerProcess, token: str) -> list[dict[str, Any]]:
+    async with ApiClient(server.http_url) as api:
+        response = await api.get("/api/admin/nodes", token=token)
+    assert response.status_code == 200, response.text
+    nodes: list[dict[str, Any]] = response.json()["nodes"]
+    return nodes
 
 
 async def _readiness(server: ServerProcess) -> str:
@@ -83,6 +114,16 @@ async def test_edits_and_awareness_cross_nodes(tmp_path: Path) -> None:
         await js.open("cecilia", b.ws_url, room)
         await js.wait_text("cecilia", "t", equals="Kotihoito Oulussa")
         await js.wait_awareness("cecilia", has_client=aino, state={"name": "Aino"})
+        # Any node shows operators every live node's documents and peers.
+        token = _operator_token(a.database_url)
+
+        async def node_b_reports_its_two_peers() -> bool:
+            reports = await _admin_nodes(a, token)
+            from_b = [r for r in reports if r["node_id"].endswith(f":{b.port}")]
+            peers = [d["peers"] for r in from_b for d in r["documents"] if d["name"] == room]
+            return len(reports) == 2 and peers == [2]
+
+        await wait_for(node_b_reports_its_two_peers, timeout=15, what="node B in A's admin view")
         await js.close("aino")
         await js.wait_awareness("bertta", lacks_client=aino)
         assert await js.state_vector("bertta") == await js.state_vector("cecilia")
