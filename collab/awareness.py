@@ -91,9 +91,16 @@ class AwarenessRegistry(Generic[Owner]):
                 if not owned:
                     del self._owned[owner]
 
-    def present(self) -> list[AwarenessEntry]:
-        """Every client currently present (what a newcomer must be told)."""
-        return [entry for entry in self._states.values() if not entry.removed]
+    def present(self, now: float) -> list[AwarenessEntry]:
+        """Every client currently present (what a newcomer must be told). A state its owner
+        has not renewed for `OUTDATED_AFTER` seconds is left out, as clients drop it too: its
+        owner is gone without a goodbye (another server process that died, say)."""
+        heard = self._heard
+        return [
+            entry
+            for client_id, entry in self._states.items()
+            if not entry.removed and now - heard.get(client_id, now) < OUTDATED_AFTER
+        ]
 
     def release(self, owner: Owner) -> list[AwarenessEntry]:
         """The owner left: mark its clients gone and return the removals to broadcast."""

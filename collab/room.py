@@ -157,7 +157,7 @@ class Room:
         """Admit a peer: our state vector first, then who is already here."""
         self.peers[peer] = session
         peer.send(self._frame(encode(SyncStep1(self.doc.get_state()))))
-        present = self.awareness.present()
+        present = self.awareness.present(time.monotonic())
         if present:
             peer.send(self._frame(encode(AwarenessMessage(encode_awareness(present)))))
 
@@ -188,7 +188,7 @@ class Room:
         elif isinstance(effect, RelayAwareness):
             self._relay_awareness(peer, effect, now)
         elif isinstance(effect, AnswerAwarenessQuery):
-            entries = self.awareness.present()
+            entries = self.awareness.present(now)
             peer.send(self._frame(encode(AwarenessMessage(encode_awareness(entries)))))
         elif isinstance(effect, Refuse):
             self._count_refusal(effect.key)

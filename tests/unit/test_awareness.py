@@ -20,14 +20,14 @@ def test_newer_clock_wins_and_older_is_ignored() -> None:
     assert reg.apply("a", [AwarenessEntry(1, 3, '{"a":2}')], 0)[0] == [
         AwarenessEntry(1, 3, '{"a":2}')
     ]
-    assert reg.present() == [AwarenessEntry(1, 3, '{"a":2}')]
+    assert reg.present(1) == [AwarenessEntry(1, 3, '{"a":2}')]
 
 
 def test_removal_at_equal_clock_wins() -> None:
     reg = registry()
     reg.apply("a", [AwarenessEntry(1, 4, "{}")], 0)
     assert reg.apply("a", [AwarenessEntry(1, 4, "null")], 0) == ([AwarenessEntry(1, 4, "null")], 0)
-    assert reg.present() == []
+    assert reg.present(1) == []
 
 
 def test_release_bumps_the_clock_so_clients_accept_it() -> None:
@@ -35,7 +35,7 @@ def test_release_bumps_the_clock_so_clients_accept_it() -> None:
     reg.apply("a", [AwarenessEntry(1, 4, "{}")], 0)
     reg.apply("b", [AwarenessEntry(2, 9, "{}")], 0)
     assert reg.release("a") == [AwarenessEntry(1, 5, "null")]
-    assert reg.present() == [AwarenessEntry(2, 9, "{}")]
+    assert reg.present(1) == [AwarenessEntry(2, 9, "{}")]
     assert reg.release("a") == []
 
 
@@ -44,7 +44,7 @@ def test_a_stale_state_cannot_revive_a_removed_client() -> None:
     reg.apply("a", [AwarenessEntry(1, 4, "{}")], 0)
     reg.release("a")
     assert reg.apply("b", [AwarenessEntry(1, 5, '{"late":true}')], 0) == ([], 0)
-    assert reg.present() == []
+    assert reg.present(1) == []
 
 
 def test_no_one_may_speak_for_an_id_another_connection_owns() -> None:
@@ -54,7 +54,7 @@ def test_no_one_may_speak_for_an_id_another_connection_owns() -> None:
         "mallory", [AwarenessEntry(1, 9, '{"name":"fake"}'), AwarenessEntry(1, 10, "null")], 1
     )
     assert (accepted, refused) == ([], 2)
-    assert reg.present() == [AwarenessEntry(1, 1, '{"name":"Aino"}')]
+    assert reg.present(1) == [AwarenessEntry(1, 1, '{"name":"Aino"}')]
 
 
 def test_an_outdated_owner_loses_its_id_to_a_reconnecting_client() -> None:
@@ -72,3 +72,24 @@ def test_one_connection_speaks_for_a_bounded_number_of_ids() -> None:
     accepted, refused = reg.apply("a", entries, 0)
     assert [e.client_id for e in accepted] == [0, 1]
     assert refused == 3
+
+
+def test_a_state_nobody_renews_is_not_announced_to_newcomers() -> None:
+    reg = registry()
+    reg.apply("node:dead", [AwarenessEntry(1, 1, '{"name":"Aino"}')], 0, limited=False)
+    reg.apply("b", [AwarenessEntry(2, 1, "{}")], 0)
+    reg.apply("b", [AwarenessEntry(2, 2, '{"renewed":true}')], OUTDATED_AFTER - 1)
+    assert reg.present(OUTDATED_AFTER - 1) == [
+        AwarenessEntry(1, 1, '{"name":"Aino"}'),
+        AwarenessEntry(2, 2, '{"renewed":true}'),
+    ]
+    assert reg.present(OUTDATED_AFTER) == [AwarenessEntry(2, 2, '{"renewed":true}')]
+
+
+def test_another_server_process_speaks_for_all_its_connections() -> None:
+    reg = registry(max_ids=2)
+    entries = [AwarenessEntry(i, 1, "{}") for i in range(5)]
+    accepted, refused = reg.apply("node:b", entries, 0, limited=False)
+    assert (len(accepted), refused) == (5, 0)
+    # Its ids are still its own: a local connection cannot take them while they are renewed.
+    assert reg.apply("mallory", [AwarenessEntry(3, 2, "null")], 1) == ([], 1)
