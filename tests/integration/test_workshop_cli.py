@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.support.databases import migrated_sqlite
 from web.schemas import problems
 
 
@@ -30,6 +31,7 @@ def verstas(database: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 def test_create_list_export_import(tmp_path: Path) -> None:
     db = tmp_path / "cli.db"
+    migrated_sqlite(db)
     created = verstas(db, "create", "--title", "Perhekeskus", "--organisation", "Oulu", "--private")
     assert created.returncode == 0, created.stderr
     first = json.loads(created.stdout)
@@ -55,6 +57,7 @@ def test_create_list_export_import(tmp_path: Path) -> None:
 
 def test_errors_are_clear_and_exit_nonzero(tmp_path: Path) -> None:
     db = tmp_path / "cli.db"
+    migrated_sqlite(db)
     missing = verstas(db, "export", "0123456789abcdef0123")
     assert missing.returncode == 1
     assert "error: no workshop 0123456789abcdef0123" in missing.stderr
@@ -67,6 +70,7 @@ def test_errors_are_clear_and_exit_nonzero(tmp_path: Path) -> None:
 
 def test_fork_versions_and_lineage_on_the_database(tmp_path: Path) -> None:
     db = tmp_path / "cli.db"
+    migrated_sqlite(db)
     origin = json.loads(verstas(db, "create", "--title", "Malli", "--organisation", "Oulu").stdout)
     named = verstas(db, "versions", origin["id"], "--name", "Ensimmäinen")
     assert named.returncode == 0, named.stderr
