@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.support.databases import migrated_sqlite
 from web.schemas import problems
 
@@ -99,3 +101,29 @@ def test_fork_versions_and_lineage_on_the_database(tmp_path: Path) -> None:
         ).returncode
         == 1
     )
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["create", "--title", "Malli", "--organisation", "Oulu"],
+        ["list"],
+        ["export", "0123456789abcdef0123"],
+        ["versions", "0123456789abcdef0123"],
+        ["lineage", "0123456789abcdef0123"],
+    ],
+)
+def test_commands_refuse_a_database_without_the_schema_as_serve_does(
+    tmp_path: Path, command: list[str]
+) -> None:
+    db = tmp_path / "cli.db"
+
+    refused = verstas(db, *command)
+
+    assert refused.returncode == 1
+    url = f"sqlite+aiosqlite:///{db}"
+    assert refused.stderr == (
+        f"error: the database {url} has no Verstas schema revision (it is empty, or predates "
+        f"migrations); run: verstas db upgrade --database-url {url}\n"
+    )
+    assert refused.stdout == ""
