@@ -2,17 +2,39 @@
 
 from __future__ import annotations
 
+import asyncio
+
+import structlog
 import uvicorn
+from sqlalchemy.exc import SQLAlchemyError
 
 from collab.endpoint import CollabConnection
+from documents.store import SchemaError, check_url
+from documents.store.schema import check_state, display_url, schema_state
 from web.app import create_app
 from web.logs import configure_logging
 from web.settings import Settings
 
+log = structlog.get_logger(__name__)
+
 
 def run(settings: Settings) -> None:
-    """Serve until SIGINT/SIGTERM; on the way out peers get 1012 and everything is committed."""
+    """Serve until SIGINT/SIGTERM; on the way out peers get 1012 and everything is committed.
+
+    The database is checked before uvicorn starts, so that a wrong URL or schema ends the
+    process with status 1 and one log line saying what to do, not a lifespan traceback.
+    """
     configure_logging(settings.log_level)
+    try:
+        check_url(settings.database_url)
+        check_state(asyncio.run(schema_state(settings.database_url)), settings.database_url)
+    except (ValueError, SchemaError, SQLAlchemyError, OSError) as exc:
+        log.error(
+            "startup_refused",
+            database=display_url(settings.database_url),
+            error=str(exc),
+        )
+        raise SystemExit(1) from None
     config = uvicorn.Config(
         create_app(settings),
         host=settings.host,

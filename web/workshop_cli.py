@@ -19,7 +19,7 @@ import typer
 
 from documents.access import DocumentKind, document_name
 from documents.export import InvalidExport, export_markdown
-from documents.store import Store, create_store
+from documents.store import SchemaError, Store, create_store
 from documents.workshop_service import (
     create_workshop,
     import_export,
@@ -44,19 +44,25 @@ T = TypeVar("T")
 @asynccontextmanager
 async def opened(database_url: str) -> AsyncIterator[Store]:
     store = create_store(database_url)
-    await store.open()
     try:
+        await store.open()
         yield store
     finally:
         await store.close()
 
 
 def run(database_url: str, work: Callable[[Store], Awaitable[T]]) -> T:
+    """Run `work` on the opened store; a database whose schema is not current is refused
+    with the same message as `verstas serve` gives."""
+
     async def main() -> T:
         async with opened(database_url) as store:
             return await work(store)
 
-    return asyncio.run(main())
+    try:
+        return asyncio.run(main())
+    except SchemaError as exc:
+        raise fail(str(exc)) from None
 
 
 def fail(message: str) -> typer.Exit:

@@ -71,7 +71,7 @@ class Store(Protocol):
         ...
 
     async def open(self) -> None:
-        """Connect and make sure the schema exists."""
+        """Connect, refusing a database whose schema is not at this Verstas' head revision."""
 
     async def close(self) -> None:
         """Release connections; pending work must already be committed by the caller."""

@@ -18,7 +18,14 @@ _EXAMPLES: Final = (
 
 
 def create_store(url: str, *, sqlite_synchronous: SqliteSynchronous = "FULL") -> Store:
-    """The store for `url`; only async drivers are accepted since the store runs on the loop.
+    """The store for `url`, which `check_url` must accept."""
+    check_url(url)
+    return SqlStore(url, sqlite_synchronous=sqlite_synchronous)
+
+
+def check_url(url: str) -> None:
+    """Raise ValueError unless `url` can work: only async drivers, since the store runs on the
+    loop, and an existing directory for a SQLite file.
 
     Errors never repeat the URL itself: it may carry a password.
     """
@@ -30,7 +37,6 @@ def create_store(url: str, *, sqlite_synchronous: SqliteSynchronous = "FULL") ->
         )
     if parsed.drivername == "sqlite+aiosqlite":
         _check_sqlite_directory(parsed)
-    return SqlStore(url, sqlite_synchronous=sqlite_synchronous)
 
 
 def _parse(url: str) -> URL:

@@ -9,8 +9,6 @@ DML (the PRAGMAs, DDL, SELECT) never get an implicit BEGIN, so the connection PR
 any transaction as journal_mode=WAL requires. The two reads of `load` therefore see two
 snapshots (as under PostgreSQL's READ COMMITTED); that is safe because log entries are immutable
 and only ever added, and the tail read starts after the checkpoint the first read found.
-Schema creation is the one place that needs a real transaction, so `open` emits BEGIN IMMEDIATE
-itself.
 """
 
 from __future__ import annotations
@@ -32,8 +30,6 @@ from sqlalchemy import (
     bindparam,
     event,
     exists,
-    func,
-    literal,
     select,
     text,
 )
@@ -47,13 +43,11 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from documents.store import tables
 from documents.store.base import CorruptLogEntry, LogEntry, PendingUpdate, StoredDocument
 from documents.store.lineage import SqlLineage
+from documents.store.schema import require_current
 from documents.store.workshops import SqlWorkshops
 
 SqliteSynchronous = Literal["FULL", "NORMAL"]
 
-# An arbitrary constant shared by every Verstas process: concurrent `open` calls against one
-# PostgreSQL database wait for each other instead of racing to create the same tables.
-_SCHEMA_LOCK_KEY: Final = 0x5665_7273_7461_73  # "Verstas"
 _SQLITE_BUSY_TIMEOUT_MS: Final = 5000
 _LOCK_DOCUMENTS: Final = text(
     "SELECT pg_advisory_xact_lock(hashtextextended(d, 0))"
@@ -70,6 +64,7 @@ class SqlStore:
             raise ValueError(
                 f"sqlite_synchronous must be FULL or NORMAL, not {sqlite_synchronous!r}"
             )
+        self._url = url
         self._is_sqlite = make_url(url).get_backend_name() == "sqlite"
         # Pooled connections serve the rare operations (load, checkpoint, ping), so a liveness
         # check per checkout is cheap there and spares the first load after a server restart.
@@ -100,15 +95,12 @@ class SqlStore:
         return self._lineage
 
     async def open(self) -> None:
-        """Create the schema if it is missing (to be replaced by Alembic migrations)."""
+        """Raise `SchemaError` unless the schema is at this Verstas' head revision.
+
+        Tables are never created or altered here: that is `verstas db upgrade`'s job.
+        """
         async with self._engine.connect() as conn:
-            if self._is_sqlite:
-                await conn.exec_driver_sql("BEGIN IMMEDIATE")
-            else:
-                lock = func.pg_advisory_xact_lock(literal(_SCHEMA_LOCK_KEY, BigInteger))
-                await conn.execute(select(lock))
-            await conn.run_sync(tables.metadata.create_all)
-            await conn.commit()
+            await conn.run_sync(require_current, self._url)
         if self._writer is None:
             self._writer = await self._engine.connect()
 

@@ -26,6 +26,7 @@ from documents.access import DocumentKind, document_name
 from documents.lineage_service import fork, lineage
 from documents.store import PendingUpdate, Store, create_store
 from documents.store.lineage import ForkEdge, fork_row
+from documents.store.migrate import upgrade
 from documents.store.workshops import new_id, utc_now
 from documents.workshop_doc import seed_update
 from documents.workshop_service import create_workshop, stored_state
@@ -97,6 +98,7 @@ async def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         url = args.postgres or f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}"
+        await upgrade(url, print)
         store = create_store(url)
         await store.open()
 

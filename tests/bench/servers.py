@@ -147,9 +147,13 @@ class BenchServer:
         path = self.log_path
         return path.read_text(errors="replace")[-chars:] if path.exists() else ""
 
+    @property
+    def database_url(self) -> str:
+        return f"sqlite+aiosqlite:///{self.database}"
+
     def _command(self) -> tuple[list[str], dict[str, str]]:
         if self.kind is ServerKind.VERSTAS:
-            url = f"sqlite+aiosqlite:///{self.database}"
+            url = self.database_url
             command = [sys.executable, "-m", "web", "serve", "--port", str(self.port)]
             # Any document name is served without a workshop, as by the other two servers
             # (`--open-documents`); workshop admission is not what this benchmark measures.
@@ -168,6 +172,8 @@ class BenchServer:
     async def start(self, timeout: float = 30.0) -> None:
         """Start the process and return once its port accepts TCP connections."""
         self._starts += 1
+        if self.kind is ServerKind.VERSTAS and not self.database.exists():
+            await self._create_schema()
         command, env = self._command()
         with self.log_path.open("wb") as log:
             self._process = await asyncio.create_subprocess_exec(
@@ -194,6 +200,16 @@ class BenchServer:
                 writer.close()
                 await writer.wait_closed()
                 return
+
+    async def _create_schema(self) -> None:
+        """`verstas db upgrade`, as an operator runs it before the first start."""
+        upgrade = [sys.executable, "-m", "web", "db", "upgrade", "--database-url"]
+        with self.log_path.open("wb") as log:
+            process = await asyncio.create_subprocess_exec(
+                *upgrade, self.database_url, cwd=REPO, stdout=log, stderr=log
+            )
+            if await process.wait() != 0:
+                raise ServerError(f"{self.kind}: db upgrade failed:\n{self.log_tail()}")
 
     async def stop(self, timeout: float = 60.0) -> None:
         """SIGTERM (Verstas commits and checkpoints on the way out); SIGKILL after `timeout`."""

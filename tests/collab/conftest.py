@@ -22,6 +22,7 @@ from documents.checkpoints import CheckpointPolicy
 from documents.store import LogEntry, PendingUpdate, Store, StoredDocument, create_store
 from documents.store.lineage import SqlLineage
 from documents.store.workshops import SqlWorkshops
+from tests.support.databases import migrated_sqlite
 
 
 class GatedStore:
@@ -104,7 +105,7 @@ def writer_session() -> PeerSession:
 
 @pytest_asyncio.fixture
 async def store(tmp_path: Path) -> AsyncIterator[GatedStore]:
-    gated = GatedStore(create_store(f"sqlite+aiosqlite:///{tmp_path / 'rooms.db'}"))
+    gated = GatedStore(create_store(migrated_sqlite(tmp_path / "rooms.db")))
     await gated.open()
     yield gated
     await gated.close()

@@ -14,8 +14,8 @@ from sqlalchemy.engine import make_url
 from documents.store import create_store
 from documents.workshop_service import replay
 from tests.support.conditions import wait_for
+from tests.support.databases import migrated_postgres
 from tests.support.jsclient import JsClient
-from tests.support.postgres import postgres_url
 from tests.support.server import running_server
 from tests.support.tcp_proxy import running_proxy
 
@@ -26,7 +26,7 @@ async def _readiness(http_url: str) -> int:
 
 
 async def _stored_text(room: str) -> str:
-    store = create_store(postgres_url())
+    store = create_store(await migrated_postgres())
     await store.open()
     try:
         return str(replay(await store.load(room)).get("t", type=Text))
@@ -36,7 +36,7 @@ async def _stored_text(room: str) -> str:
 
 @pytest.mark.asyncio
 async def test_updates_wait_out_a_database_outage(tmp_path: Path) -> None:
-    url = make_url(postgres_url())
+    url = make_url(await migrated_postgres())
     room = f"outage-{uuid.uuid4().hex[:12]}"
     async with running_proxy(url.host or "127.0.0.1", url.port or 5432) as proxy:
         through_proxy = url.set(host="127.0.0.1", port=proxy.port)

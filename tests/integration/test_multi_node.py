@@ -25,8 +25,8 @@ from documents.store import create_store
 from documents.workshop_service import replay
 from tests.support.api import ApiClient
 from tests.support.conditions import wait_for
+from tests.support.databases import migrated_postgres
 from tests.support.jsclient import JsClient
-from tests.support.postgres import postgres_url
 from tests.support.pyclient import python_client
 from tests.support.redis_server import RedisServer, running_redis
 from tests.support.server import ServerProcess, running_server
@@ -37,7 +37,7 @@ from tests.support.yjs import decode_state_vector, missing_from
 async def two_nodes(
     tmp_path: Path, redis: RedisServer
 ) -> AsyncIterator[tuple[ServerProcess, ServerProcess]]:
-    database = postgres_url()
+    database = await migrated_postgres()
     args = ["--redis-url", redis.url]
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
@@ -150,7 +150,7 @@ async def _keep_editing(js: JsClient, id: str, stop: asyncio.Event) -> None:
 
 async def _stored_state_vector(room: str) -> dict[int, int]:
     """What PostgreSQL holds for the document, read past every server."""
-    store = create_store(postgres_url())
+    store = create_store(await migrated_postgres())
     await store.open()
     try:
         return decode_state_vector(replay(await store.load(room)).get_state())
@@ -162,7 +162,7 @@ async def _stored_state_vector(room: str) -> dict[int, int]:
 async def test_killed_node_loses_nothing_and_its_clients_move_on(tmp_path: Path) -> None:
     room = _room()
     async with running_redis(tmp_path) as redis, JsClient.start() as js:
-        database = postgres_url()
+        database = await migrated_postgres()
         args = ["--redis-url", redis.url]
         (tmp_path / "a").mkdir()
         (tmp_path / "b").mkdir()
@@ -194,12 +194,16 @@ async def test_killed_node_loses_nothing_and_its_clients_move_on(tmp_path: Path)
             await js.wait_synced("a1", timeout=15)
             remaining = ["a1", "b1", "witness"]
 
-            async def converged() -> bool:
-                return len({await js.state_vector(name) for name in remaining}) == 1
+            async def converged_on_everything_stored() -> bool:
+                vectors = {await js.state_vector(name) for name in remaining}
+                witness = decode_state_vector(await js.state_vector("witness"))
+                return len(vectors) == 1 and missing_from(witness, stored) == {}
 
-            await wait_for(converged, timeout=20, what="every remaining client holds the same")
-            witness = decode_state_vector(await js.state_vector("witness"))
-            assert missing_from(witness, stored) == {}
+            await wait_for(
+                converged_on_everything_stored,
+                timeout=20,
+                what="every remaining client to hold the same, and all that was stored",
+            )
             final = await js.text("witness", "t")
             assert all(f"{name}15;" in final for name in editors)
             async with python_client(b.http_url, room) as fresh:
@@ -241,7 +245,7 @@ async def test_nodes_resynchronise_after_redis_restarts(tmp_path: Path) -> None:
         await js.wait_text("aino", "t", equals="!" + final)
     (tmp_path / "c").mkdir()
     async with (
-        running_server(tmp_path / "c", database_url=postgres_url()) as single,
+        running_server(tmp_path / "c", database_url=await migrated_postgres()) as single,
         python_client(single.http_url, room) as doc,
     ):
         assert str(doc.get("t", type=Text)) == "!" + final

@@ -7,6 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from tests.support.databases import migrated_sqlite
 from web.schemas import problems
 
 
@@ -30,6 +33,7 @@ def verstas(database: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 def test_create_list_export_import(tmp_path: Path) -> None:
     db = tmp_path / "cli.db"
+    migrated_sqlite(db)
     created = verstas(db, "create", "--title", "Perhekeskus", "--organisation", "Oulu", "--private")
     assert created.returncode == 0, created.stderr
     first = json.loads(created.stdout)
@@ -55,6 +59,7 @@ def test_create_list_export_import(tmp_path: Path) -> None:
 
 def test_errors_are_clear_and_exit_nonzero(tmp_path: Path) -> None:
     db = tmp_path / "cli.db"
+    migrated_sqlite(db)
     missing = verstas(db, "export", "0123456789abcdef0123")
     assert missing.returncode == 1
     assert "error: no workshop 0123456789abcdef0123" in missing.stderr
@@ -67,6 +72,7 @@ def test_errors_are_clear_and_exit_nonzero(tmp_path: Path) -> None:
 
 def test_fork_versions_and_lineage_on_the_database(tmp_path: Path) -> None:
     db = tmp_path / "cli.db"
+    migrated_sqlite(db)
     origin = json.loads(verstas(db, "create", "--title", "Malli", "--organisation", "Oulu").stdout)
     named = verstas(db, "versions", origin["id"], "--name", "Ensimmäinen")
     assert named.returncode == 0, named.stderr
@@ -95,3 +101,29 @@ def test_fork_versions_and_lineage_on_the_database(tmp_path: Path) -> None:
         ).returncode
         == 1
     )
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["create", "--title", "Malli", "--organisation", "Oulu"],
+        ["list"],
+        ["export", "0123456789abcdef0123"],
+        ["versions", "0123456789abcdef0123"],
+        ["lineage", "0123456789abcdef0123"],
+    ],
+)
+def test_commands_refuse_a_database_without_the_schema_as_serve_does(
+    tmp_path: Path, command: list[str]
+) -> None:
+    db = tmp_path / "cli.db"
+
+    refused = verstas(db, *command)
+
+    assert refused.returncode == 1
+    url = f"sqlite+aiosqlite:///{db}"
+    assert refused.stderr == (
+        f"error: the database {url} has no Verstas schema revision (it is empty, or predates "
+        f"migrations); run: verstas db upgrade --database-url {url}\n"
+    )
+    assert refused.stdout == ""

@@ -6,47 +6,24 @@ anything: each test works on document names of its own (uuids).
 
 from __future__ import annotations
 
-import functools
-import os
-import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 import pytest_asyncio
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from documents.store import Store, create_store
-
-POSTGRES_URL = os.environ.get(
-    "VERSTAS_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
-)
+from tests.support.databases import migrated_postgres, migrated_sqlite
 
 
-@functools.cache
-def _postgres_unreachable_reason() -> str | None:
-    """Only an unreachable server may skip: a reachable but misconfigured one must fail loudly."""
-    url = make_url(POSTGRES_URL)
-    host, port = url.host or "localhost", url.port or 5432
-    try:
-        with socket.create_connection((host, port), timeout=2):
-            return None
-    except OSError as error:
-        return f"PostgreSQL at {host}:{port} is unreachable ({error})"
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """The URL of the backend under test; PostgreSQL may be skipped locally, never on CI."""
+@pytest_asyncio.fixture(params=["sqlite", "postgresql"])
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The URL of the backend under test, at the head schema revision; PostgreSQL may be
+    skipped locally, never on CI."""
     if request.param == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path / 'verstas.db'}"
-    reason = _postgres_unreachable_reason()
-    if reason is not None:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{reason}; CI=true requires it (set VERSTAS_TEST_POSTGRES_URL)")
-        pytest.skip(f"{reason}; set VERSTAS_TEST_POSTGRES_URL or start PostgreSQL")
-    return POSTGRES_URL
+        return migrated_sqlite(tmp_path / "verstas.db")
+    return await migrated_postgres()
 
 
 @pytest_asyncio.fixture
@@ -61,11 +38,8 @@ async def store(database_url: str) -> AsyncIterator[Store]:
 
 
 @pytest_asyncio.fixture
-async def raw_engine(database_url: str, store: Store) -> AsyncIterator[AsyncEngine]:
-    """A separate engine on the same database, to inspect and tamper with rows behind the store.
-
-    It depends on `store` so the schema exists before the test touches the tables.
-    """
+async def raw_engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    """A separate engine on the same database, to inspect and tamper with rows behind the store."""
     engine = create_async_engine(database_url)
     try:
         yield engine

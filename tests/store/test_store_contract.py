@@ -271,11 +271,7 @@ async def test_documents_are_isolated(store: Store) -> None:
 
 @pytest.mark.asyncio
 async def test_concurrent_opens_all_succeed(database_url: str) -> None:
-    """Several processes (or xdist workers) may start at once on a database without tables.
-
-    SQLite gets a fresh file here; the shared PostgreSQL database usually has its tables already,
-    so there this only checks that concurrent opens do not get in each other's way.
-    """
+    """Several processes (or xdist workers) may open one database at once."""
     stores = [create_store(database_url) for _ in range(4)]
     try:
         opened = await asyncio.gather(*(store.open() for store in stores), return_exceptions=True)

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import httpx
 
+from tests.support.databases import migrated_sqlite
+
 REPO = Path(__file__).resolve().parents[2]
 POLL_INTERVAL = 0.05
 
@@ -42,7 +44,9 @@ class ServerProcess:
     ):
         self.workdir = workdir
         self.port = free_port()
-        self.database_url = database_url or f"sqlite+aiosqlite:///{workdir / 'verstas.db'}"
+        # By default a SQLite database at the head schema revision, as `verstas db upgrade`
+        # leaves it; tests of the refusal to start pass a database that is not.
+        self.database_url = database_url or migrated_sqlite(workdir / "verstas.db")
         # The sync-core tests use free document names, as generic Yjs tools do.
         self.args = [*args, "--open-documents"] if open_documents else list(args)
         self.log_path = workdir / "server.log"
@@ -56,6 +60,11 @@ class ServerProcess:
     def ws_url(self) -> str:
         """The y-websocket `serverUrl`: the document name is appended after a slash."""
         return f"ws://127.0.0.1:{self.port}/collab"
+
+    @property
+    def returncode(self) -> int | None:
+        """The exit status once the process has ended (negative: the signal that ended it)."""
+        return self._process.returncode if self._process is not None else None
 
     def log_text(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""

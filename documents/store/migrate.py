@@ -1,0 +1,145 @@
+"""`verstas db upgrade` and `verstas db revision`: Alembic driven from code, no alembic.ini.
+
+Migrations run forward only. Each revision's `upgrade` is all there is: going back means
+restoring a backup, never dropping tables that hold the update log.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Final
+
+from alembic import command
+from alembic.config import Config
+from alembic.migration import MigrationContext, MigrationInfo
+from alembic.script import Script, ScriptDirectory
+from sqlalchemy import BigInteger, Connection, create_engine, func, literal, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
+
+from documents.store.legacy import LEGACY_REVISION, compare_with_legacy
+from documents.store.schema import (
+    VERSION_TABLE,
+    SchemaError,
+    alembic_config,
+    read_state,
+    unknown_revision,
+)
+
+# Shared by every Verstas process, and the key the stores took to create their tables before
+# migrations existed, so on PostgreSQL a migration and an older server starting wait for each
+# other.
+MIGRATION_LOCK_KEY: Final = 0x5665_7273_7461_73  # "Verstas"
+# SQLite's migration lock is BEGIN IMMEDIATE: wait this long for other writers to finish.
+_SQLITE_LOCK_TIMEOUT_SECONDS: Final = 60.0
+
+Report = Callable[[str], None]
+
+
+async def upgrade(url: str, report: Report) -> None:
+    """Bring the database to the head revision under the migration lock, in one transaction.
+
+    Idempotent: a database at head is left alone. Concurrent upgrades of one database run one
+    after the other, and the later ones find it at head. On failure nothing is changed.
+    """
+    is_sqlite = make_url(url).get_backend_name() == "sqlite"
+    connect_args = {"timeout": _SQLITE_LOCK_TIMEOUT_SECONDS} if is_sqlite else {}
+    engine = create_async_engine(url, connect_args=connect_args)
+    try:
+        async with engine.connect() as connection:
+            await _lock(connection, is_sqlite=is_sqlite)
+            await connection.run_sync(upgrade_connection, report)
+            await connection.commit()
+    finally:
+        await engine.dispose()
+
+
+async def _lock(connection: AsyncConnection, *, is_sqlite: bool) -> None:
+    """Begin the transaction holding the database-wide migration lock until it ends."""
+    if is_sqlite:
+        await connection.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        key = literal(MIGRATION_LOCK_KEY, BigInteger)
+        await connection.execute(select(func.pg_advisory_xact_lock(key)))
+
+
+def upgrade_connection(connection: Connection, report: Report) -> None:
+    """Upgrade on a connection that holds the migration lock or has the database to itself;
+    the caller commits.
+
+    A database whose tables were made before migrations existed is first recorded as the
+    initial revision, after checking that its tables are that revision's.
+    """
+    state = read_state(connection)
+    if not state.known:
+        raise SchemaError(f"the database {unknown_revision(state)}")
+    current = state.current
+    if current is None and _stamp_legacy(connection):
+        current = LEGACY_REVISION
+        report(f"found tables made before migrations, as revision {current}: recorded it")
+    if current == state.head:
+        report(f"the schema is up to date (revision {current})")
+        return
+    report(f"upgrading the schema from {current or 'an empty database'} to {state.head}")
+    config = alembic_config()
+    config.attributes["connection"] = connection
+    config.attributes["on_version_apply"] = functools.partial(_report_step, report)
+    command.upgrade(config, "head")
+    report(f"the schema is up to date (revision {state.head})")
+
+
+def _stamp_legacy(connection: Connection) -> bool:
+    """Record the initial revision on tables made before migrations; False if there are none.
+
+    A partial or altered set of those tables is refused rather than guessed at.
+    """
+    comparison = compare_with_legacy(connection)
+    if not comparison.present:
+        return False
+    if not comparison.matches:
+        raise SchemaError(
+            "the database has Verstas tables but no schema revision, and they are not the ones "
+            f"Verstas made before migrations ({comparison.describe()}); fix them by hand"
+        )
+    context = MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE})
+    context.stamp(ScriptDirectory.from_config(alembic_config()), LEGACY_REVISION)
+    return True
+
+
+def _report_step(report: Report, *, step: MigrationInfo, **_: Any) -> None:
+    for revision in step.up_revision_ids:
+        script = step.revision_map.get_revision(revision)
+        report(f"  applied {revision}: {script.doc if isinstance(script, Script) else ''}")
+
+
+def new_revision(message: str, config: Config) -> Path:
+    """Write the next revision, autogenerated from what `tables.py` has that head lacks.
+
+    The comparison runs against a scratch in-memory SQLite database migrated to head, so no
+    real database is needed; the file still wants reading (SQLite-rendered server defaults,
+    data migrations) before it is committed. ruff formats it.
+    """
+    head = ScriptDirectory.from_config(config).get_current_head()
+    hooks = {
+        "hooks": "ruff_format",
+        "ruff_format.type": "module",
+        "ruff_format.module": "ruff",
+        "ruff_format.options": "format REVISION_SCRIPT_FILENAME",
+    }
+    for name, value in hooks.items():
+        config.set_section_option("post_write_hooks", name, value)
+    engine = create_engine("sqlite://")
+    try:
+        with engine.begin() as scratch:
+            config.attributes["connection"] = scratch
+            command.upgrade(config, "head")
+            written = command.revision(
+                config, message, autogenerate=True, rev_id=f"{int(head or 0) + 1:04d}"
+            )
+    finally:
+        engine.dispose()
+    if not isinstance(written, Script):
+        raise RuntimeError("alembic wrote no single revision")
+    return Path(written.path)
