@@ -28,11 +28,16 @@ class BusKind(enum.IntEnum):
     UPDATE = 1  # a committed document update (y-protocols sync message)
     AWARENESS = 2  # an awareness message, already filtered by the publishing process
     RESYNC = 3  # the publisher could not send some of its updates: catch up from the database
+    REVOKE_LINK = 4  # a share link was revoked: close its sockets everywhere (payload: link id)
+
+
+CONTROL = ""
+"""The `document` of messages about the whole deployment rather than one document."""
 
 
 @dataclass(frozen=True, slots=True)
 class BusMessage:
-    """What one process tells the others about one document."""
+    """What one process tells the others about one document (or, for `CONTROL`, about all)."""
 
     document: str
     kind: BusKind

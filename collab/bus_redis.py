@@ -21,6 +21,7 @@ from redis.asyncio.client import PubSub
 from redis.exceptions import RedisError
 
 from collab.bus import (
+    CONTROL,
     BusEnvelopeError,
     BusKind,
     BusMessage,
@@ -35,6 +36,7 @@ from collab.bus import (
 log = structlog.get_logger(__name__)
 
 CHANNEL_PREFIX = "verstas:doc:"
+CONTROL_CHANNEL = "verstas:control"
 _RECONNECT_DELAYS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.0)
 _SUBSCRIBE_TIMEOUT = 2.0
 _MAX_QUEUE = 100_000  # messages waiting to be published before new ones are dropped
@@ -53,6 +55,7 @@ class RedisBus:
         self._queue: list[BusMessage] = []
         self._wake = asyncio.Event()
         self._missed: set[str] = set()  # documents whose messages could not be published
+        self._control: list[BusMessage] = []  # orders for every node, kept until published
         self._healthy = False
         self._deliver: Deliver | None = None
         self._resync: Resync | None = None
@@ -120,9 +123,15 @@ class RedisBus:
     async def _unsubscribe(self, document: str) -> None:
         if document not in self._documents and self._pubsub is not None:
             with contextlib.suppress(RedisError, OSError):
-                await self._pubsub.unsubscribe(CHANNEL_PREFIX + document)
+                await self._pubsub.unsubscribe(_channel(document))
 
     def publish(self, message: BusMessage) -> None:
+        if message.document == CONTROL:
+            # Deployment-wide orders (a revoked link) have no log to catch up from: they wait
+            # for the bus instead of being dropped.
+            self._control.append(message)
+            self._wake.set()
+            return
         if not self._healthy or len(self._queue) >= _MAX_QUEUE:
             self.stats.dropped += 1
             self._missed.add(message.document)
@@ -135,20 +144,27 @@ class RedisBus:
         while True:
             await self._wake.wait()
             self._wake.clear()
+            if not self._healthy:
+                continue  # updates were dropped (and will be caught up); orders wait
             batch, self._queue = self._queue, []
-            if self._healthy and self._missed:
-                batch = [self._resync_request(d) for d in sorted(self._missed)] + batch
-                self._missed.clear()
+            batch = [
+                *self._control,
+                *(self._resync_request(d) for d in sorted(self._missed)),
+                *batch,
+            ]
+            self._control, self._missed = [], set()
             if not batch:
                 continue
             try:
                 async with self._client.pipeline(transaction=False) as pipe:
                     for message in batch:
-                        pipe.publish(CHANNEL_PREFIX + message.document, encode_envelope(message))
+                        pipe.publish(_channel(message.document), encode_envelope(message))
                     await pipe.execute()
             except (RedisError, OSError) as exc:
-                self.stats.dropped += len(batch)
-                self._missed.update(m.document for m in batch)
+                self._control += [m for m in batch if m.document == CONTROL]
+                updates = [m for m in batch if m.document != CONTROL]
+                self.stats.dropped += len(updates)
+                self._missed.update(m.document for m in updates)
                 log.warning("bus_publish_failed", messages=len(batch), error=repr(exc))
                 continue
             self.stats.published += len(batch)
@@ -198,7 +214,8 @@ class RedisBus:
         channel = response.get("channel")
         if not isinstance(channel, bytes):
             return
-        document = channel.decode()[len(CHANNEL_PREFIX) :]
+        name = channel.decode()
+        document = CONTROL if name == CONTROL_CHANNEL else name[len(CHANNEL_PREFIX) :]
         if kind == "subscribe":
             confirmed = self._confirmations.get(document)
             if confirmed is not None and not confirmed.done():
@@ -236,12 +253,15 @@ class RedisBus:
                 await self._pubsub.aclose()  # type: ignore[no-untyped-call]
         self._pubsub = self._client.pubsub()
         await self._pubsub.connect()  # type: ignore[no-untyped-call]
-        if self._documents:
-            await self._pubsub.subscribe(*(CHANNEL_PREFIX + d for d in self._documents))
-            await self._await_confirmations(len(self._documents))
+        await self._pubsub.subscribe(CONTROL_CHANNEL, *(_channel(d) for d in self._documents))
+        await self._await_confirmations(1 + len(self._documents))
         await self._client.ping()
         self._healthy = True
         log.info("bus_connected", url=_safe(self._url), origin=self._origin)
+
+
+def _channel(document: str) -> str:
+    return CONTROL_CHANNEL if document == CONTROL else CHANNEL_PREFIX + document
 
 
 def _safe(url: str) -> str:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import structlog
 
 from collab.admission import Admission, open_admission
-from collab.bus import Bus, LocalBus
+from collab.bus import CONTROL, Bus, BusKind, BusMessage, LocalBus
 from collab.errors import CloseCode
 from collab.group_commit import GroupCommitter
 from collab.limits import Limits
@@ -88,14 +88,29 @@ class CollabHub:
                 del self._by_link[link_id]
 
     def revoke_link(self, link_id: str) -> int:
-        """Close every connection opened with a share link that was just revoked."""
+        """Close every connection opened with a share link that was just revoked, here and,
+        through the bus, on every other node; returns how many were open here."""
+        self.bus.publish(
+            BusMessage(CONTROL, BusKind.REVOKE_LINK, link_id.encode(), self.bus.origin)
+        )
+        return self._close_link(link_id)
+
+    def _close_link(self, link_id: str) -> int:
         peers = list(self._by_link.pop(link_id, ()))
         for peer in peers:
             peer.close(CloseCode.FORBIDDEN, "the share link was revoked")
         return len(peers)
 
+    def _deliver(self, message: BusMessage) -> None:
+        """Another node's message: an order for this node, or one for a document's room."""
+        if message.kind is BusKind.REVOKE_LINK:
+            closed = self._close_link(message.payload.decode(errors="replace"))
+            log.info("link_revoked_elsewhere", origin=message.origin, closed=closed)
+        elif message.document != CONTROL:
+            self.rooms.deliver(message)
+
     async def start(self) -> None:
-        await self.bus.start(self.rooms.deliver, self.rooms.resync)
+        await self.bus.start(self._deliver, self.rooms.resync)
         self._tasks = [
             asyncio.create_task(self.committer.run(), name="group commit"),
             asyncio.create_task(self._checkpoint_loop(), name="checkpoints"),

@@ -257,3 +257,30 @@ async def _degraded(server: ServerProcess) -> bool:
 
 async def _ready(server: ServerProcess) -> bool:
     return await _readiness(server) == "ok" and await _bus_healthy(server) == 1.0
+
+
+@pytest.mark.asyncio
+async def test_revoking_a_link_on_one_node_closes_its_sockets_on_the_other(
+    tmp_path: Path,
+) -> None:
+    async with (
+        running_redis(tmp_path) as redis,
+        two_nodes(tmp_path, redis) as (a, b),
+        JsClient.start() as js,
+        ApiClient(a.http_url) as api,
+    ):
+        body = {"title": "Monta solmua", "organisation": "Oulu"}
+        created = (await api.post("/api/workshops", json=body)).json()
+        wid, owner = created["id"], created["owner_token"]
+        link = (
+            await api.post(f"/api/workshops/{wid}/links", token=owner, json={"role": "editor"})
+        ).json()
+        await js.open("doomed", b.ws_url, wid, {"token": link["token"]})
+        await js.open("stays", b.ws_url, wid, {"token": owner})
+        await js.wait_synced("doomed")
+        await js.wait_synced("stays")
+        revoked = await api.delete(f"/api/workshops/{wid}/links/{link['id']}", token=owner)
+        assert revoked.status_code == 204
+        closed = await js.wait_event("connection-close", id="doomed", timeout=5)
+        assert closed["code"] == 4403
+        assert (await js.status("stays"))["wsconnected"]
