@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-import zlib
 from pathlib import Path
 from typing import Any
 
 import pytest
 from pycrdt import Doc, Map, Text
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -23,7 +22,6 @@ from documents.store import (
     create_store,
 )
 from documents.store.tables import checkpoints, updates
-from tests.support.conditions import wait_for
 
 
 def unique_document() -> str:
@@ -385,50 +383,3 @@ async def test_entries_after_verifies_checksums(store: Store, raw_engine: AsyncE
         )
     with pytest.raises(CorruptLogEntry):
         await store.entries_after(document, positions[0])
-
-
-_WAITING_FOR_DOCUMENT = text(
-    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
-    " AND ((classid::bigint << 32) | objid::bigint) = hashtextextended(:d, 0)"
-)
-
-
-@pytest.mark.asyncio
-async def test_an_append_waits_for_another_writer_of_the_same_document(
-    store: Store, raw_engine: AsyncEngine, database_url: str
-) -> None:
-    """Positions of one document commit in increasing order even with several writing
-    processes, so a reader that sees an entry sees every earlier one (catch-up reads rely on
-    it). Another process's open transaction is played by a raw connection that locks and
-    writes the document as the store does."""
-    if not database_url.startswith("postgresql"):
-        pytest.skip("SQLite has one writer at a time by design")
-    document = unique_document()
-    async with raw_engine.connect() as other:
-        await other.execute(
-            text("SELECT pg_advisory_xact_lock(hashtextextended(:d, 0))"), {"d": document}
-        )
-        inserted = await other.execute(
-            updates.insert()
-            .values(document=document, data=b"first", checksum=zlib.crc32(b"first"))
-            .returning(updates.c.position)
-        )
-        first = inserted.scalar_one()
-        append = asyncio.create_task(store.append(pending(document, b"second")))
-
-        async def append_waits_for_the_lock() -> bool:
-            async with raw_engine.connect() as probe:
-                waiting = await probe.scalar(
-                    text(
-                        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
-                    )
-                )
-            return bool(waiting)
-
-        await wait_for(append_waits_for_the_lock, what="the append to wait for the lock")
-        assert not append.done()
-        assert await store.entries_after(document, 0) == []
-        await other.commit()
-    [second] = await append
-    assert second > first
-    assert [e.update for e in await store.entries_after(document, 0)] == [b"first", b"second"]
