@@ -333,11 +333,12 @@ class Room:
         except InvalidUpdate as exc:
             log.error("committed_update_invalid", document=self.name, origin=origin, error=str(exc))
             return
-        if self.doc.get_state() == state_before:
-            if update[0] != 0 and not is_repeat(update, state_before):
-                # It depends on an update this process never received: read the log.
-                self._on_gap(self)
-            return
+        if update[0] != 0 and self.doc.get_state() == state_before:
+            if is_repeat(update, state_before):
+                return
+            # It waits for an update this process never received: read the log, and relay it
+            # all the same (peers hold it pending until the missing one arrives, as we do).
+            self._on_gap(self)
         self._unmeasured_bytes += len(update)
         self._stats.updates_remote += 1
         self._count_logged(update)

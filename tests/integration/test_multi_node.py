@@ -107,6 +107,11 @@ async def test_edits_and_awareness_cross_nodes(tmp_path: Path) -> None:
         await js.wait_text("bertta", "t", equals="Kotihoito ")
         await js.insert("bertta", "t", 10, "Oulussa")
         await js.wait_text("aino", "t", equals="Kotihoito Oulussa")
+        # A deletion alone is an update without structs: it crosses too.
+        await js.delete("aino", "t", 0, 5)
+        await js.wait_text("bertta", "t", equals="oito Oulussa")
+        await js.insert("aino", "t", 0, "Kotih")
+        await js.wait_text("bertta", "t", equals="Kotihoito Oulussa")
 
         await js.set_awareness("aino", {"name": "Aino"})
         await js.wait_awareness("bertta", has_client=aino, state={"name": "Aino"})
