@@ -197,7 +197,8 @@ async def run_fanout(
     await server.start()
     config = {
         "mode": "fanout",
-        "url": server.url,
+        "urls": [server.url],
+        "room_prefix": "bench-",  # a fresh database each run: no name can clash
         "rooms": params.rooms,
         "clients_per_room": params.clients_per_room,
         "rate": params.rate,
