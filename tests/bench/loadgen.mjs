@@ -335,6 +335,8 @@ const fanout = async (config) => {
     }
   }
   const latencies = []
+  // Deliveries to a client on another server than the sender's (several URLs): the bus's share.
+  const crossLatencies = []
   let delivered = 0
   let echoes = 0
   let misrouted = 0
@@ -348,6 +350,7 @@ const fanout = async (config) => {
     const sentAt = sender.writer.sendTimes.get(id.clock)
     if (sentAt === undefined) { unknown++; return }
     latencies.push(at - sentAt)
+    if (sender.url !== receiver.url) crossLatencies.push(at - sentAt)
     receiver.received++
     delivered++
   }
@@ -442,6 +445,7 @@ const fanout = async (config) => {
     load_ms: loadMs,
     delivered_per_s: delivered / (loadMs / 1000),
     latency_ms: summarize(latencies),
+    cross_server_latency_ms: summarize(crossLatencies),
     rooms_converged: roomsConverged,
     converged: roomsConverged === rooms && failures.total === 0,
     failures: failures.toJSON()
