@@ -9,6 +9,9 @@
 // comes from its own Y.Doc and references only its own items, so each one is valid on its own.
 //
 // Usage: node loadgen.mjs '<json config>'   (config.mode: "fanout" | "capacity" | "coldload")
+// Fanout takes several server URLs (config.urls): the clients of each room are assigned to them
+// round-robin, so with two nodes half of every room is on each and every update crosses between
+// them. Its rooms are named config.room_prefix + index, unique per run on a shared database.
 // stdout: one JSON object per line, {"event": "<name>", ...}; the last is "result" or "error".
 // stdin:  one JSON object per line, the runner's commands:
 //   {"cmd": "continue"}              after an event that waits (the runner samples /proc first)
@@ -316,7 +319,8 @@ const roomUrl = (base, room) => `${base}/${room}`
  * room's other clients, then per-client delivery counts and a fresh client's state vector.
  */
 const fanout = async (config) => {
-  const { url, rooms, clients_per_room: perRoom, rate, duration_s: durationS, jitter } = config
+  const { urls, rooms, clients_per_room: perRoom, rate, duration_s: durationS, jitter } = config
+  const roomName = (room) => `${config.room_prefix}${room}`
   const failures = new FailureLog()
   const base = clientIdBase()
   const senders = new Map()
@@ -324,12 +328,15 @@ const fanout = async (config) => {
   for (let room = 0; room < rooms; room++) {
     for (let i = 0; i < perRoom; i++) {
       const writer = new Writer(base + all.length)
-      const client = { room, writer, peer: null, received: 0, expected: 0 }
+      const url = urls[i % urls.length]
+      const client = { room, url, writer, peer: null, received: 0, expected: 0 }
       senders.set(writer.doc.clientID, client)
       all.push(client)
     }
   }
   const latencies = []
+  // Deliveries to a client on another server than the sender's (several URLs): the bus's share.
+  const crossLatencies = []
   let delivered = 0
   let echoes = 0
   let misrouted = 0
@@ -343,11 +350,12 @@ const fanout = async (config) => {
     const sentAt = sender.writer.sendTimes.get(id.clock)
     if (sentAt === undefined) { unknown++; return }
     latencies.push(at - sentAt)
+    if (sender.url !== receiver.url) crossLatencies.push(at - sentAt)
     receiver.received++
     delivered++
   }
   const connectOne = async (client) => {
-    const peer = new Peer(roomUrl(url, `bench-${client.room}`), { onUpdate: onUpdate(client) })
+    const peer = new Peer(roomUrl(client.url, roomName(client.room)), { onUpdate: onUpdate(client) })
     try {
       await peer.connect(config.connect_timeout_ms)
       client.peer = peer
@@ -404,15 +412,21 @@ const fanout = async (config) => {
   if (unexpectedCloses > 0) failures.add(`${unexpectedCloses} sockets closed by the server during the run`)
   if (misrouted > 0) failures.add(`${misrouted} updates delivered to another room`)
 
+  // A room converged when a fresh client of every server has every (client, clock) sent in it.
   let roomsConverged = 0
   for (let room = 0; room < rooms; room++) {
     const expectedClocks = new Map()
     for (const client of connected) {
       if (client.room === room) expectedClocks.set(client.writer.doc.clientID, client.writer.clock)
     }
-    const check = await timedSync(roomUrl(url, `bench-${room}`), expectedClocks, config.connect_timeout_ms)
-    if (check.ok && check.complete) roomsConverged++
-    else failures.add(`convergence: ${check.ok ? `${check.clients_incomplete} clients' updates missing` : check.error}`)
+    let complete = true
+    for (const url of urls) {
+      const check = await timedSync(roomUrl(url, roomName(room)), expectedClocks, config.connect_timeout_ms)
+      if (check.ok && check.complete) continue
+      complete = false
+      failures.add(`convergence: ${check.ok ? `${check.clients_incomplete} clients' updates missing` : check.error}`)
+    }
+    if (complete) roomsConverged++
   }
   await Promise.all(connected.map((c) => c.peer.close(5000)))
 
@@ -431,6 +445,7 @@ const fanout = async (config) => {
     load_ms: loadMs,
     delivered_per_s: delivered / (loadMs / 1000),
     latency_ms: summarize(latencies),
+    cross_server_latency_ms: summarize(crossLatencies),
     rooms_converged: roomsConverged,
     converged: roomsConverged === rooms && failures.total === 0,
     failures: failures.toJSON()

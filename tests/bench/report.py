@@ -10,7 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from tests.bench.scenarios import CapacityResult, ColdloadResult, ColdSync, FanoutResult
+from tests.bench.scenarios import (
+    CapacityResult,
+    ColdloadResult,
+    ColdSync,
+    FanoutResult,
+    MultinodeResult,
+)
 from tests.bench.servers import ServerKind
 
 # A generator using more than this share of a core competes with the server for the CPU, and
@@ -187,6 +193,55 @@ def coldload_table(results: Sequence[ColdloadResult]) -> str:
     return table(
         "COLD LOAD (socket creation to sync step 2 of a fresh client; replayed = log entries "
         "applied after the checkpoint)",
+        headers,
+        rows,
+    )
+
+
+def multinode_table(results: Sequence[MultinodeResult]) -> str:
+    """Ratios are to the one-node run of the same repetition, as fan-out's are to the reference."""
+    singles = {r.repetition: r for r in results if r.nodes == 1}
+    headers = [
+        "variant", "rep", "sent", "delivered", "deliv/s", "p50 ms", "p95 ms", "p99 ms", "max ms",
+        "cross-node p50 ms", "cross-node p99 ms", "nodes CPU %", "nodes us/deliv",
+        "Redis us/deliv", "PG us/deliv", "us/deliv vs 1 node", "p99 vs 1 node", "gen CPU %",
+        "other CPU %", "converged", "failures",
+    ]  # fmt: skip
+    rows = []
+    for r in results:
+        single = singles.get(r.repetition)
+        p99 = r.latency_ms.get("p99")
+        rows.append(
+            [
+                r.variant,
+                str(r.repetition),
+                f"{r.updates_sent:,}",
+                f"{r.frames_delivered:,}",
+                _num(r.delivered_per_s, 0),
+                _num(r.latency_ms.get("p50"), 2),
+                _num(r.latency_ms.get("p95"), 2),
+                _num(p99, 2),
+                _num(r.latency_ms.get("max"), 1),
+                _num(r.cross_node_latency_ms.get("p50"), 2),
+                _num(r.cross_node_latency_ms.get("p99"), 2),
+                _num(r.nodes_cpu_pct, 0),
+                _num(r.nodes_cpu_us_per_delivery, 1),
+                _num(r.redis_cpu_us_per_delivery, 1),
+                _num(r.postgres_cpu_us_per_delivery, 1),
+                _ratio(
+                    r.nodes_cpu_us_per_delivery,
+                    single.nodes_cpu_us_per_delivery if single else None,
+                ),
+                _ratio(p99, single.latency_ms.get("p99") if single else None),
+                _generator_cpu(r.loadgen_cpu_pct),
+                _other_cpu(r.other_cpu_pct),
+                "yes" if r.converged else "NO",
+                "; ".join(r.failures) or "0",
+            ]
+        )
+    return table(
+        "MULTI-NODE FAN-OUT on PostgreSQL (clients of every room split across the nodes; CPU "
+        "per delivered update)",
         headers,
         rows,
     )

@@ -2,11 +2,14 @@
 
 Usage (see tests/bench/README.md for what every figure means):
 
-    .venv/bin/python -m tests.bench.run [--scenario fanout|capacity|coldload|all] [--quick]
-        [--repeat N] [--servers verstas,reference,pycrdt-websocket] [--json PATH]
+    .venv/bin/python -m tests.bench.run [--scenario fanout|capacity|coldload|multinode|all]
+        [--quick] [--repeat N] [--servers verstas,reference,pycrdt-websocket] [--json PATH]
+        [--postgres-url URL]
 
 It prints figures; it asserts none. Servers run one at a time (the machine has 2 cores), in
-alternating order across repetitions, each driven by the same Node load generator.
+alternating order across repetitions, each driven by the same Node load generator. The
+multinode scenario (not part of `all`: it needs PostgreSQL and redis-server) compares Verstas
+on one node with two nodes sharing the same workload, in the same way.
 """
 
 from __future__ import annotations
@@ -35,15 +38,23 @@ from tests.bench.scenarios import (
     CapacityResult,
     ColdloadResult,
     FanoutResult,
+    MultinodeResult,
     Params,
+    nodes_label,
     run_capacity,
     run_coldload,
     run_fanout,
+    run_multinode,
 )
 from tests.bench.servers import ServerError, ServerKind, wait_for_quiet
+from tests.support.databases import POSTGRES_URL
 from tests.support.jsclient import node_executable
 
 SCENARIOS: Final = ("fanout", "capacity", "coldload")
+# Not part of `all`: it needs a PostgreSQL server and redis-server, the others nothing.
+MULTINODE: Final = "multinode"
+# The multi-node variants, by number of Verstas processes: one alone, two sharing Redis.
+NODE_COUNTS: Final = (1, 2)
 # Each connection is one descriptor in the server and one in the generator, plus headroom.
 _WANTED_FILES: Final = 65_536
 # Before each server, wait (a bounded time) for other processes on the machine to calm down:
@@ -93,8 +104,11 @@ async def _run(
     servers: Sequence[ServerKind],
     repeat: int,
     workdir: Path,
+    postgres_url: str,
 ) -> dict[str, Any]:
     """Every requested scenario for every server; servers alternate order across repetitions.
+
+    In the multinode scenario the node counts take the servers' place.
 
     SIGINT and SIGTERM cancel the run, so that every server and generator started is stopped
     on the way out (a shell's background job ignores SIGINT, hence explicit handlers).
@@ -107,21 +121,32 @@ async def _run(
     fanout: list[FanoutResult] = []
     capacity: list[CapacityResult] = []
     coldload: list[ColdloadResult] = []
+    multinode: list[MultinodeResult] = []
     # A server that crashes or hangs loses its own row, not the whole run.
     failed: list[dict[str, Any]] = []
     for scenario in scenarios:
         # Cold load is one measurement per size: its figures are seconds, not noise-level.
         repetitions = 1 if scenario == "coldload" else repeat
         for repetition in range(1, repetitions + 1):
-            order = list(servers) if repetition % 2 else list(reversed(servers))
+            subjects: list[ServerKind | int] = [
+                *(NODE_COUNTS if scenario == MULTINODE else servers)
+            ]
+            order = subjects if repetition % 2 else subjects[::-1]
             for kind in order:
+                name = nodes_label(kind) if isinstance(kind, int) else kind.value
                 where = workdir / f"{scenario}-{kind}-{repetition}"
                 where.mkdir()
                 busy = await wait_for_quiet(_QUIET_PCT, _QUIET_MAX_WAIT_S)
                 note = f" (machine still {busy:.0f}% busy after {_QUIET_MAX_WAIT_S:.0f} s)"
-                _progress(f"{scenario} #{repetition}: {kind}{note if busy >= _QUIET_PCT else ''}")
+                _progress(f"{scenario} #{repetition}: {name}{note if busy >= _QUIET_PCT else ''}")
                 try:
-                    if scenario == "fanout":
+                    if isinstance(kind, int):
+                        multinode.append(
+                            await run_multinode(
+                                kind, params.fanout, postgres_url, repetition, where
+                            )
+                        )
+                    elif scenario == "fanout":
                         fanout.append(await run_fanout(kind, params.fanout, repetition, where))
                     elif scenario == "capacity":
                         capacity.append(
@@ -133,11 +158,11 @@ async def _run(
                             sized.mkdir()
                             coldload.append(await run_coldload(kind, size, params.coldload, sized))
                 except (ServerError, GeneratorError, OSError) as exc:
-                    _progress(f"{scenario} #{repetition}: {kind} FAILED: {exc}")
+                    _progress(f"{scenario} #{repetition}: {name} FAILED: {exc}")
                     failed.append(
                         {
                             "scenario": scenario,
-                            "server": kind.value,
+                            "server": name,
                             "repetition": repetition,
                             "error": str(exc),
                         }
@@ -146,8 +171,10 @@ async def _run(
             print(report.fanout_table(fanout) + "\n", flush=True)
         elif scenario == "capacity":
             print(report.capacity_tables(capacity) + "\n", flush=True)
-        else:
+        elif scenario == "coldload":
             print(report.coldload_table(coldload) + "\n", flush=True)
+        else:
+            print(report.multinode_table(multinode) + "\n", flush=True)
         for failure in failed:
             if failure["scenario"] == scenario:
                 first_line = failure["error"].splitlines()[0] if failure["error"] else "?"
@@ -157,6 +184,7 @@ async def _run(
         "fanout": [dataclasses.asdict(r) for r in fanout],
         "capacity": [dataclasses.asdict(r) for r in capacity],
         "coldload": [dataclasses.asdict(r) for r in coldload],
+        "multinode": [dataclasses.asdict(r) for r in multinode],
         "failed": failed,
     }
 
@@ -165,20 +193,34 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--scenario", choices=[*SCENARIOS, "all"], default="all")
+    parser.add_argument(
+        "--scenario",
+        choices=[*SCENARIOS, MULTINODE, "all"],
+        default="all",
+        help=f"all: {', '.join(SCENARIOS)} ({MULTINODE} needs PostgreSQL and redis-server)",
+    )
     parser.add_argument("--quick", action="store_true", help="shorter runs, smaller sizes (~2 min)")
     parser.add_argument(
         "--repeat",
         type=int,
         default=1,
-        help="repetitions of fan-out and capacity (cold load runs once)",
+        help="repetitions of fan-out, capacity and multinode (cold load runs once)",
     )
     parser.add_argument(
         "--servers",
         default=",".join(kind.value for kind in ServerKind),
-        help="comma-separated subset of: " + ", ".join(kind.value for kind in ServerKind),
+        help="comma-separated subset of: "
+        + ", ".join(kind.value for kind in ServerKind)
+        + f" ({MULTINODE} runs Verstas only)",
     )
     parser.add_argument("--json", type=Path, help="write the raw results here")
+    parser.add_argument(
+        "--postgres-url",
+        default=POSTGRES_URL,
+        help="the database of the multinode scenario, shared with other test runs: its "
+        "rooms get fresh names and nothing is deleted (default: %(default)s, from "
+        "VERSTAS_TEST_POSTGRES_URL when set)",
+    )
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
@@ -193,7 +235,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="verstas-bench-") as tmp:
         try:
-            results = asyncio.run(_run(scenarios, params, servers, args.repeat, Path(tmp)))
+            results = asyncio.run(
+                _run(scenarios, params, servers, args.repeat, Path(tmp), args.postgres_url)
+            )
         except asyncio.CancelledError:
             _progress("interrupted; every server and generator was stopped")
             raise SystemExit(130) from None

@@ -2,20 +2,25 @@
 
 Why separate processes: the figures that matter (CPU seconds per delivered update, RSS per
 connection) are read per process from /proc, so nothing else may share the process being
-measured. Each server gets a fresh port and, for Verstas, a fresh SQLite database.
+measured. Each server gets a fresh port and, for Verstas, a fresh SQLite database, except in the
+multi-node comparison: Verstas nodes on a shared PostgreSQL, with a private redis-server.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import enum
 import json
 import os
+import re
+import shutil
 import signal
 import socket
 import sys
 import time
-from collections.abc import Mapping
+import urllib.parse
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -114,12 +119,24 @@ class BenchServer:
     """
 
     def __init__(
-        self, kind: ServerKind, workdir: Path, verstas_limits: Mapping[str, float] | None = None
+        self,
+        kind: ServerKind,
+        workdir: Path,
+        verstas_limits: Mapping[str, float] | None = None,
+        *,
+        postgres_url: str | None = None,
+        redis_url: str | None = None,
     ) -> None:
-        """`verstas_limits` override Verstas' default limits (`--limit NAME=VALUE`)."""
+        """`verstas_limits` override Verstas' default limits (`--limit NAME=VALUE`).
+
+        `postgres_url` replaces Verstas' fresh SQLite database; with `redis_url` too, this
+        Verstas is one node of several sharing that database.
+        """
         self.kind = kind
         self.workdir = workdir
         self.verstas_limits = dict(verstas_limits or {})
+        self.postgres_url = postgres_url
+        self.redis_url = redis_url
         self.port = free_port()
         self.database = workdir / "verstas.db"
         self._process: asyncio.subprocess.Process | None = None
@@ -149,12 +166,14 @@ class BenchServer:
 
     @property
     def database_url(self) -> str:
-        return f"sqlite+aiosqlite:///{self.database}"
+        return self.postgres_url or f"sqlite+aiosqlite:///{self.database}"
 
     def _command(self) -> tuple[list[str], dict[str, str]]:
         if self.kind is ServerKind.VERSTAS:
             url = self.database_url
             command = [sys.executable, "-m", "web", "serve", "--port", str(self.port)]
+            if self.redis_url is not None:
+                command += ["--redis-url", self.redis_url]
             # Any document name is served without a workshop, as by the other two servers
             # (`--open-documents`); workshop admission is not what this benchmark measures.
             env = {**os.environ, "PYTHONUNBUFFERED": "1", "VERSTAS_OPEN_DOCUMENTS": "1"}
@@ -261,3 +280,131 @@ class BenchServer:
             for path in (self.database, self.database.with_name(self.database.name + "-wal"))
             if path.exists()
         )
+
+
+class BenchRedis:
+    """A private redis-server on a free port, without persistence, for one multi-node run.
+
+    Why private: pub/sub channels ignore database numbers, so on the machine's shared Redis the
+    nodes would hear other test runs' messages and those runs theirs; and its own process is
+    what lets its CPU be read from /proc like the nodes'.
+    """
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self.port = free_port()
+        self._process: asyncio.subprocess.Process | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://{HOST}:{self.port}/0"
+
+    @property
+    def pid(self) -> int:
+        if self._process is None or self._process.returncode is not None:
+            raise ServerError(f"redis-server is not running:\n{self._log_tail()}")
+        return self._process.pid
+
+    def _log_tail(self) -> str:
+        path = self.workdir / "redis.log"
+        return path.read_text(errors="replace")[-3000:] if path.exists() else ""
+
+    async def start(self, timeout: float = 10.0) -> None:
+        """Start it and return once it answers PING."""
+        binary = shutil.which("redis-server")
+        if binary is None:
+            raise ServerError("redis-server is not installed (the multinode scenario needs it)")
+        with (self.workdir / "redis.log").open("wb") as log:
+            self._process = await asyncio.create_subprocess_exec(
+                *(binary, "--port", str(self.port), "--bind", HOST),
+                *("--save", "", "--appendonly", "no", "--dir", str(self.workdir)),
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=log,
+                stderr=log,
+            )
+        deadline = time.monotonic() + timeout
+        while not await self._answers_ping():
+            if self._process.returncode is not None:
+                raise ServerError(f"redis-server exited at start:\n{self._log_tail()}")
+            if time.monotonic() > deadline:
+                raise ServerError(f"redis-server not answering after {timeout} s")
+            await asyncio.sleep(_POLL_INTERVAL)
+
+    async def _answers_ping(self) -> bool:
+        try:
+            reader, writer = await asyncio.open_connection(HOST, self.port)
+        except OSError:
+            return False
+        try:
+            writer.write(b"PING\r\n")
+            await writer.drain()
+            return await asyncio.wait_for(reader.readline(), 1.0) == b"+PONG\r\n"
+        except (OSError, TimeoutError):
+            return False
+        finally:
+            writer.close()
+            with contextlib.suppress(OSError):
+                await writer.wait_closed()
+
+    async def stop(self, timeout: float = 10.0) -> None:
+        """SIGTERM; SIGKILL after `timeout`."""
+        process = self._process
+        if process is None or process.returncode is not None:
+            return
+        process.terminate()
+        try:
+            await asyncio.wait_for(process.wait(), timeout)
+        except TimeoutError:
+            process.kill()
+            await process.wait()
+            raise ServerError(f"redis-server ignored SIGTERM for {timeout} s") from None
+
+
+# A backend's process title: "postgres: CLUSTER: USER DATABASE HOST(CLIENT_PORT) STATE".
+_BACKEND_TITLE: Final = re.compile(rb"^postgres: .*\((\d+)\)")
+
+
+def _socket_inodes(pid: int) -> set[int]:
+    inodes: set[int] = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        with contextlib.suppress(OSError):  # closed meanwhile
+            target = os.readlink(fd)
+            if target.startswith("socket:["):
+                inodes.add(int(target[len("socket:[") : -1]))
+    return inodes
+
+
+def postgres_backends(client_pids: Iterable[int], postgres_url: str) -> list[int]:
+    """The local PostgreSQL backend processes serving these processes' database connections.
+
+    Why: on PostgreSQL much of each commit's CPU is spent in its backend, outside Verstas; read
+    apart, it is neither hidden in "other" (which flags a run as disturbed) nor lost. The
+    clients' sockets connected to the database's port (their inodes, in /proc/net/tcp and
+    tcp6) give the client ports, which backend titles show. Empty when PostgreSQL runs on
+    another machine or does not update its process titles.
+    """
+    postgres_port = urllib.parse.urlsplit(postgres_url).port or 5432
+    inodes: set[int] = set()
+    for pid in client_pids:
+        inodes |= _socket_inodes(pid)
+    client_ports: set[int] = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(FileNotFoundError):
+            for line in Path(table).read_text().splitlines()[1:]:
+                # Addresses are HEXADDR:HEXPORT; the inode is the 10th field.
+                fields = line.split()
+                local, remote, inode = fields[1], fields[2], int(fields[9])
+                if inode in inodes and int(remote.rsplit(":", 1)[1], 16) == postgres_port:
+                    client_ports.add(int(local.rsplit(":", 1)[1], 16))
+    backends: list[int] = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            title = (entry / "cmdline").read_bytes()
+        except OSError:  # ended meanwhile
+            continue
+        match = _BACKEND_TITLE.match(title)
+        if match is not None and int(match.group(1)) in client_ports:
+            backends.append(int(entry.name))
+    return backends
