@@ -96,8 +96,9 @@ class Store(Protocol):
     async def entries_after(self, document: str, position: int) -> list[LogEntry]:
         """The document's log entries past `position`, in order (a catch-up read).
 
-        Positions of one document are committed in increasing order, also when several
-        processes append to it, so every entry up to the last one returned is included.
+        Every entry up to the last one returned is included, also when several processes
+        append to the document and commit their positions out of order (as `load` without
+        `upto` does: a loaded document stands for every entry up to its last position).
         Raises CorruptLogEntry if an entry fails its checksum.
         """
 

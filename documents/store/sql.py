@@ -49,9 +49,18 @@ from documents.store.workshops import SqlWorkshops
 SqliteSynchronous = Literal["FULL", "NORMAL"]
 
 _SQLITE_BUSY_TIMEOUT_MS: Final = 5000
-_LOCK_DOCUMENTS: Final = text(
-    "SELECT pg_advisory_xact_lock(hashtextextended(d, 0))"
+# PostgreSQL, several processes appending to one document: appends take a shared lock per
+# document (appends never wait for each other) and hold it to their commit; a read that must
+# see every entry up to the last one it returns takes the exclusive lock, so it waits for the
+# appends in flight and new ones wait for it. Readers give up after a bounded wait (before the
+# server's deadlock check would pick a victim, which could be an append).
+_SHARE_DOCUMENTS: Final = text(
+    "SELECT pg_advisory_xact_lock_shared(hashtextextended(d, 0))"
     " FROM unnest(CAST(:documents AS text[])) AS d"
+)
+_SETTLE_DOCUMENT: Final = text(
+    "SELECT set_config('lock_timeout', '500ms', true),"
+    " pg_advisory_xact_lock(hashtextextended(:document, 0))"
 )
 
 
@@ -181,15 +190,19 @@ class SqlStore:
         return sorted(int(row[0]) for row in returned)
 
     def _insert_batch(self, conn: Connection, rows: list[dict[str, object]]) -> list[int]:
-        """PostgreSQL: several processes may append to one document. Each transaction first
-        takes a lock per document it writes (in sorted order, so two never deadlock) and holds
-        it to the commit; positions are drawn after the lock, so within one document they
-        commit in increasing order and a reader that sees position P sees every entry before
-        it (what `entries_after` and checkpoints rely on). SQLite serializes writers anyway."""
+        """PostgreSQL: several processes may append to one document, and positions drawn in
+        one order may commit in another. The shared per-document locks (taken in sorted order)
+        let `_settle` wait for the appends in flight. SQLite serializes writers anyway."""
         documents = sorted({str(row["document"]) for row in rows})
         with conn.begin():
-            conn.execute(_LOCK_DOCUMENTS, {"documents": documents})
+            conn.execute(_SHARE_DOCUMENTS, {"documents": documents})
             return sorted(conn.execute(self._append, rows).scalars())
+
+    async def _settle(self, conn: AsyncConnection, document: str) -> None:
+        """Make this read see every entry of the document up to the last one it returns, on
+        PostgreSQL (see `_SHARE_DOCUMENTS`); the lock ends with the read's transaction."""
+        if not self._is_sqlite:
+            await conn.execute(_SETTLE_DOCUMENT, {"document": document})
 
     async def load(self, document: str, *, upto: int | None = None) -> StoredDocument:
         """Read the latest checkpoint, then the entries after it; verify every checksum.
@@ -202,6 +215,8 @@ class SqlStore:
         if upto is not None:
             checkpoint_query = checkpoint_query.where(cp.position <= upto)
         async with self._engine.connect() as conn:
+            if upto is None:
+                await self._settle(conn, document)
             checkpoint = (
                 await conn.execute(checkpoint_query.order_by(cp.position.desc()).limit(1))
             ).first()
@@ -231,6 +246,7 @@ class SqlStore:
             .order_by(log.position)
         )
         async with self._engine.connect() as conn:
+            await self._settle(conn, document)
             rows = (await conn.execute(query)).all()
         entries: list[LogEntry] = []
         for entry_position, data, checksum in rows:

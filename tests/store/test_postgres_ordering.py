@@ -1,7 +1,9 @@
-"""PostgreSQL with several writing processes: one document's positions commit in order.
+"""PostgreSQL with several writing processes: positions of one document may commit out of
+order, yet a read that stands for "everything up to position P" never misses an entry below P.
 
 Only PostgreSQL lets two processes write at once (SQLite has one writer by design), so this is
-not part of the contract suite.
+not part of the contract suite. Another process's open append is played by a raw connection
+that locks and writes the document as the store does.
 """
 
 from __future__ import annotations
@@ -9,12 +11,14 @@ from __future__ import annotations
 import asyncio
 import uuid
 import zlib
+from collections.abc import AsyncIterator
 
 import pytest
+import pytest_asyncio
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from documents.store import PendingUpdate, create_store
+from documents.store import LogEntry, PendingUpdate, Store, create_store
 from documents.store.tables import updates
 from tests.support.conditions import wait_for
 from tests.support.databases import migrated_postgres
@@ -25,42 +29,73 @@ _WAITING_FOR_DOCUMENT = text(
 )
 
 
-@pytest.mark.asyncio
-async def test_an_append_waits_for_another_writer_of_the_same_document() -> None:
-    """A reader that sees an entry sees every earlier one of that document (catch-up reads
-    rely on it). Another process's open transaction is played by a raw connection that locks
-    and writes the document as the store does."""
+@pytest_asyncio.fixture
+async def postgres() -> AsyncIterator[tuple[Store, AsyncEngine]]:
     url = await migrated_postgres()
-    document = f"test-{uuid.uuid4().hex}"
     store = create_store(url)
     await store.open()
     raw = create_async_engine(url)
     try:
-        async with raw.connect() as other:
-            await other.execute(
-                text("SELECT pg_advisory_xact_lock(hashtextextended(:d, 0))"), {"d": document}
-            )
-            inserted = await other.execute(
-                updates.insert()
-                .values(document=document, data=b"first", checksum=zlib.crc32(b"first"))
-                .returning(updates.c.position)
-            )
-            first = inserted.scalar_one()
-            append = asyncio.create_task(store.append([PendingUpdate(document, b"second")]))
-
-            async def append_waits_for_the_lock() -> bool:
-                async with raw.connect() as probe:
-                    waiting = await probe.scalar(_WAITING_FOR_DOCUMENT, {"d": document})
-                return bool(waiting)
-
-            await wait_for(append_waits_for_the_lock, what="the append to wait for the lock")
-            assert not append.done()
-            assert await store.entries_after(document, 0) == []
-            await other.commit()
-        [second] = await append
-        assert second > first
-        stored = [e.update for e in await store.entries_after(document, 0)]
-        assert stored == [b"first", b"second"]
+        yield store, raw
     finally:
         await raw.dispose()
         await store.close()
+
+
+async def _open_append(conn: AsyncConnection, document: str, data: bytes) -> int:
+    """An append of another process, left uncommitted."""
+    await conn.execute(
+        text("SELECT pg_advisory_xact_lock_shared(hashtextextended(:d, 0))"), {"d": document}
+    )
+    inserted = await conn.execute(
+        updates.insert()
+        .values(document=document, data=data, checksum=zlib.crc32(data))
+        .returning(updates.c.position)
+    )
+    position: int = inserted.scalar_one()
+    return position
+
+
+@pytest.mark.asyncio
+async def test_appends_of_two_processes_to_one_document_do_not_wait_for_each_other(
+    postgres: tuple[Store, AsyncEngine],
+) -> None:
+    store, raw = postgres
+    document = f"test-{uuid.uuid4().hex}"
+    async with raw.connect() as other:
+        first = await _open_append(other, document, b"first")
+        [second] = await store.append([PendingUpdate(document, b"second")])
+        assert second > first
+        await other.commit()
+
+
+@pytest.mark.parametrize("read", ["entries_after", "load"])
+@pytest.mark.asyncio
+async def test_a_read_waits_for_the_appends_in_flight_and_misses_none(
+    postgres: tuple[Store, AsyncEngine], read: str
+) -> None:
+    store, raw = postgres
+    document = f"test-{uuid.uuid4().hex}"
+    async with raw.connect() as other:
+        first = await _open_append(other, document, b"first")
+        # A later position of the same document, committed first.
+        [second] = await store.append([PendingUpdate(document, b"second")])
+        assert second > first
+
+        async def read_everything() -> list[LogEntry]:
+            if read == "load":
+                return (await store.load(document)).tail
+            return await store.entries_after(document, 0)
+
+        reading = asyncio.create_task(read_everything())
+
+        async def read_waits_for_the_append() -> bool:
+            async with raw.connect() as probe:
+                waiting = await probe.scalar(_WAITING_FOR_DOCUMENT, {"d": document})
+            return bool(waiting)
+
+        await wait_for(read_waits_for_the_append, what="the read to wait for the open append")
+        assert not reading.done()
+        await other.commit()
+    entries = [(e.position, e.update) for e in await reading]
+    assert entries == [(first, b"first"), (second, b"second")]
