@@ -4,23 +4,23 @@ SQLAlchemy turns every fetched row into a `Row` and runs result processors on it
 a 10,000-entry log tail or a 10,000-fork family that costs about as much as the query itself
 (tests/bench/lineage_bench.py). The statements here are still built with SQLAlchemy and
 compiled once for the engine's dialect; only the fetching bypasses its result layer. Values
-therefore arrive as the driver returns them: integers, text and bytes alike on both databases,
-but timestamps as text on SQLite (see `timestamp`).
+therefore arrive as the driver returns them: integers, text and bytes alike on both databases;
+flags as 0 and 1 from SQLite; timestamps as text from SQLite but datetimes from asyncpg, so the
+queries read here format them in SQL with `utc_iso`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Dialect
+from sqlalchemy import Dialect, String
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import ClauseElement
-
-from documents.store.workshops import aware
+from sqlalchemy.sql.functions import FunctionElement
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,9 +55,29 @@ async def fetch(
     return records
 
 
-def timestamp(value: datetime | str) -> datetime:
-    """A timestamp column as fetched: asyncpg gives aware datetimes, SQLite the text SQLAlchemy
-    stored (UTC, without a zone)."""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return aware(value)
+class utc_iso(FunctionElement[str]):
+    """A timestamp column as the text `aware(value).isoformat()` gives for it in Python, made
+    by the database: formatting ten thousand datetimes in Python took longer than the query
+    that fetched them.
+
+    SQLite holds text in UTC without a zone: SQLAlchemy's, always with six digits of
+    microseconds (which `isoformat` leaves out when they are zero), or `CURRENT_TIMESTAMP`'s,
+    without any. PostgreSQL formats its own.
+    """
+
+    type = String()
+    inherit_cache = True
+    name = "utc_iso"
+
+
+@compiles(utc_iso, "sqlite")
+def _sqlite_utc_iso(element: utc_iso, compiler: SQLCompiler, **kw: Any) -> str:
+    value = compiler.process(element.clauses, **kw)
+    return f"replace(replace({value}, '.000000', ''), ' ', 'T') || '+00:00'"
+
+
+@compiles(utc_iso, "postgresql")
+def _postgresql_utc_iso(element: utc_iso, compiler: SQLCompiler, **kw: Any) -> str:
+    value = compiler.process(element.clauses, **kw)
+    local = f"""to_char({value} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US')"""
+    return f"replace({local}, '.000000', '') || '+00:00'"
