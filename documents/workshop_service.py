@@ -79,6 +79,13 @@ def replay(stored: StoredDocument) -> Doc[Any]:
     return doc
 
 
+async def stored_snapshot(store: Store, name: str) -> tuple[bytes, int]:
+    """A document's committed state straight from the database (no server needed), and the
+    log position it stands for: a `lineage_service.Snapshot` for documents no room holds."""
+    stored = await store.load(name)
+    return replay(stored).get_update(), stored.last_position
+
+
 async def stored_state(store: Store, name: str) -> bytes:
-    """A document's committed state straight from the database (no server needed)."""
-    return replay(await store.load(name)).get_update()
+    state, _ = await stored_snapshot(store, name)
+    return state

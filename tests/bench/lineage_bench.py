@@ -22,6 +22,7 @@ import tempfile
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,7 @@ from documents.lineage_service import Snapshot, fork, lineage
 from documents.store import PendingUpdate, Store, create_store
 from documents.store.workshops import WorkshopRecord, new_id
 from documents.workshop_doc import load_document, text_at
-from documents.workshop_service import create_workshop, replay
+from documents.workshop_service import create_workshop, replay, stored_snapshot
 
 POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 CELL = "model/core_idea"
@@ -68,16 +69,6 @@ async def timed(label: str, action: Callable[[], Awaitable[Any]], repeat: int) -
 
 def load_average() -> str:
     return "load average " + " ".join(f"{value:.2f}" for value in os.getloadavg())
-
-
-def stored_snapshot(store: Store) -> Snapshot:
-    """The server's snapshot of a document that is not loaded: one load, replayed."""
-
-    async def snapshot(name: str) -> tuple[bytes, int]:
-        stored = await store.load(name)
-        return replay(stored).get_update(), stored.last_position
-
-    return snapshot
 
 
 @contextlib.asynccontextmanager
@@ -121,7 +112,7 @@ async def build_family(store: Store, forks: int) -> tuple[WorkshopRecord, Worksh
     await type_into(store, root.id, EDIT_TEXT)
     members = [root]
     rng = random.Random(7)
-    snapshot = stored_snapshot(store)
+    snapshot = partial(stored_snapshot, store)
     for n in range(forks):
         child, _ = await fork(
             store,
@@ -161,7 +152,7 @@ async def logged_edits(store: Store, edits: int) -> WorkshopRecord:
 async def lineage_figures(
     store: Store, args: argparse.Namespace, root: WorkshopRecord, leaf: WorkshopRecord
 ) -> list[Figure]:
-    snapshot = stored_snapshot(store)
+    snapshot = partial(stored_snapshot, store)
     edges = args.forks
 
     async def rendered() -> None:
@@ -194,9 +185,9 @@ async def fork_figures(store: Store, args: argparse.Namespace) -> list[Figure]:
     print(f"  logging {args.edits} edits ...", flush=True)
     big = await logged_edits(store, args.edits)
     name = document_name(big.id, DocumentKind.CONTENT)
-    from_store = stored_snapshot(store)
-    loaded = replay(await store.load(name))
-    position = (await store.load(name)).last_position
+    from_store = partial(stored_snapshot, store)
+    stored = await store.load(name)
+    loaded, position = replay(stored), stored.last_position
 
     async def from_memory(_: str) -> tuple[bytes, int]:
         """A loaded room's snapshot: the state of its document in memory."""
