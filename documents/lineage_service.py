@@ -150,7 +150,8 @@ def _node(
 async def lineage(store: Store, snapshot: Snapshot, workshop: WorkshopRecord) -> Lineage:
     """The whole family (from the root down) and where this workshop's model is in use."""
     root = await store.lineage.root_of(workshop.id)
-    family = await store.lineage.family(root, below=workshop.id)
+    family = await store.lineage.family(root)
+    below = await store.lineage.activity_below(workshop.id)
     top = workshop if root == workshop.id else await store.workshops.get(root)
     if top is None:
         nodes = [_node(root, None, None, False)]
@@ -172,12 +173,12 @@ async def lineage(store: Store, snapshot: Snapshot, workshop: WorkshopRecord) ->
                 "parent_position": member.parent_position,
             }
         )
-        if member.below:
+        if member.child_id in below:
             entry = {
                 "id": member.child_id,
                 "organisation": member.organisation,
                 "forked_at": member.forked_at,
-                "last_activity": member.last_activity,
+                "last_activity": below[member.child_id],
                 "cells_changed": None,
             }
             if len(in_use) < DIVERGENCE_LIMIT and member.title is not None:

@@ -1,4 +1,5 @@
-"""The queries behind the lineage view: a family's root, its members, and which forks changed.
+"""The queries behind the lineage view: a family's root, its members, their activity and which
+forks changed since they were taken.
 
 A family can hold ten thousand forks and its view must still answer in tens of milliseconds
 (tests/bench/lineage_bench.py), so the members come in one recursive query that carries only
@@ -19,15 +20,13 @@ from sqlalchemy import (
     String,
     and_,
     bindparam,
-    case,
     func,
     literal,
-    or_,
     select,
 )
 
 from documents.store import tables
-from documents.store.rows import DriverQuery, driver_query, utc_iso
+from documents.store.rows import DriverQuery, driver_query, iso_utc, utc_text
 
 
 class FamilyMember(NamedTuple):
@@ -43,8 +42,6 @@ class FamilyMember(NamedTuple):
     title: str | None  # the child's; None once it is deleted
     child_organisation: str | None
     public: bool
-    below: bool  # in the subtree of the workshop the family was asked for
-    last_activity: str | None  # likewise; for members below only, None if never written
 
 
 def root_query(workshop_id: str) -> Select[str]:
@@ -60,14 +57,8 @@ def root_query(workshop_id: str) -> Select[str]:
 
 
 def members_query(dialect: Dialect) -> DriverQuery:
-    """Every edge under `root`, oldest first, with its child's node, flagged when it lies under
-    `below`, and for those the time of their content's latest log entry.
-
-    Positions grow in commit order, so the latest entry's time is the last activity: one index
-    seek per fork instead of reading the time of every entry it ever logged.
-    """
-    f, w, u = tables.forks.c, tables.workshops.c, tables.updates.c
-    root, below = bindparam("root", type_=String), bindparam("below", type_=String)
+    """Every edge under `root`, oldest first, with its child's node."""
+    f, w = tables.forks.c, tables.workshops.c
     edge = [
         f.parent_id,
         f.child_id,
@@ -77,61 +68,42 @@ def members_query(dialect: Dialect) -> DriverQuery:
         f.parent_version_id,
         f.parent_position,
     ]
-    down = (
-        select(*edge, (f.parent_id == below).label("under"))
-        .where(f.parent_id == root)
-        .cte("down", recursive=True)
-    )
-    down = down.union_all(
-        select(*edge, or_(down.c.under, f.parent_id == below)).join(
-            down, f.parent_id == down.c.child_id
-        )
-    )
-    latest = (
-        select(utc_iso(u.created_at))
-        .where(u.document == down.c.child_id)
-        .order_by(u.position.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-    live = and_(w.id == down.c.child_id, w.deleted_at.is_(None))
+    down = select(*edge).where(f.parent_id == bindparam("root", type_=String))
+    down_cte = down.cte("down", recursive=True)
+    down_cte = down_cte.union_all(select(*edge).join(down_cte, f.parent_id == down_cte.c.child_id))
+    live = and_(w.id == down_cte.c.child_id, w.deleted_at.is_(None))
     query = (
         select(
-            down.c.parent_id,
-            down.c.child_id,
-            down.c.organisation,
-            down.c.reason,
-            utc_iso(down.c.created_at),
-            down.c.parent_version_id,
-            down.c.parent_position,
+            down_cte.c.parent_id,
+            down_cte.c.child_id,
+            down_cte.c.organisation,
+            down_cte.c.reason,
+            utc_text(down_cte.c.created_at),
+            down_cte.c.parent_version_id,
+            down_cte.c.parent_position,
             w.title,
             w.organisation,
-            w.visibility == "public",
-            down.c.under,
-            case((down.c.under, latest)),
+            w.visibility,
         )
-        .select_from(down.outerjoin(tables.workshops, live))
-        .order_by(down.c.created_at, down.c.child_id)
+        .select_from(down_cte.outerjoin(tables.workshops, live))
+        .order_by(down_cte.c.created_at, down_cte.c.child_id)
     )
     return driver_query(query, dialect)
 
 
 def members(rows: Sequence[Sequence[Any]]) -> list[FamilyMember]:
-    """The rows of `members_query` as members (its flags come as 0 and 1 from SQLite)."""
     return [
         FamilyMember(
             parent,
             child,
             organisation,
             reason,
-            forked_at,
+            iso_utc(forked_at),
             version,
             position,
             title,
             child_organisation,
-            bool(public),
-            bool(under),
-            last,
+            visibility == "public",
         )
         for (
             parent,
@@ -143,11 +115,33 @@ def members(rows: Sequence[Sequence[Any]]) -> list[FamilyMember]:
             position,
             title,
             child_organisation,
-            public,
-            under,
-            last,
+            visibility,
         ) in rows
     ]
+
+
+def activity_query(dialect: Dialect) -> DriverQuery:
+    """Every fork under `workshop`, with the time of its content's latest log entry (NULL if it
+    has none). Positions grow in commit order, so that is its last activity: one index seek per
+    fork instead of reading the time of every entry it ever logged."""
+    f, u = tables.forks.c, tables.updates.c
+    down = select(f.child_id).where(f.parent_id == bindparam("workshop", type_=String))
+    down_cte = down.cte("down", recursive=True)
+    down_cte = down_cte.union_all(
+        select(f.child_id).join(down_cte, f.parent_id == down_cte.c.child_id)
+    )
+    latest = (
+        select(utc_text(u.created_at))
+        .where(u.document == down_cte.c.child_id)
+        .order_by(u.position.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return driver_query(select(down_cte.c.child_id, latest), dialect)
+
+
+def activity(rows: Sequence[Sequence[Any]]) -> dict[str, str | None]:
+    return {child: None if last is None else iso_utc(last) for child, last in rows}
 
 
 def edited_query(child_ids: Sequence[str]) -> Select[str, int, bytes, int]:

@@ -22,6 +22,8 @@ from documents.store import tables
 from documents.store.base import CorruptLogEntry
 from documents.store.family import (
     FamilyMember,
+    activity,
+    activity_query,
     edited_query,
     members,
     members_query,
@@ -106,6 +108,7 @@ class SqlLineage:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
         self._members = members_query(engine.dialect)
+        self._activity = activity_query(engine.dialect)
 
     async def add_version(
         self,
@@ -162,11 +165,15 @@ class SqlLineage:
             root = (await conn.execute(root_query(workshop_id))).scalar()
         return workshop_id if root is None else root
 
-    async def family(self, root_id: str, *, below: str) -> list[FamilyMember]:
-        """Every fork under the root, oldest first, in one query; for those under `below` (a
-        member, or the root itself), when their content last changed."""
+    async def family(self, root_id: str) -> list[FamilyMember]:
+        """Every fork under the root, oldest first, with its child's node, in one query."""
         async with self._engine.connect() as conn:
-            return members(await fetch(conn, self._members, root=root_id, below=below))
+            return members(await fetch(conn, self._members, root=root_id))
+
+    async def activity_below(self, workshop_id: str) -> dict[str, str | None]:
+        """Every fork under this workshop, and when its content last changed (ISO 8601)."""
+        async with self._engine.connect() as conn:
+            return activity(await fetch(conn, self._activity, workshop=workshop_id))
 
     async def edited_forks(self, child_ids: Sequence[str]) -> dict[str, bytes]:
         """The forks among these whose content was edited after the fork, each with the state it

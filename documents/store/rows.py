@@ -4,9 +4,9 @@ SQLAlchemy turns every fetched row into a `Row` and runs result processors on it
 a 10,000-entry log tail or a 10,000-fork family that costs about as much as the query itself
 (tests/bench/lineage_bench.py). The statements here are still built with SQLAlchemy and
 compiled once for the engine's dialect; only the fetching bypasses its result layer. Values
-therefore arrive as the driver returns them: integers, text and bytes alike on both databases;
-flags as 0 and 1 from SQLite; timestamps as text from SQLite but datetimes from asyncpg, so the
-queries read here format them in SQL with `utc_iso`.
+therefore arrive as the driver returns them: integers, text and bytes alike on both databases,
+but timestamps as text from SQLite and as datetimes from asyncpg, so the queries read here
+select them through `utc_text`.
 """
 
 from __future__ import annotations
@@ -55,29 +55,34 @@ async def fetch(
     return records
 
 
-class utc_iso(FunctionElement[str]):
-    """A timestamp column as the text `aware(value).isoformat()` gives for it in Python, made
-    by the database: formatting ten thousand datetimes in Python took longer than the query
-    that fetched them.
+class utc_text(FunctionElement[str]):
+    """A timestamp column as UTC text in the form SQLAlchemy stores on SQLite
+    (`YYYY-MM-DD HH:MM:SS.ffffff`), which `iso_utc` turns into ISO 8601.
 
-    SQLite holds text in UTC without a zone: SQLAlchemy's, always with six digits of
-    microseconds (which `isoformat` leaves out when they are zero), or `CURRENT_TIMESTAMP`'s,
-    without any. PostgreSQL formats its own.
+    Formatting ten thousand datetimes in Python took longer than the query that fetched them,
+    and so did formatting them in SQLite's SQL; SQLite already holds this text, PostgreSQL makes
+    it on its own core, and the last step is cheap string work in Python.
     """
 
     type = String()
     inherit_cache = True
-    name = "utc_iso"
+    name = "utc_text"
 
 
-@compiles(utc_iso, "sqlite")
-def _sqlite_utc_iso(element: utc_iso, compiler: SQLCompiler, **kw: Any) -> str:
+@compiles(utc_text, "sqlite")
+def _sqlite_utc_text(element: utc_text, compiler: SQLCompiler, **kw: Any) -> str:
+    return str(compiler.process(element.clauses, **kw))
+
+
+@compiles(utc_text, "postgresql")
+def _postgresql_utc_text(element: utc_text, compiler: SQLCompiler, **kw: Any) -> str:
     value = compiler.process(element.clauses, **kw)
-    return f"replace(replace({value}, '.000000', ''), ' ', 'T') || '+00:00'"
+    return f"to_char({value} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')"
 
 
-@compiles(utc_iso, "postgresql")
-def _postgresql_utc_iso(element: utc_iso, compiler: SQLCompiler, **kw: Any) -> str:
-    value = compiler.process(element.clauses, **kw)
-    local = f"""to_char({value} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US')"""
-    return f"replace({local}, '.000000', '') || '+00:00'"
+def iso_utc(text: str) -> str:
+    """`utc_text` as `aware(value).isoformat()` gives it for the same instant: microseconds
+    are left out when zero (SQLite's `CURRENT_TIMESTAMP` text has none to begin with)."""
+    if text.endswith(".000000"):
+        text = text[:-7]
+    return text.replace(" ", "T", 1) + "+00:00"

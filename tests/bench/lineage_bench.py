@@ -163,7 +163,7 @@ async def lineage_figures(
     return [
         await timed(
             f"family query: the root's {edges} edges with their nodes",
-            lambda: store.lineage.family(root.id, below=leaf.id),
+            lambda: store.lineage.family(root.id),
             args.repeat,
         ),
         await timed("root of the newest fork", lambda: store.lineage.root_of(leaf.id), args.repeat),

@@ -95,7 +95,7 @@ async def test_a_family_comes_oldest_first_with_each_childs_node(store: Store) -
     vaasa = await adopt(store, oulu, "Vaasa", MORNING)
     await store.workshops.delete(kemi)
 
-    family = await store.lineage.family(root, below=vaasa)
+    family = await store.lineage.family(root)
 
     assert [
         (m.parent_id, m.child_id, m.organisation, m.reason, m.forked_at, m.parent_version_id)
@@ -120,34 +120,27 @@ async def test_a_family_comes_oldest_first_with_each_childs_node(store: Store) -
         ("Yöpartio Siilinjärvi", "Siilinjärvi", True),
         (None, None, False),  # deleted
     ]
-    assert not any(m.below for m in family)
-    assert [m.last_activity for m in family] == [None] * 4
 
 
 @pytest.mark.asyncio
-async def test_members_under_the_asked_workshop_carry_their_last_activity(
+async def test_the_activity_below_a_workshop_is_its_subtrees_latest_entries(
     store: Store, raw_engine: AsyncEngine
 ) -> None:
     root = await create_root(store)
     first = await adopt(store, root, "Iisalmi", MORNING)
-    second = await adopt(store, first, "Lapinlahti", MORNING + timedelta(seconds=1))
-    third = await adopt(store, second, "Varpaisjärvi", MORNING + timedelta(seconds=2))
-    other = await adopt(store, root, "Joensuu", MORNING + timedelta(seconds=3))
+    second = await adopt(store, first, "Lapinlahti", MORNING)
+    third = await adopt(store, second, "Varpaisjärvi", MORNING)
+    other = await adopt(store, root, "Joensuu", MORNING)
     await edit(store, third)
-
-    under_first = await store.lineage.family(root, below=first)
-    under_root = await store.lineage.family(root, below=root)
 
     expected = {child: await last_logged(raw_engine, child) for child in (first, second, third)}
     expected[other] = await last_logged(raw_engine, other)
-    assert [(m.child_id, m.below, m.last_activity) for m in under_first] == [
-        (first, False, None),
-        (second, True, expected[second]),
-        (third, True, expected[third]),
-        (other, False, None),
-    ]
-    assert [(m.child_id, m.last_activity) for m in under_root] == list(expected.items())
-    assert all(m.below for m in under_root)
+    assert await store.lineage.activity_below(first) == {
+        second: expected[second],
+        third: expected[third],
+    }
+    assert await store.lineage.activity_below(root) == expected
+    assert await store.lineage.activity_below(third) == {}
 
 
 @pytest.mark.asyncio
