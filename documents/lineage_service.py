@@ -18,7 +18,7 @@ from documents.diff import changed_cells
 from documents.store import PendingUpdate, Store
 from documents.store.lineage import ForkEdge, VersionRecord, fork_row
 from documents.store.workshops import LinkRecord, WorkshopRecord, new_id, utc_now
-from documents.workshop_doc import content_to_data, load_document, seed_update
+from documents.workshop_doc import ContentData, content_to_data, load_document, seed_update
 from documents.workshop_service import replay
 
 Snapshot = Callable[[str], Awaitable[tuple[bytes, int]]]
@@ -196,15 +196,19 @@ async def _count_changed_cells(
     What a fork was taken from is its content's first log entry, the parent's state that
     `fork` wrote. A fork that logged nothing after it changed nothing and is answered without
     loading anything; the others compare it with their content now. (State vectors cannot
-    tell the two apart: a deletion does not advance one.)
+    tell the two apart: a deletion does not advance one.) Forks taken from the same state, as
+    when many adopt a model nobody has changed in between, share one reading of it.
     """
     edited = await store.lineage.edited_forks([entry["id"] for entry in entries])
+    readings: dict[bytes, ContentData] = {}
     for entry in entries:
         taken = edited.get(entry["id"])
         if taken is None:
             entry["cells_changed"] = 0
             continue
+        before = readings.get(taken)
+        if before is None:
+            before = readings[taken] = content_to_data(load_document(DocumentKind.CONTENT, taken))
         now, _ = await snapshot(document_name(entry["id"], DocumentKind.CONTENT))
-        before = content_to_data(load_document(DocumentKind.CONTENT, taken))
         after = content_to_data(load_document(DocumentKind.CONTENT, now))
         entry["cells_changed"] = len(changed_cells(before, after))
