@@ -59,9 +59,10 @@ class utc_text(FunctionElement[str]):
     """A timestamp column as UTC text in the form SQLAlchemy stores on SQLite
     (`YYYY-MM-DD HH:MM:SS.ffffff`), which `iso_utc` turns into ISO 8601.
 
-    Formatting ten thousand datetimes in Python took longer than the query that fetched them,
-    and so did formatting them in SQLite's SQL; SQLite already holds this text, PostgreSQL makes
-    it on its own core, and the last step is cheap string work in Python.
+    Reading ten thousand timestamps as datetimes and formatting them with `isoformat` cost
+    about as much as the query that fetched them, and formatting them in SQLite's SQL cost more
+    than in Python; SQLite already holds this text, PostgreSQL makes it on its own core, and the
+    last step is cheap string work in Python.
     """
 
     type = String()
