@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from pycrdt import get_state
@@ -19,7 +18,7 @@ from documents.diff import changed_cells
 from documents.store import PendingUpdate, Store
 from documents.store.lineage import ForkEdge, VersionRecord, fork_row
 from documents.store.workshops import LinkRecord, WorkshopRecord, new_id, utc_now
-from documents.workshop_doc import content_to_data, load_document, seed_update
+from documents.workshop_doc import ContentData, content_to_data, load_document, seed_update
 from documents.workshop_service import replay
 
 Snapshot = Callable[[str], Awaitable[tuple[bytes, int]]]
@@ -138,66 +137,78 @@ class Lineage:
     in_use: list[dict[str, Any]]
 
 
-def _time(value: datetime) -> str:
-    return value.isoformat()
+def _node(
+    workshop_id: str, title: str | None, organisation: str | None, public: bool
+) -> dict[str, Any]:
+    if title is None:
+        return {"id": workshop_id, "deleted": True}
+    if public:
+        return {"id": workshop_id, "title": title, "organisation": organisation}
+    return {"id": workshop_id, "private": True}
 
 
 async def lineage(store: Store, snapshot: Snapshot, workshop: WorkshopRecord) -> Lineage:
     """The whole family (from the root down) and where this workshop's model is in use."""
-    ancestors = await store.lineage.ancestors(workshop.id)
-    root = ancestors[-1].parent_id if ancestors else workshop.id
-    family = await store.lineage.descendants(root)
-    ids = [root, *(edge.child_id for edge in family)]
-    records = await store.workshops.many(ids)
-    nodes = []
-    for node_id in ids:
-        record = records.get(node_id)
-        if record is None:
-            nodes.append({"id": node_id, "deleted": True})
-        elif record.public:
-            nodes.append(
-                {"id": node_id, "title": record.title, "organisation": record.organisation}
-            )
-        else:
-            nodes.append({"id": node_id, "private": True})
-    edges = [
-        {
-            "parent": edge.parent_id,
-            "child": edge.child_id,
-            "organisation": edge.organisation,
-            "reason": edge.reason,
-            "forked_at": _time(edge.created_at),
-            "parent_version": edge.parent_version_id,
-            "parent_position": edge.parent_position,
-        }
-        for edge in family
-    ]
-    below = await store.lineage.descendants(workshop.id)
-    activity = await store.lineage.last_activity(
-        [document_name(edge.child_id, DocumentKind.CONTENT) for edge in below]
-    )
-    in_use = []
-    for index, edge in enumerate(below):
-        entry: dict[str, Any] = {
-            "id": edge.child_id,
-            "organisation": edge.organisation,
-            "forked_at": _time(edge.created_at),
-            "last_activity": None,
-            "cells_changed": None,
-        }
-        last = activity.get(document_name(edge.child_id, DocumentKind.CONTENT))
-        if last is not None:
-            entry["last_activity"] = _time(last)
-        if index < DIVERGENCE_LIMIT and edge.child_id in records:
-            entry["cells_changed"] = len(await _divergence(store, snapshot, edge))
-        in_use.append(entry)
+    root = await store.lineage.root_of(workshop.id)
+    family = await store.lineage.family(root)
+    below = await store.lineage.activity_below(workshop.id)
+    top = workshop if root == workshop.id else await store.workshops.get(root)
+    if top is None:
+        nodes = [_node(root, None, None, False)]
+    else:
+        nodes = [_node(root, top.title, top.organisation, top.public)]
+    edges = []
+    in_use: list[dict[str, Any]] = []
+    counted: list[dict[str, Any]] = []  # the live ones among the first DIVERGENCE_LIMIT in use
+    for member in family:
+        nodes.append(_node(member.child_id, member.title, member.child_organisation, member.public))
+        edges.append(
+            {
+                "parent": member.parent_id,
+                "child": member.child_id,
+                "organisation": member.organisation,
+                "reason": member.reason,
+                "forked_at": member.forked_at,
+                "parent_version": member.parent_version_id,
+                "parent_position": member.parent_position,
+            }
+        )
+        if member.child_id in below:
+            entry = {
+                "id": member.child_id,
+                "organisation": member.organisation,
+                "forked_at": member.forked_at,
+                "last_activity": below[member.child_id],
+                "cells_changed": None,
+            }
+            if len(in_use) < DIVERGENCE_LIMIT and member.title is not None:
+                counted.append(entry)
+            in_use.append(entry)
+    await _count_changed_cells(store, snapshot, counted)
     return Lineage(root, nodes, edges, in_use)
 
 
-async def _divergence(store: Store, snapshot: Snapshot, edge: ForkEdge) -> list[str]:
-    """Cells the fork has changed since it was taken."""
-    at_fork = await content_at(store, edge.parent_id, edge.parent_position)
-    now, _ = await snapshot(document_name(edge.child_id, DocumentKind.CONTENT))
-    before = content_to_data(load_document(DocumentKind.CONTENT, at_fork))
-    after = content_to_data(load_document(DocumentKind.CONTENT, now))
-    return changed_cells(before, after)
+async def _count_changed_cells(
+    store: Store, snapshot: Snapshot, entries: list[dict[str, Any]]
+) -> None:
+    """Fill in how many cells each fork changed since it was taken.
+
+    What a fork was taken from is its content's first log entry, the parent's state that
+    `fork` wrote. A fork that logged nothing after it changed nothing and is answered without
+    loading anything; the others compare it with their content now. (State vectors cannot
+    tell the two apart: a deletion does not advance one.) Forks taken from the same state, as
+    when many adopt a model nobody has changed in between, share one reading of it.
+    """
+    edited = await store.lineage.edited_forks([entry["id"] for entry in entries])
+    readings: dict[bytes, ContentData] = {}
+    for entry in entries:
+        taken = edited.get(entry["id"])
+        if taken is None:
+            entry["cells_changed"] = 0
+            continue
+        before = readings.get(taken)
+        if before is None:
+            before = readings[taken] = content_to_data(load_document(DocumentKind.CONTENT, taken))
+        now, _ = await snapshot(document_name(entry["id"], DocumentKind.CONTENT))
+        after = content_to_data(load_document(DocumentKind.CONTENT, now))
+        entry["cells_changed"] = len(changed_cells(before, after))

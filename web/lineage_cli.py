@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from functools import partial
 from typing import Annotated, Any
 
 import httpx
@@ -17,7 +18,7 @@ import typer
 
 from documents.lineage_service import fork, lineage, name_version
 from documents.store import Store
-from documents.workshop_service import stored_state
+from documents.workshop_service import stored_snapshot
 from web.auth import SECRET_NAME, Tokens
 from web.settings import DEFAULT_DATABASE_URL
 from web.workshop_cli import DatabaseUrl, SecretKey, fail, run
@@ -26,11 +27,6 @@ Server = Annotated[
     str, typer.Option(envvar="VERSTAS_SERVER", help="Base URL of the running server.")
 ]
 Token = Annotated[str, typer.Option(envvar="VERSTAS_TOKEN", help="A token of the needed role.")]
-
-
-async def _snapshot(store: Store, name: str) -> tuple[bytes, int]:
-    stored = await store.load(name)
-    return await stored_state(store, name), stored.last_position
 
 
 def _workshop_or_exit(found: Any, workshop_id: str) -> Any:
@@ -61,7 +57,7 @@ def fork_command(
                 return f"no version {version} in workshop {workshop_id}"
         child, owner = await fork(
             store,
-            lambda name: _snapshot(store, name),
+            partial(stored_snapshot, store),
             parent,
             organisation=organisation,
             reason=reason,
@@ -89,9 +85,7 @@ def versions_command(
         if workshop is None:
             return None
         if name is not None:
-            await name_version(
-                store, lambda doc: _snapshot(store, doc), workshop, name, author="cli"
-            )
+            await name_version(store, partial(stored_snapshot, store), workshop, name, author="cli")
         return [
             [v.id, v.created_at.isoformat(timespec="seconds"), str(v.position), v.label]
             for v in await store.lineage.versions(workshop_id)
@@ -112,7 +106,7 @@ def lineage_command(
         workshop = await store.workshops.get(workshop_id)
         if workshop is None:
             return None
-        found = await lineage(store, lambda name: _snapshot(store, name), workshop)
+        found = await lineage(store, partial(stored_snapshot, store), workshop)
         return {
             "root": found.root,
             "nodes": found.nodes,

@@ -1,22 +1,35 @@
 """Versions and the lineage graph in SQL.
 
 Lineage questions are answered by the database with recursive queries (the same SQL on SQLite
-and PostgreSQL), never by walking the graph one row at a time from Python: a model adopted by
-hundreds of municipalities must still answer "where is this in use" in one round trip.
+and PostgreSQL, built in documents.store.family), never by walking the graph one row at a time
+from Python: a model adopted by hundreds of municipalities must still answer "where is this in
+use" in one round trip.
 """
 
 from __future__ import annotations
 
 import json
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, func, insert, select
+from sqlalchemy import Row, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from documents.store import tables
+from documents.store.base import CorruptLogEntry
+from documents.store.family import (
+    FamilyMember,
+    activity,
+    activity_query,
+    edited_query,
+    members,
+    members_query,
+    root_query,
+)
+from documents.store.rows import fetch
 from documents.store.workshops import aware, new_id, utc_now
 
 
@@ -94,6 +107,8 @@ class SqlLineage:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
+        self._members = members_query(engine.dialect)
+        self._activity = activity_query(engine.dialect)
 
     async def add_version(
         self,
@@ -144,29 +159,33 @@ class SqlLineage:
             row = (await conn.execute(query)).first()
         return _version(row) if row is not None else None
 
-    async def ancestors(self, workshop_id: str) -> list[ForkEdge]:
-        """The edges from this workshop up to its root, nearest first."""
-        f = tables.forks
-        up = select(f).where(f.c.child_id == workshop_id).cte("up", recursive=True)
-        up = up.union_all(select(f).join(up, f.c.child_id == up.c.parent_id))
+    async def root_of(self, workshop_id: str) -> str:
+        """The workshop at the top of this one's family (itself when it is no fork)."""
         async with self._engine.connect() as conn:
-            rows = (await conn.execute(select(up))).all()
-        edges = {row.child_id: _edge(row) for row in rows}
-        chain: list[ForkEdge] = []
-        current = workshop_id
-        while current in edges:
-            chain.append(edges[current])
-            current = edges[current].parent_id
-        return chain
+            root = (await conn.execute(root_query(workshop_id))).scalar()
+        return workshop_id if root is None else root
 
-    async def descendants(self, workshop_id: str) -> list[ForkEdge]:
-        """Every edge below this workshop (its forks, their forks, ...), oldest first."""
-        f = tables.forks
-        down = select(f).where(f.c.parent_id == workshop_id).cte("down", recursive=True)
-        down = down.union_all(select(f).join(down, f.c.parent_id == down.c.child_id))
-        query = select(down).order_by(down.c.created_at, down.c.child_id)
+    async def family(self, root_id: str) -> list[FamilyMember]:
+        """Every fork under the root, oldest first, with its child's node, in one query."""
         async with self._engine.connect() as conn:
-            return [_edge(row) for row in (await conn.execute(query)).all()]
+            return members(await fetch(conn, self._members, root=root_id))
+
+    async def activity_below(self, workshop_id: str) -> dict[str, str | None]:
+        """Every fork under this workshop, and when its content last changed (ISO 8601)."""
+        async with self._engine.connect() as conn:
+            return activity(await fetch(conn, self._activity, workshop=workshop_id))
+
+    async def edited_forks(self, child_ids: Sequence[str]) -> dict[str, bytes]:
+        """The forks among these whose content was edited after the fork, each with the state it
+        started from: its content's first log entry, written with the fork."""
+        if not child_ids:
+            return {}
+        async with self._engine.connect() as conn:
+            rows = (await conn.execute(edited_query(child_ids))).all()
+        for document, position, data, checksum in rows:
+            if zlib.crc32(data) != checksum:
+                raise CorruptLogEntry(document, position)
+        return {document: data for document, _, data, _ in rows}
 
     async def children(self, workshop_id: str) -> list[ForkEdge]:
         """The direct forks of a workshop, oldest first."""
@@ -184,20 +203,6 @@ class SqlLineage:
         async with self._engine.connect() as conn:
             row = (await conn.execute(select(tables.forks).where(f.child_id == child_id))).first()
         return _edge(row) if row is not None else None
-
-    async def last_activity(self, documents: Sequence[str]) -> dict[str, datetime]:
-        """When each document last received an update."""
-        if not documents:
-            return {}
-        u = tables.updates.c
-        query = (
-            select(u.document, func.max(u.created_at))
-            .where(u.document.in_(list(documents)))
-            .group_by(u.document)
-        )
-        async with self._engine.connect() as conn:
-            rows = (await conn.execute(query)).all()
-        return {document: aware(when) for document, when in rows}
 
     async def record_event(
         self,

@@ -23,6 +23,7 @@ from typing import Any, Final, Literal
 from sqlalchemy import (
     BigInteger,
     Connection,
+    Dialect,
     Engine,
     Insert,
     LargeBinary,
@@ -43,6 +44,7 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from documents.store import tables
 from documents.store.base import CorruptLogEntry, LogEntry, PendingUpdate, StoredDocument
 from documents.store.lineage import SqlLineage
+from documents.store.rows import DriverQuery, driver_query, fetch
 from documents.store.schema import require_current
 from documents.store.workshops import SqlWorkshops
 
@@ -62,6 +64,9 @@ _SETTLE_DOCUMENT: Final = text(
     "SELECT set_config('lock_timeout', '500ms', true),"
     " pg_advisory_xact_lock(hashtextextended(:document, 0))"
 )
+# The highest position either database can hold (BIGINT, SQLite's INTEGER): `load` without
+# `upto` is the same statement with this bound, so one compiled query serves both.
+_LAST_POSITION: Final = 2**63 - 1
 
 
 class SqlStore:
@@ -89,6 +94,7 @@ class SqlStore:
             tables.updates.c.position, sort_by_parameter_order=not self._is_sqlite
         )
         self._checkpoint = _checkpoint_statement(is_sqlite=self._is_sqlite)
+        self._load_checkpoint, self._load_tail = _load_queries(self._engine.dialect)
         self._writer: AsyncConnection | None = None
         self._write_lock = asyncio.Lock()
         self._writer_lost = False
@@ -209,26 +215,18 @@ class SqlStore:
 
         With `upto`, the document as it stood at that log position: the latest checkpoint at or
         before it and the entries up to it (what versions and fork points are rebuilt from).
+        Rows come straight from the driver: a long tail is this store's biggest read.
         """
-        cp, log = tables.checkpoints.c, tables.updates.c
-        checkpoint_query = select(cp.position, cp.state, cp.checksum).where(cp.document == document)
-        if upto is not None:
-            checkpoint_query = checkpoint_query.where(cp.position <= upto)
+        last = _LAST_POSITION if upto is None else upto
         async with self._engine.connect() as conn:
             if upto is None:
                 await self._settle(conn, document)
-            checkpoint = (
-                await conn.execute(checkpoint_query.order_by(cp.position.desc()).limit(1))
-            ).first()
-            after = checkpoint.position if checkpoint is not None else 0
-            tail_query = select(log.position, log.data, log.checksum).where(
-                log.document == document, log.position > after
-            )
-            if upto is not None:
-                tail_query = tail_query.where(log.position <= upto)
-            tail = (await conn.execute(tail_query.order_by(log.position))).all()
-        if checkpoint is not None and zlib.crc32(checkpoint.state) != checkpoint.checksum:
-            raise CorruptLogEntry(document, checkpoint.position)
+            found = await fetch(conn, self._load_checkpoint, document=document, upto=last)
+            after = found[0][0] if found else 0
+            tail = await fetch(conn, self._load_tail, document=document, after=after, upto=last)
+        checkpoint = found[0] if found else None
+        if checkpoint is not None and zlib.crc32(checkpoint[1]) != checkpoint[2]:
+            raise CorruptLogEntry(document, checkpoint[0])
         entries: list[LogEntry] = []
         for position, data, checksum in tail:
             if zlib.crc32(data) != checksum:
@@ -236,7 +234,7 @@ class SqlStore:
             entries.append(LogEntry(position, data))
         if checkpoint is None:
             return StoredDocument(document, tail=entries)
-        return StoredDocument(document, checkpoint.state, checkpoint.position, entries)
+        return StoredDocument(document, checkpoint[1], checkpoint[0], entries)
 
     async def entries_after(self, document: str, position: int) -> list[LogEntry]:
         log = tables.updates.c
@@ -290,6 +288,29 @@ def _configure_sqlite_connections(engine: Engine, synchronous: SqliteSynchronous
             cursor.execute(f"PRAGMA busy_timeout={_SQLITE_BUSY_TIMEOUT_MS}")
         finally:
             cursor.close()
+
+
+def _load_queries(dialect: Dialect) -> tuple[DriverQuery, DriverQuery]:
+    """The latest checkpoint at or before `upto`; the entries after it, up to `upto`."""
+    cp, log = tables.checkpoints.c, tables.updates.c
+    document = bindparam("document", type_=String)
+    upto = bindparam("upto", type_=BigInteger)
+    checkpoint = (
+        select(cp.position, cp.state, cp.checksum)
+        .where(cp.document == document, cp.position <= upto)
+        .order_by(cp.position.desc())
+        .limit(1)
+    )
+    tail = (
+        select(log.position, log.data, log.checksum)
+        .where(
+            log.document == document,
+            log.position > bindparam("after", type_=BigInteger),
+            log.position <= upto,
+        )
+        .order_by(log.position)
+    )
+    return driver_query(checkpoint, dialect), driver_query(tail, dialect)
 
 
 def _checkpoint_statement(*, is_sqlite: bool) -> Insert:

@@ -1,158 +1,258 @@
-"""Lineage and fork timings on SQLite (and PostgreSQL with --postgres): not a test.
+"""Lineage and fork timings on SQLite and PostgreSQL: not a test.
 
-    .venv/bin/python -m tests.bench.lineage_bench [--forks 10000] [--edits 10000] [--postgres URL]
+    .venv/bin/python -m tests.bench.lineage_bench [--forks 10000] [--edits 10000]
+        [--databases sqlite,postgresql] [--postgres URL] [--repeat 20] [--slow-repeat 5]
 
-Builds a family of N forks (a root, a chain of generations and wide fan-outs, as adoption
-spreads), then times the lineage queries and a fork of a workshop with K logged edits. Prints
-median and p95 over repeated runs. The issue's targets: lineage of a 10,000-fork family under
-50 ms, forking a 10k-edit workshop under 20 ms.
+Builds a family of N forks in a fresh database (each new fork adopts a random earlier member,
+through the real `fork`; every fourth fork then types a few words into a cell), then times the
+lineage queries and answers, and forking a workshop with K logged edits. Prints median and p95
+over repeated runs, per database, and a summary table of both. The issue's targets: lineage of
+a 10,000-fork family under 50 ms, forking a 10k-edit workshop under 20 ms.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import os
 import random
 import statistics
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from pycrdt import Doc, Text, get_state
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
+from starlette.responses import JSONResponse
 
 from documents.access import DocumentKind, document_name
-from documents.lineage_service import fork, lineage
+from documents.lineage_service import Snapshot, fork, lineage
 from documents.store import PendingUpdate, Store, create_store
-from documents.store.lineage import ForkEdge, fork_row
 from documents.store.migrate import upgrade
-from documents.store.workshops import new_id, utc_now
-from documents.workshop_doc import seed_update
-from documents.workshop_service import create_workshop, stored_state
+from documents.store.workshops import WorkshopRecord, new_id
+from documents.workshop_doc import load_document, text_at
+from documents.workshop_service import create_workshop, replay, stored_snapshot
+
+POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+CELL = "model/core_idea"
+EDITED_EVERY = 4  # every fourth fork types into a cell after it is made
+EDIT_TEXT = "Yopartio kahdella hoitajalla"  # ASCII: pycrdt indexes texts in UTF-8 bytes
 
 
-async def timed(label: str, action: Callable[[], Awaitable[Any]], repeat: int) -> None:
+@dataclass(frozen=True, slots=True)
+class Figure:
+    label: str
+    median: float
+    p95: float
+
+
+async def timed(label: str, action: Callable[[], Awaitable[Any]], repeat: int) -> Figure:
     samples = []
     for _ in range(repeat):
         start = time.perf_counter()
         await action()
         samples.append((time.perf_counter() - start) * 1000)
     samples.sort()
-    p95 = samples[min(len(samples) - 1, int(len(samples) * 0.95))]
-    print(f"{label:<58} median {statistics.median(samples):8.2f} ms   p95 {p95:8.2f} ms")
+    figure = Figure(
+        label,
+        statistics.median(samples),
+        samples[min(len(samples) - 1, int(len(samples) * 0.95))],
+    )
+    print(f"  {label:<62} median {figure.median:8.2f} ms   p95 {figure.p95:8.2f} ms", flush=True)
+    return figure
 
 
-async def build_family(store: Store, forks: int) -> tuple[str, str]:
-    """A root and `forks` descendants: each new fork picks a random earlier member as parent."""
+def load_average() -> str:
+    return "load average " + " ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
+@contextlib.asynccontextmanager
+async def fresh_database(kind: str, postgres_url: str) -> AsyncIterator[str]:
+    """A new, empty database of this kind, removed afterwards. On PostgreSQL it is a database
+    of the bench's own on the given server: the shared one is never written to."""
+    if kind == "sqlite":
+        with tempfile.TemporaryDirectory() as folder:
+            yield f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}"
+        return
+    name = f"verstas_bench_{new_id()}"
+    admin = create_async_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as conn:
+            await conn.execute(text(f"CREATE DATABASE {name}"))
+        try:
+            yield make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
+        finally:
+            async with admin.connect() as conn:
+                await conn.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
+    finally:
+        await admin.dispose()
+
+
+async def type_into(store: Store, workshop_id: str, words: str) -> None:
+    """A client typing `words` at the start of a cell, one committed update per keystroke."""
+    name = document_name(workshop_id, DocumentKind.CONTENT)
+    doc = load_document(DocumentKind.CONTENT, replay(await store.load(name)).get_update())
+    cell = text_at(doc, CELL)
+    updates = []
+    for index, character in enumerate(words):
+        before = doc.get_state()
+        cell.insert(index, character)
+        updates.append(PendingUpdate(name, doc.get_update(before)))
+    await store.append(updates)
+
+
+async def build_family(store: Store, forks: int) -> tuple[WorkshopRecord, WorkshopRecord]:
+    """A root and `forks` descendants; returns the root and the newest fork."""
     root, _ = await create_workshop(store.workshops, {"title": "Juuri", "organisation": "A"})
-    members = [root.id]
+    await type_into(store, root.id, EDIT_TEXT)
+    members = [root]
     rng = random.Random(7)
-    state = seed_update(DocumentKind.CONTENT)
-    vector = get_state(state)
+    snapshot = partial(stored_snapshot, store)
     for n in range(forks):
-        parent = rng.choice(members)
-        child = new_id()
-        edge = ForkEdge(
-            child, parent, None, 1, vector, f"Kunta {n}", "Sopii meille", None, utc_now()
+        child, _ = await fork(
+            store,
+            snapshot,
+            rng.choice(members),
+            organisation=f"Kunta {n}",
+            reason="Sopii meille",
+            forked_by=None,
         )
-        seeds = [
-            PendingUpdate(document_name(child, kind), seed_update(kind)) for kind in DocumentKind
-        ]
-        await store.workshops.create(
-            {"title": "Juuri", "organisation": f"Kunta {n}"},
-            seeds,
-            workshop_id=child,
-            fork=fork_row(edge),
-        )
+        if n % EDITED_EVERY == 0:
+            await type_into(store, child.id, f"{n} ")
         members.append(child)
         if n % 1000 == 999:
             print(f"  {n + 1} forks created", flush=True)
-    return root.id, members[-1]
+    return root, members[-1]
 
 
-async def logged_edits(store: Store, edits: int) -> str:
+async def logged_edits(store: Store, edits: int) -> WorkshopRecord:
+    """A workshop whose content log holds its seed and `edits` keystrokes, no checkpoint."""
     workshop, _ = await create_workshop(store.workshops, {"title": "Iso", "organisation": "B"})
     name = document_name(workshop.id, DocumentKind.CONTENT)
-    doc: Doc[Any] = Doc()
-    text = doc.get("t", type=Text)
+    doc = load_document(DocumentKind.CONTENT, replay(await store.load(name)).get_update())
+    cell = text_at(doc, CELL)
     batch = []
     for n in range(edits):
         before = doc.get_state()
-        text.insert(len(text), f"{n % 10}")
+        cell.insert(len(cell), f"{n % 10}")
         batch.append(PendingUpdate(name, doc.get_update(before)))
         if len(batch) == 500:
             await store.append(batch)
             batch = []
     if batch:
         await store.append(batch)
-    return workshop.id
+    return workshop
+
+
+async def lineage_figures(
+    store: Store, args: argparse.Namespace, root: WorkshopRecord, leaf: WorkshopRecord
+) -> list[Figure]:
+    snapshot = partial(stored_snapshot, store)
+    edges = args.forks
+
+    async def rendered() -> None:
+        found = await lineage(store, snapshot, root)
+        body = {"root": found.root, "nodes": found.nodes, "edges": found.edges}
+        JSONResponse({**body, "in_use": found.in_use})
+
+    return [
+        await timed(
+            f"family query: the root's {edges} edges with their nodes",
+            lambda: store.lineage.family(root.id),
+            args.repeat,
+        ),
+        await timed("root of the newest fork", lambda: store.lineage.root_of(leaf.id), args.repeat),
+        await timed(
+            "GET lineage of the newest fork (family graph, nothing in use)",
+            lambda: lineage(store, snapshot, leaf),
+            args.repeat,
+        ),
+        await timed(
+            "GET lineage of the root (all in use, divergence of 200)",
+            lambda: lineage(store, snapshot, root),
+            args.slow_repeat,
+        ),
+        await timed("  the same, rendered as the JSON response", rendered, args.slow_repeat),
+    ]
+
+
+async def fork_figures(store: Store, args: argparse.Namespace) -> list[Figure]:
+    print(f"  logging {args.edits} edits ...", flush=True)
+    big = await logged_edits(store, args.edits)
+    name = document_name(big.id, DocumentKind.CONTENT)
+    from_store = partial(stored_snapshot, store)
+    stored = await store.load(name)
+    loaded, position = replay(stored), stored.last_position
+
+    async def from_memory(_: str) -> tuple[bytes, int]:
+        """A loaded room's snapshot: the state of its document in memory."""
+        return loaded.get_update(), position
+
+    def fork_with(snapshot: Snapshot) -> Callable[[], Awaitable[Any]]:
+        return lambda: fork(store, snapshot, big, organisation="C", reason="x", forked_by=None)
+
+    figures = [
+        await timed(
+            f"fork a workshop of {args.edits} logged edits, no checkpoint",
+            fork_with(from_store),
+            args.repeat,
+        ),
+        await timed(
+            "  the same, its room loaded (state from memory)", fork_with(from_memory), args.repeat
+        ),
+    ]
+    await store.save_checkpoint(name, loaded.get_update(), position)
+    figures.append(
+        await timed("  the same, after a checkpoint", fork_with(from_store), args.repeat)
+    )
+    return figures
+
+
+async def run(url: str, args: argparse.Namespace) -> list[Figure]:
+    await upgrade(url, lambda _line: None)
+    store = create_store(url)
+    await store.open()
+    try:
+        print(f"  building {args.forks} forks ...", flush=True)
+        root, leaf = await build_family(store, args.forks)
+        return [
+            *await lineage_figures(store, args, root, leaf),
+            *await fork_figures(store, args),
+        ]
+    finally:
+        await store.close()
+
+
+def summary(results: dict[str, list[Figure]]) -> None:
+    kinds = list(results)
+    print("\n" + " " * 64 + "".join(f"{kind + ' p50/p95 ms':>24}" for kind in kinds))
+    for figures in zip(*results.values(), strict=True):
+        cells = "".join(f"{f.median:>15.1f} {f.p95:>8.1f}" for f in figures)
+        print(f"{figures[0].label:<64}{cells}")
 
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--forks", type=int, default=10_000)
     parser.add_argument("--edits", type=int, default=10_000)
-    parser.add_argument("--repeat", type=int, default=20)
-    parser.add_argument("--postgres", help="postgresql+asyncpg://... instead of a temp SQLite")
+    parser.add_argument("--repeat", type=int, default=20, help="runs of each fast figure")
+    parser.add_argument("--slow-repeat", type=int, default=5, help="runs of the full answers")
+    parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--postgres", default=POSTGRES_URL, help="a server to create a database on")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        url = args.postgres or f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}"
-        await upgrade(url, print)
-        store = create_store(url)
-        await store.open()
-
-        async def snapshot(name: str) -> tuple[bytes, int]:
-            stored = await store.load(name)
-            return await stored_state(store, name), stored.last_position
-
-        try:
-            print(f"database: {url.split('://')[0]}; building {args.forks} forks ...", flush=True)
-            root_id, leaf_id = await build_family(store, args.forks)
-            root = await store.workshops.get(root_id)
-            assert root is not None
-            await timed(
-                f"descendants of the root ({args.forks} edges, recursive query)",
-                lambda: store.lineage.descendants(root_id),
-                args.repeat,
-            )
-            await timed(
-                "ancestors of the newest fork (recursive query)",
-                lambda: store.lineage.ancestors(leaf_id),
-                args.repeat,
-            )
-
-            async def graph() -> None:
-                edges = await store.lineage.descendants(root_id)
-                await store.workshops.many([root_id, *(e.child_id for e in edges)])
-
-            await timed("whole family as nodes and edges (2 queries)", graph, args.repeat)
-            await timed(
-                "GET lineage of the root (incl. divergence of 200 forks)",
-                lambda: lineage(store, snapshot, root),
-                max(1, args.repeat // 10),
-            )
-            print(f"logging {args.edits} edits ...", flush=True)
-            big_id = await logged_edits(store, args.edits)
-            big = await store.workshops.get(big_id)
-            assert big is not None
-            await timed(
-                f"fork a workshop of {args.edits} logged edits (load, replay, insert)",
-                lambda: fork(store, snapshot, big, organisation="C", reason="x", forked_by=None),
-                args.repeat,
-            )
-            await store.save_checkpoint(
-                document_name(big_id, DocumentKind.CONTENT),
-                (await snapshot(document_name(big_id, DocumentKind.CONTENT)))[0],
-                (await store.load(document_name(big_id, DocumentKind.CONTENT))).last_position,
-            )
-            await timed(
-                "fork the same workshop after a checkpoint",
-                lambda: fork(store, snapshot, big, organisation="C", reason="x", forked_by=None),
-                args.repeat,
-            )
-        finally:
-            await store.close()
+    results: dict[str, list[Figure]] = {}
+    for kind in args.databases.split(","):
+        print(f"{kind} ({load_average()})", flush=True)
+        async with fresh_database(kind, args.postgres) as url:
+            results[kind] = await run(url, args)
+        print(f"  done ({load_average()})", flush=True)
+    summary(results)
 
 
 if __name__ == "__main__":

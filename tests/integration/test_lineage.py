@@ -25,6 +25,16 @@ async def create(api: ApiClient, **fields: Any) -> dict[str, Any]:
     return data
 
 
+async def adopt(api: ApiClient, wid: str, organisation: str, **body: str) -> dict[str, Any]:
+    """Fork a workshop through the API and return the new workshop (201 checked)."""
+    response = await api.post(
+        f"/api/workshops/{wid}/fork", json={"organisation": organisation, **body}
+    )
+    assert response.status_code == 201, response.text
+    data: dict[str, Any] = response.json()
+    return data
+
+
 async def write(server: ServerProcess, wid: str, token: str, text: str) -> None:
     """Replace the core idea through a real client and wait until it is committed."""
     doc = load_document(DocumentKind.CONTENT)
@@ -62,16 +72,11 @@ async def test_named_versions_and_forks_from_them(server_closed: ServerProcess) 
         assert [v["label"] for v in listed] == ["Ensimmäinen"]
         assert await core_idea(api, wid, version["id"]) == "Hoitaja käy yöllä"
         assert await core_idea(api, wid) == "Hoitaja ja turvapuhelin"
-        from_version = await api.post(
-            f"/api/workshops/{wid}/fork",
-            json={"organisation": "Siilinjärvi", "reason": "Sama aukko", "version": version["id"]},
+        from_version = await adopt(
+            api, wid, "Siilinjärvi", reason="Sama aukko", version=version["id"]
         )
-        assert from_version.status_code == 201
-        assert await core_idea(api, from_version.json()["id"]) == "Hoitaja käy yöllä"
-        from_now = await api.post(
-            f"/api/workshops/{wid}/fork", json={"organisation": "Varkaus", "reason": "Hyvä malli"}
-        )
-        child = from_now.json()
+        assert await core_idea(api, from_version["id"]) == "Hoitaja käy yöllä"
+        child = await adopt(api, wid, "Varkaus", reason="Hyvä malli")
         assert child["organisation"] == "Varkaus"
         assert child["role"] == "owner"
         assert await core_idea(api, child["id"]) == "Hoitaja ja turvapuhelin"
@@ -99,19 +104,9 @@ async def test_three_generations_of_lineage_survive_a_restart(tmp_path: Path) ->
         async with ApiClient(server.http_url) as api:
             root = await create(api)
             await write(server, root["id"], root["owner_token"], "Alkuperäinen idea")
-            child = (
-                await api.post(
-                    f"/api/workshops/{root['id']}/fork",
-                    json={"organisation": "Siilinjärvi", "reason": "Lähellä"},
-                )
-            ).json()
+            child = await adopt(api, root["id"], "Siilinjärvi", reason="Lähellä")
             await write(server, child["id"], child["owner_token"], "Siilinjärven versio")
-            grandchild = (
-                await api.post(
-                    f"/api/workshops/{child['id']}/fork",
-                    json={"organisation": "Maaninka", "reason": "Naapurista", "by": "Pekka"},
-                )
-            ).json()
+            grandchild = await adopt(api, child["id"], "Maaninka", reason="Naapurista", by="Pekka")
             before = (await api.get(f"/api/workshops/{grandchild['id']}/lineage")).json()
         await server.stop()
         await server.start()
@@ -183,11 +178,7 @@ async def test_restore_and_pull_from_the_cli_go_through_the_server(
         await write(server, wid, owner, "Ensin")
         path = f"/api/workshops/{wid}/versions"
         version = (await api.post(path, token=owner, json={"label": "v1"})).json()
-        fork = (
-            await api.post(
-                f"/api/workshops/{wid}/fork", json={"organisation": "Kemi", "reason": "x"}
-            )
-        ).json()
+        fork = await adopt(api, wid, "Kemi", reason="x")
         await write(server, wid, owner, "Sitten")
         shown = await run_cli(
             "pull", fork["id"], "--server", server.http_url, "--token", fork["owner_token"]

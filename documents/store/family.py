@@ -1,0 +1,165 @@
+"""The queries behind the lineage view: a family's root, its members, their activity and which
+forks changed since they were taken.
+
+A family can hold ten thousand forks and its view must still answer in tens of milliseconds
+(tests/bench/lineage_bench.py), so the members come in one recursive query that carries only
+the columns the view shows, read straight from the driver (documents.store.rows).
+
+A workshop's content document is named by the workshop's id (documents.access), which is how
+these queries join forks to the update log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, NamedTuple
+
+from sqlalchemy import (
+    Dialect,
+    Select,
+    String,
+    and_,
+    bindparam,
+    func,
+    literal,
+    select,
+)
+
+from documents.store import tables
+from documents.store.rows import DriverQuery, driver_query, iso_utc, utc_text
+
+
+class FamilyMember(NamedTuple):
+    """One fork of a family: its edge, and the child workshop as it is now."""
+
+    parent_id: str
+    child_id: str
+    organisation: str  # the adopting organisation, as recorded on the edge
+    reason: str
+    forked_at: str  # ISO 8601 with its UTC offset
+    parent_version_id: str | None
+    parent_position: int
+    title: str | None  # the child's; None once it is deleted
+    child_organisation: str | None
+    public: bool
+
+
+def root_query(workshop_id: str) -> Select[str]:
+    """The topmost ancestor's id; no row when the workshop is no fork."""
+    f = tables.forks.c
+    up = (
+        select(f.parent_id, literal(1).label("depth"))
+        .where(f.child_id == workshop_id)
+        .cte("up", recursive=True)
+    )
+    up = up.union_all(select(f.parent_id, up.c.depth + 1).join(up, f.child_id == up.c.parent_id))
+    return select(up.c.parent_id).order_by(up.c.depth.desc()).limit(1)
+
+
+def members_query(dialect: Dialect) -> DriverQuery:
+    """Every edge under `root`, oldest first, with its child's node."""
+    f, w = tables.forks.c, tables.workshops.c
+    edge = [
+        f.parent_id,
+        f.child_id,
+        f.organisation,
+        f.reason,
+        f.created_at,
+        f.parent_version_id,
+        f.parent_position,
+    ]
+    down = select(*edge).where(f.parent_id == bindparam("root", type_=String))
+    down_cte = down.cte("down", recursive=True)
+    down_cte = down_cte.union_all(select(*edge).join(down_cte, f.parent_id == down_cte.c.child_id))
+    live = and_(w.id == down_cte.c.child_id, w.deleted_at.is_(None))
+    query = (
+        select(
+            down_cte.c.parent_id,
+            down_cte.c.child_id,
+            down_cte.c.organisation,
+            down_cte.c.reason,
+            utc_text(down_cte.c.created_at),
+            down_cte.c.parent_version_id,
+            down_cte.c.parent_position,
+            w.title,
+            w.organisation,
+            w.visibility,
+        )
+        .select_from(down_cte.outerjoin(tables.workshops, live))
+        .order_by(down_cte.c.created_at, down_cte.c.child_id)
+    )
+    return driver_query(query, dialect)
+
+
+def members(rows: Sequence[Sequence[Any]]) -> list[FamilyMember]:
+    return [
+        FamilyMember(
+            parent,
+            child,
+            organisation,
+            reason,
+            iso_utc(forked_at),
+            version,
+            position,
+            title,
+            child_organisation,
+            visibility == "public",
+        )
+        for (
+            parent,
+            child,
+            organisation,
+            reason,
+            forked_at,
+            version,
+            position,
+            title,
+            child_organisation,
+            visibility,
+        ) in rows
+    ]
+
+
+def activity_query(dialect: Dialect) -> DriverQuery:
+    """Every fork under `workshop`, with the time of its content's latest log entry (NULL if it
+    has none). Positions grow in commit order, so that is its last activity: one index seek per
+    fork instead of reading the time of every entry it ever logged."""
+    f, u = tables.forks.c, tables.updates.c
+    down = select(f.child_id).where(f.parent_id == bindparam("workshop", type_=String))
+    down_cte = down.cte("down", recursive=True)
+    down_cte = down_cte.union_all(
+        select(f.child_id).join(down_cte, f.parent_id == down_cte.c.child_id)
+    )
+    latest = (
+        select(utc_text(u.created_at))
+        .where(u.document == down_cte.c.child_id)
+        .order_by(u.position.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return driver_query(select(down_cte.c.child_id, latest), dialect)
+
+
+def activity(rows: Sequence[Sequence[Any]]) -> dict[str, str | None]:
+    return {child: None if last is None else iso_utc(last) for child, last in rows}
+
+
+def edited_query(child_ids: Sequence[str]) -> Select[str, int, bytes, int]:
+    """For the forks among these whose content has entries after its first (the state the
+    fork wrote): that first entry. Two index seeks per fork, however long its log."""
+    w, u = tables.workshops.c, tables.updates.c
+    ends = (
+        select(w.id, _end(func.min, w.id).label("first"), _end(func.max, w.id).label("last"))
+        .where(w.id.in_(list(child_ids)))
+        .subquery()
+    )
+    return (
+        select(ends.c.id, u.position, u.data, u.checksum)
+        .join(tables.updates, u.position == ends.c.first)
+        .where(ends.c.last > ends.c.first)
+    )
+
+
+def _end(extreme: Any, document: Any) -> Any:
+    u = tables.updates.c
+    return select(extreme(u.position)).where(u.document == document).scalar_subquery()

@@ -1,0 +1,89 @@
+"""Reading big result sets straight from the database driver.
+
+SQLAlchemy turns every fetched row into a `Row` and runs result processors on its values; for
+a 10,000-entry log tail or a 10,000-fork family that costs about as much as the query itself
+(tests/bench/lineage_bench.py). The statements here are still built with SQLAlchemy and
+compiled once for the engine's dialect; only the fetching bypasses its result layer. Values
+therefore arrive as the driver returns them: integers, text and bytes alike on both databases,
+but timestamps as text from SQLite and as datetimes from asyncpg, so the queries read here
+select them through `utc_text`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Dialect, String
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.expression import ClauseElement
+from sqlalchemy.sql.functions import FunctionElement
+
+
+@dataclass(frozen=True, slots=True)
+class DriverQuery:
+    """A statement in the driver's own SQL, the order of its parameters and the values of
+    those the statement fixes itself (a LIMIT, say)."""
+
+    sql: str
+    parameters: tuple[str, ...]
+    fixed: dict[str, object]
+
+
+def driver_query(statement: ClauseElement, dialect: Dialect) -> DriverQuery:
+    compiled = statement.compile(dialect=dialect)
+    if not isinstance(compiled, SQLCompiler) or compiled.positiontup is None:
+        raise ValueError(f"{dialect.name} does not take positional parameters")
+    fixed = {name: bind.value for name, bind in compiled.binds.items() if not bind.required}
+    return DriverQuery(str(compiled), tuple(compiled.positiontup), fixed)
+
+
+async def fetch(
+    conn: AsyncConnection, query: DriverQuery, **values: object
+) -> Sequence[Sequence[Any]]:
+    """Every row of the query, as the driver's tuples (sqlite3) or records (asyncpg)."""
+    driver: Any = (await conn.get_raw_connection()).driver_connection
+    given = {**query.fixed, **values}
+    arguments = [given[name] for name in query.parameters]
+    if conn.dialect.name == "sqlite":
+        rows: Sequence[Sequence[Any]] = await driver.execute_fetchall(query.sql, arguments)
+        return rows
+    records: Sequence[Sequence[Any]] = await driver.fetch(query.sql, *arguments)
+    return records
+
+
+class utc_text(FunctionElement[str]):
+    """A timestamp column as UTC text in the form SQLAlchemy stores on SQLite
+    (`YYYY-MM-DD HH:MM:SS.ffffff`), which `iso_utc` turns into ISO 8601.
+
+    Reading ten thousand timestamps as datetimes and formatting them with `isoformat` cost
+    about as much as the query that fetched them, and formatting them in SQLite's SQL cost more
+    than in Python; SQLite already holds this text, PostgreSQL makes it on its own core, and the
+    last step is cheap string work in Python.
+    """
+
+    type = String()
+    inherit_cache = True
+    name = "utc_text"
+
+
+@compiles(utc_text, "sqlite")
+def _sqlite_utc_text(element: utc_text, compiler: SQLCompiler, **kw: Any) -> str:
+    return str(compiler.process(element.clauses, **kw))
+
+
+@compiles(utc_text, "postgresql")
+def _postgresql_utc_text(element: utc_text, compiler: SQLCompiler, **kw: Any) -> str:
+    value = compiler.process(element.clauses, **kw)
+    return f"to_char({value} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')"
+
+
+def iso_utc(text: str) -> str:
+    """`utc_text` as `aware(value).isoformat()` gives it for the same instant: microseconds
+    are left out when zero (SQLite's `CURRENT_TIMESTAMP` text has none to begin with)."""
+    if text.endswith(".000000"):
+        text = text[:-7]
+    return text.replace(" ", "T", 1) + "+00:00"

@@ -1,0 +1,185 @@
+"""The lineage view's queries, run against every backend: a family's root, its members (read
+straight from the driver, their times formatted by the database) and which forks were edited.
+
+PostgreSQL is shared and never wiped, so each test builds a family of its own (fresh workshop
+ids) and every query starts from that family's root.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from documents.access import DocumentKind, document_name
+from documents.store import CorruptLogEntry, PendingUpdate, Store
+from documents.store.lineage import ForkEdge, fork_row
+from documents.store.tables import updates
+from documents.store.workshops import aware, new_id
+
+# Whole seconds on purpose: ISO 8601 from Python leaves zero microseconds out.
+MORNING = datetime(2026, 3, 2, 8, 0, 0, tzinfo=UTC)
+
+
+def content(workshop_id: str) -> str:
+    return document_name(workshop_id, DocumentKind.CONTENT)
+
+
+async def create_root(store: Store) -> str:
+    root_id = new_id()
+    fields = {"title": "Yöpartio", "organisation": "Kuopio"}
+    seeds = [PendingUpdate(content(root_id), b"root state")]
+    await store.workshops.create(fields, seeds, workshop_id=root_id)
+    return root_id
+
+
+async def adopt(
+    store: Store,
+    parent_id: str,
+    organisation: str,
+    at: datetime,
+    *,
+    visibility: str = "public",
+    version: str | None = None,
+) -> str:
+    """A fork whose content log starts with the state it was taken from, as `fork` writes it."""
+    child_id = new_id()
+    edge = ForkEdge(
+        child_id=child_id,
+        parent_id=parent_id,
+        parent_version_id=version,
+        parent_position=7,
+        parent_state_vector=b"state vector",
+        organisation=organisation,
+        reason=f"{organisation}: sama tarve",
+        forked_by=None,
+        created_at=at,
+    )
+    fields = {"title": f"Yöpartio {organisation}", "organisation": organisation}
+    await store.workshops.create(
+        {**fields, "visibility": visibility},
+        [PendingUpdate(content(child_id), f"state of {parent_id}".encode())],
+        workshop_id=child_id,
+        fork=fork_row(edge),
+    )
+    return child_id
+
+
+async def edit(store: Store, workshop_id: str) -> None:
+    await store.append([PendingUpdate(content(workshop_id), b"an edit")])
+
+
+async def last_logged(engine: AsyncEngine, workshop_id: str) -> str:
+    """When the content last changed, read and formatted the ordinary SQLAlchemy way."""
+    async with engine.connect() as conn:
+        when = await conn.scalar(
+            select(func.max(updates.c.created_at)).where(updates.c.document == content(workshop_id))
+        )
+    assert isinstance(when, datetime)
+    return aware(when).isoformat()
+
+
+@pytest.mark.asyncio
+async def test_a_family_comes_oldest_first_with_each_childs_node(store: Store) -> None:
+    root = await create_root(store)
+    version = await store.lineage.add_version(
+        root, "v1", author=None, automatic=False, position=1, state_vector=b""
+    )
+    late = MORNING + timedelta(minutes=2)
+    odd = MORNING + timedelta(minutes=1, microseconds=123_000)
+    siilinjarvi = await adopt(store, root, "Siilinjärvi", late, version=version.id)
+    oulu = await adopt(store, root, "Oulu", odd, visibility="private")
+    kemi = await adopt(store, siilinjarvi, "Kemi", late + timedelta(minutes=1))
+    vaasa = await adopt(store, oulu, "Vaasa", MORNING)
+    await store.workshops.delete(kemi)
+
+    family = await store.lineage.family(root)
+
+    assert [
+        (m.parent_id, m.child_id, m.organisation, m.reason, m.forked_at, m.parent_version_id)
+        for m in family
+    ] == [
+        (oulu, vaasa, "Vaasa", "Vaasa: sama tarve", MORNING.isoformat(), None),
+        (root, oulu, "Oulu", "Oulu: sama tarve", odd.isoformat(), None),
+        (root, siilinjarvi, "Siilinjärvi", "Siilinjärvi: sama tarve", late.isoformat(), version.id),
+        (
+            siilinjarvi,
+            kemi,
+            "Kemi",
+            "Kemi: sama tarve",
+            (late + timedelta(minutes=1)).isoformat(),
+            None,
+        ),
+    ]
+    assert {m.parent_position for m in family} == {7}
+    assert [(m.title, m.child_organisation, m.public) for m in family] == [
+        ("Yöpartio Vaasa", "Vaasa", True),
+        ("Yöpartio Oulu", "Oulu", False),
+        ("Yöpartio Siilinjärvi", "Siilinjärvi", True),
+        (None, None, False),  # deleted
+    ]
+
+
+@pytest.mark.asyncio
+async def test_the_activity_below_a_workshop_is_its_subtrees_latest_entries(
+    store: Store, raw_engine: AsyncEngine
+) -> None:
+    root = await create_root(store)
+    first = await adopt(store, root, "Iisalmi", MORNING)
+    second = await adopt(store, first, "Lapinlahti", MORNING)
+    third = await adopt(store, second, "Varpaisjärvi", MORNING)
+    other = await adopt(store, root, "Joensuu", MORNING)
+    await edit(store, third)
+
+    expected = {child: await last_logged(raw_engine, child) for child in (first, second, third)}
+    expected[other] = await last_logged(raw_engine, other)
+    assert await store.lineage.activity_below(first) == {
+        second: expected[second],
+        third: expected[third],
+    }
+    assert await store.lineage.activity_below(root) == expected
+    assert await store.lineage.activity_below(third) == {}
+
+
+@pytest.mark.asyncio
+async def test_the_root_of_every_member_is_the_top_of_its_family(store: Store) -> None:
+    root = await create_root(store)
+    child = await adopt(store, root, "Kajaani", MORNING)
+    grandchild = await adopt(store, child, "Sotkamo", MORNING)
+
+    assert [await store.lineage.root_of(w) for w in (root, child, grandchild)] == [root] * 3
+
+
+@pytest.mark.asyncio
+async def test_edited_forks_come_with_the_state_they_started_from(store: Store) -> None:
+    root = await create_root(store)
+    edited = await adopt(store, root, "Pori", MORNING)
+    untouched = await adopt(store, root, "Rauma", MORNING)
+    await edit(store, edited)
+    await edit(store, edited)
+
+    assert await store.lineage.edited_forks([edited, untouched]) == {
+        edited: f"state of {root}".encode()
+    }
+    assert await store.lineage.edited_forks([untouched]) == {}
+    assert await store.lineage.edited_forks([]) == {}
+
+
+@pytest.mark.asyncio
+async def test_a_corrupted_starting_state_is_reported_not_compared(
+    store: Store, raw_engine: AsyncEngine
+) -> None:
+    root = await create_root(store)
+    fork = await adopt(store, root, "Salo", MORNING)
+    await edit(store, fork)
+    async with raw_engine.begin() as conn:
+        first = await conn.scalar(
+            select(func.min(updates.c.position)).where(updates.c.document == content(fork))
+        )
+        await conn.execute(update(updates).where(updates.c.position == first).values(data=b"?"))
+
+    with pytest.raises(CorruptLogEntry) as raised:
+        await store.lineage.edited_forks([fork])
+    assert (raised.value.document, raised.value.position) == (content(fork), first)

@@ -1,0 +1,69 @@
+"""The lineage view (`lineage_service.lineage`) on every backend, with forks made by `fork` and
+edited the way clients edit: what each fork changed since it was taken."""
+
+from __future__ import annotations
+
+from functools import partial
+
+import pytest
+
+from documents.access import DocumentKind, document_name
+from documents.lineage_service import fork, lineage
+from documents.store import PendingUpdate, Store
+from documents.store.workshops import WorkshopRecord
+from documents.workshop_doc import load_document, text_at
+from documents.workshop_service import create_workshop, stored_snapshot
+
+
+async def type_into(store: Store, workshop: WorkshopRecord, cell: str, words: str) -> None:
+    """Append `words` to a cell as a client would: one committed update."""
+    name = document_name(workshop.id, DocumentKind.CONTENT)
+    doc = load_document(DocumentKind.CONTENT, (await stored_snapshot(store, name))[0])
+    before = doc.get_state()
+    text = text_at(doc, cell)
+    text.insert(len(str(text).encode()), words)
+    await store.append([PendingUpdate(name, doc.get_update(before))])
+
+
+async def erase(store: Store, workshop: WorkshopRecord, cell: str) -> None:
+    """Delete a cell's text: an update that leaves the state vector as it was."""
+    name = document_name(workshop.id, DocumentKind.CONTENT)
+    doc = load_document(DocumentKind.CONTENT, (await stored_snapshot(store, name))[0])
+    before = doc.get_state()
+    text = text_at(doc, cell)
+    del text[0 : len(str(text).encode())]
+    assert doc.get_state() == before
+    await store.append([PendingUpdate(name, doc.get_update(before))])
+
+
+@pytest.mark.asyncio
+async def test_in_use_counts_the_cells_each_fork_changed_since_it_was_taken(store: Store) -> None:
+    snapshot = partial(stored_snapshot, store)
+    origin, _ = await create_workshop(store.workshops, {"title": "Malli", "organisation": "Oulu"})
+    await type_into(store, origin, "model/core_idea", "Yöhoitaja")
+
+    async def adopt(parent: WorkshopRecord, organisation: str) -> WorkshopRecord:
+        child, _ = await fork(
+            store, snapshot, parent, organisation=organisation, reason="x", forked_by=None
+        )
+        return child
+
+    untouched = await adopt(origin, "Kemi")
+    typed = await adopt(origin, "Tornio")  # taken from the same state as Kemi's
+    erased = await adopt(origin, "Raahe")
+    await type_into(store, origin, "model/purpose", "Turva")  # the origin moves on
+    later = await adopt(origin, "Oulainen")
+    gone = await adopt(typed, "Keminmaa")
+    await type_into(store, typed, "model/core_idea", " ja turvapuhelin")
+    await type_into(store, typed, "model/purpose", "Koti")
+    await erase(store, erased, "model/core_idea")
+    await type_into(store, later, "model/core_idea", "!")
+    await type_into(store, gone, "model/core_idea", "?")
+    await store.workshops.delete(gone.id)
+
+    view = await lineage(store, snapshot, origin)
+
+    changed = {entry["id"]: entry["cells_changed"] for entry in view.in_use}
+    assert changed == {untouched.id: 0, typed.id: 2, erased.id: 1, later.id: 1, gone.id: None}
+    assert [node["id"] for node in view.nodes if node.get("deleted")] == [gone.id]
+    assert all(entry["last_activity"] is not None for entry in view.in_use)
