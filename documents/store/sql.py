@@ -1,5 +1,8 @@
 """The one Store implementation, over SQLAlchemy async, for SQLite (aiosqlite) and PostgreSQL.
 
+On SQLite, `append` (the group commit) runs in a writer thread of its own on a plain sqlite3
+connection (documents/store/sqlite_writer.py); everything else goes through SQLAlchemy.
+
 Transactions on SQLite: the sqlite3 driver's legacy transaction control is kept on purpose. It
 opens a DEFERRED transaction implicitly right before the first INSERT, inside the same driver call,
 so append pays no separate BEGIN round trip (each statement through aiosqlite costs several thread
@@ -19,8 +22,8 @@ import asyncio
 import contextlib
 import sqlite3
 import zlib
-from collections.abc import Sequence
-from typing import Any, Final, Literal
+from collections.abc import Callable, Sequence
+from typing import Final, Literal
 
 from sqlalchemy import (
     BigInteger,
@@ -47,6 +50,7 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from documents.store import tables
 from documents.store.base import CorruptLogEntry, LogEntry, PendingUpdate, StoredDocument
 from documents.store.lineage import SqlLineage
+from documents.store.sqlite_writer import SqliteWriter, insert_statement
 from documents.store.workshops import SqlWorkshops
 
 SqliteSynchronous = Literal["FULL", "NORMAL"]
@@ -74,15 +78,20 @@ class SqlStore:
         # Pooled connections serve the rare operations (load, checkpoint, ping), so a liveness
         # check per checkout is cheap there and spares the first load after a server restart.
         self._engine = create_async_engine(url, pool_pre_ping=not self._is_sqlite)
+        self._sqlite_writer: SqliteWriter | None = None
         if self._is_sqlite:
             _configure_sqlite_connections(self._engine.sync_engine, sqlite_synchronous)
-        # Positions are sorted, never taken in RETURNING order (which neither database promises):
-        # both hand out increasing positions in insertion order, and rows are inserted in
-        # parameter order. On PostgreSQL SQLAlchemy's INSERT ... SELECT ... ORDER BY guarantees
-        # that; SQLite inserts a multi-row VALUES as listed. SQLAlchemy will not assume the latter
-        # and would send one INSERT per row, so the contract suite checks every position's content.
+            self._sqlite_writer = SqliteWriter(
+                _sqlite_connector(self._engine.sync_engine, url, sqlite_synchronous)
+            )
+        # PostgreSQL's append. Positions are sorted, never taken in RETURNING order (which
+        # neither database promises): both hand out increasing positions in insertion order, and
+        # rows are inserted in parameter order. Here SQLAlchemy's INSERT ... SELECT ... ORDER BY
+        # guarantees that; SQLite inserts a multi-row VALUES as listed, which SQLAlchemy will not
+        # assume (it would send one INSERT per row), so the SQLite writer builds its own statement
+        # and the contract suite checks every position's content.
         self._append = tables.updates.insert().returning(
-            tables.updates.c.position, sort_by_parameter_order=not self._is_sqlite
+            tables.updates.c.position, sort_by_parameter_order=True
         )
         self._checkpoint = _checkpoint_statement(is_sqlite=self._is_sqlite)
         self._writer: AsyncConnection | None = None
@@ -109,11 +118,13 @@ class SqlStore:
                 await conn.execute(select(lock))
             await conn.run_sync(tables.metadata.create_all)
             await conn.commit()
-        if self._writer is None:
+        if self._writer is None and not self._is_sqlite:
             self._writer = await self._engine.connect()
 
     async def close(self) -> None:
-        """Close every connection (and, on SQLite, its aiosqlite thread)."""
+        """Close every connection (and, on SQLite, the threads that serve them)."""
+        if self._sqlite_writer is not None:
+            await self._sqlite_writer.close()
         async with self._write_lock:
             if self._writer is not None:
                 await self._writer.close()
@@ -130,13 +141,15 @@ class SqlStore:
         """Insert the whole batch with one statement in one transaction, committed on return.
 
         This is the group-commit hot path, so it runs on a connection of its own, held for the
-        store's lifetime, in a single greenlet hop: no pool checkout or reset, and one
-        INSERT ... RETURNING plus one COMMIT whatever the batch size (up to SQLAlchemy's 1000 rows
-        per statement). Appends are serialized, which also makes positions commit in increasing
-        order within this process, even on PostgreSQL.
+        store's lifetime: on SQLite in the writer thread, on PostgreSQL in a single greenlet hop
+        (no pool checkout or reset). One INSERT ... RETURNING plus one COMMIT whatever the batch
+        size (up to SQLAlchemy's 1000 rows per statement on PostgreSQL). Appends are serialized,
+        which also makes positions commit in increasing order within this process.
         """
         if not updates:
             return []
+        if self._sqlite_writer is not None:
+            return await self._append_sqlite(self._sqlite_writer, updates)
         rows = [
             {"document": u.document, "data": u.update, "checksum": zlib.crc32(u.update)}
             for u in updates
@@ -149,8 +162,6 @@ class SqlStore:
                 self._writer_lost = False
             if self._writer is None:
                 raise RuntimeError("the store is not open")
-            if self._is_sqlite:
-                return await self._append_sqlite(rows)
             try:
                 return await self._writer.run_sync(self._insert_batch, rows)
             except BaseException:
@@ -161,32 +172,16 @@ class SqlStore:
                     await writer.close()
                 raise
 
-    async def _append_sqlite(self, rows: list[dict[str, object]]) -> list[int]:
-        """The SQLite hot path straight on the held connection's aiosqlite driver: two hand-offs
-        to its thread (the INSERT ... RETURNING, the COMMIT) instead of SQLAlchemy's five or
-        more, which cost more CPU than the whole relay (see the benchmark notes). The sqlite3
-        driver opens the transaction itself before the INSERT, as on the SQLAlchemy path."""
-        assert self._writer is not None
-        raw = await self._writer.get_raw_connection()
-        driver: Any = raw.driver_connection
-        values = ", ".join(["(?, ?, ?)"] * len(rows))
-        parameters: list[object] = []
-        for row in rows:
-            parameters += (row["document"], row["data"], row["checksum"])
-        statement = (
-            f"INSERT INTO updates (document, data, checksum) VALUES {values} RETURNING position"
-        )
+    @staticmethod
+    async def _append_sqlite(writer: SqliteWriter, updates: Sequence[PendingUpdate]) -> list[int]:
+        """One job for the writer thread, with the same exception types as the SQLAlchemy path
+        (IntegrityError, OperationalError, ...)."""
+        rows = [(u.document, u.update, zlib.crc32(u.update)) for u in updates]
         try:
-            returned = await driver.execute_fetchall(statement, parameters)
-            await driver.commit()
+            return await writer.append(rows)
         except sqlite3.Error as exc:
-            await driver.rollback()
-            # The same exception types as the SQLAlchemy path (IntegrityError, ...).
+            statement = insert_statement(len(rows))
             raise DBAPIError.instance(statement, None, exc, sqlite3.Error) from exc
-        except BaseException:
-            await driver.rollback()
-            raise
-        return sorted(int(row[0]) for row in returned)
 
     def _insert_batch(self, conn: Connection, rows: list[dict[str, object]]) -> list[int]:
         """PostgreSQL: several processes may append to one document. Each transaction first
@@ -270,6 +265,15 @@ class SqlStore:
                 )
 
 
+def _sqlite_pragmas(synchronous: SqliteSynchronous) -> list[str]:
+    """What every SQLite connection runs first, the writer thread's included."""
+    return [
+        "PRAGMA journal_mode=WAL",
+        f"PRAGMA synchronous={synchronous}",
+        f"PRAGMA busy_timeout={_SQLITE_BUSY_TIMEOUT_MS}",
+    ]
+
+
 def _configure_sqlite_connections(engine: Engine, synchronous: SqliteSynchronous) -> None:
     """Set the per-connection PRAGMAs on every new DBAPI connection, before any statement runs."""
 
@@ -277,11 +281,27 @@ def _configure_sqlite_connections(engine: Engine, synchronous: SqliteSynchronous
     def set_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
         cursor = dbapi_connection.cursor()
         try:
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute(f"PRAGMA synchronous={synchronous}")
-            cursor.execute(f"PRAGMA busy_timeout={_SQLITE_BUSY_TIMEOUT_MS}")
+            for pragma in _sqlite_pragmas(synchronous):
+                cursor.execute(pragma)
         finally:
             cursor.close()
+
+
+def _sqlite_connector(
+    engine: Engine, url: str, synchronous: SqliteSynchronous
+) -> Callable[[], sqlite3.Connection]:
+    """Opens the writer thread's connection with the arguments the engine's own would get."""
+    (database,), options = engine.dialect.create_connect_args(make_url(url))
+
+    def connect() -> sqlite3.Connection:
+        connection = sqlite3.connect(
+            database, uri=bool(options.get("uri")), check_same_thread=False
+        )
+        for pragma in _sqlite_pragmas(synchronous):
+            connection.execute(pragma)
+        return connection
+
+    return connect
 
 
 def _checkpoint_statement(*, is_sqlite: bool) -> Insert:
