@@ -1,10 +1,11 @@
 """Group commit: every accepted update is committed before anyone else may see it, cheaply.
 
 Durability costs per commit, not per update, so updates that arrive while a commit runs go
-into the next one together. Under sustained load the committer also waits a short window
-before committing, so each transaction carries several updates; when updates are sparse it
-commits at once, so a lone edit pays no window. Listeners hear of their updates strictly in
-submission order, which is what lets a room broadcast only what is committed.
+into the next one together. Under sustained load the committer also holds a batch until its
+oldest update is `window` old, so each transaction carries several updates while no update
+waits for the window more than once; when updates are sparse it commits at once, so a lone
+edit pays no window. Listeners hear of their updates strictly in submission order, which is
+what lets a room broadcast only what is committed.
 """
 
 from __future__ import annotations
@@ -42,6 +43,24 @@ class _Submitted:
     submitted_at: float
 
 
+class ArrivalGap:
+    """A smoothed time between submissions: is the committer under sustained load?"""
+
+    # One gap longer than this says nothing more than "sparse"; capping it lets the estimate
+    # come back down within a few submissions once a burst starts.
+    _LONGEST = 1.0
+
+    def __init__(self) -> None:
+        self.seconds = self._LONGEST
+        self._last: float | None = None
+
+    def observe(self, now: float) -> None:
+        if self._last is not None:
+            gap = min(now - self._last, self._LONGEST)
+            self.seconds = 0.7 * self.seconds + 0.3 * gap
+        self._last = now
+
+
 @dataclass(slots=True)
 class CommitStats:
     """Counters read by metrics and benchmarks."""
@@ -70,15 +89,13 @@ class GroupCommitter:
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
         self._idle.set()
-        self._last_submit = 0.0
-        self._gap = float("inf")  # smoothed time between submissions
+        self._gap = ArrivalGap()
         self.stats = CommitStats()
 
     def submit(self, listener: CommitListener, document: str, update: bytes, ticket: int) -> None:
         """Queue an update; the listener hears `committed(ticket, …)` once it is durable."""
         now = time.monotonic()
-        self._gap = 0.7 * self._gap + 0.3 * (now - self._last_submit)
-        self._last_submit = now
+        self._gap.observe(now)
         self._queue.append(_Submitted(listener, document, update, ticket, now))
         self._idle.clear()
         self._wake.set()
@@ -94,8 +111,11 @@ class GroupCommitter:
                 self._idle.set()
                 self._wake.clear()
                 await self._wake.wait()
-            if self._gap < self._window and len(self._queue) < self._max_batch:
-                await asyncio.sleep(self._window)
+            if self._gap.seconds < self._window and len(self._queue) < self._max_batch:
+                # Updates that arrived during the last commit have already waited part of it.
+                wait = self._queue[0].submitted_at + self._window - time.monotonic()
+                if wait > 0:
+                    await asyncio.sleep(wait)
             batch = self._queue[: self._max_batch]
             del self._queue[: self._max_batch]
             await self._commit(batch)
