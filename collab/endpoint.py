@@ -18,6 +18,7 @@ import asyncio
 import itertools
 import logging
 import re
+from collections.abc import Sequence
 from typing import Any, cast
 from urllib.parse import parse_qs, urlsplit
 
@@ -135,13 +136,19 @@ class CollabConnection(asyncio.Protocol):
     # Peer (what the room uses)
 
     def send(self, frame: bytes) -> None:
+        self._write(frame, 1)
+
+    def send_frames(self, frames: Sequence[bytes]) -> None:
+        self._write(b"".join(frames), len(frames))
+
+    def _write(self, data: bytes, frames: int) -> None:
         transport = self._transport
         if self._gone or self._closing or transport is None:
             return
-        transport.write(frame)
+        transport.write(data)
         stats = self.hub.stats
-        stats.frames_out += 1
-        stats.bytes_out += len(frame)
+        stats.frames_out += frames
+        stats.bytes_out += len(data)
         if transport.get_write_buffer_size() > self.hub.limits.max_buffered_bytes:
             stats.refused["slow_peer"] += 1
             log.warning("peer_too_slow", document=self.document, peer=self.label)

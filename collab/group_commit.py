@@ -29,7 +29,9 @@ class CommitListener(Protocol):
     def batch_taken(self, last_ticket: int) -> None:
         """Its updates up to `last_ticket` are about to be committed together."""
 
-    def committed(self, ticket: int, position: int) -> None: ...
+    def committed(self, last_ticket: int, positions: Sequence[int]) -> None:
+        """Its updates up to `last_ticket` are durable: those of this batch, once per batch,
+        with their log positions in submission order."""
 
     def commit_failed(self, error: BaseException) -> None: ...
 
@@ -93,7 +95,8 @@ class GroupCommitter:
         self.stats = CommitStats()
 
     def submit(self, listener: CommitListener, document: str, update: bytes, ticket: int) -> None:
-        """Queue an update; the listener hears `committed(ticket, …)` once it is durable."""
+        """Queue an update; the listener hears `committed(ticket, …)` (or a later ticket of
+        the same batch) once it is durable."""
         now = time.monotonic()
         self._gap.observe(now)
         self._queue.append(_Submitted(listener, document, update, ticket, now))
@@ -121,9 +124,13 @@ class GroupCommitter:
             await self._commit(batch)
 
     async def _commit(self, batch: Sequence[_Submitted]) -> None:
-        last_tickets = {id(item.listener): (item.listener, item.ticket) for item in batch}
-        for listener, ticket in last_tickets.values():
-            listener.batch_taken(ticket)
+        # Per listener, in submission order: a room hears once per batch, so it can send each
+        # peer everything this commit released at once.
+        groups: dict[int, list[_Submitted]] = {}
+        for item in batch:
+            groups.setdefault(id(item.listener), []).append(item)
+        for items in groups.values():
+            items[-1].listener.batch_taken(items[-1].ticket)
         try:
             positions = await self._store.append(
                 [PendingUpdate(item.document, item.update) for item in batch]
@@ -132,8 +139,8 @@ class GroupCommitter:
             self.stats.failures += 1
             documents = sorted({item.document for item in batch})
             log.error("commit_failed", documents=documents, updates=len(batch), error=repr(exc))
-            for listener in {id(item.listener): item.listener for item in batch}.values():
-                listener.commit_failed(exc)
+            for items in groups.values():
+                items[0].listener.commit_failed(exc)
             return
         now = time.monotonic()
         self.stats.commits += 1
@@ -141,10 +148,12 @@ class GroupCommitter:
         if self._observe_latency is not None:
             # The oldest update of the batch waited longest: that is the latency to report.
             self._observe_latency(now - batch[0].submitted_at)
-        for item, position in zip(batch, positions, strict=True):
+        position_of = {id(item): position for item, position in zip(batch, positions, strict=True)}
+        for items in groups.values():
+            last = items[-1]
             try:
-                item.listener.committed(item.ticket, position)
+                last.listener.committed(last.ticket, [position_of[id(item)] for item in items])
             except Exception as exc:
                 # A bug in one room must not stop the commits of every other room.
-                log.exception("commit_listener_failed", document=item.document)
-                item.listener.commit_failed(exc)
+                log.exception("commit_listener_failed", document=last.document)
+                last.listener.commit_failed(exc)

@@ -24,7 +24,7 @@ import asyncio
 import contextlib
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 import structlog
@@ -77,6 +77,9 @@ class Peer(Protocol):
 
     def send(self, frame: bytes) -> None:
         """Queue a frame; must not block or raise if the peer is gone."""
+
+    def send_frames(self, frames: Sequence[bytes]) -> None:
+        """Queue several frames, in order, at once (as `send` for each)."""
 
     def close(self, code: CloseCode, reason: str) -> None:
         """Start closing; idempotent."""
@@ -469,32 +472,58 @@ class Room:
             self.checkpoint_wanted = False
             self._capture = (last_ticket, self.encoded_state(), self.log_tail())
 
-    def committed(self, ticket: int, position: int) -> None:
-        """Release everything that waited for this ticket."""
+    def committed(self, last_ticket: int, positions: Sequence[int]) -> None:
+        """Release everything that waited for the tickets up to `last_ticket`; `positions` are
+        those of this room's updates in the batch, in order."""
         if self.failed:
             return
-        self._committed = ticket
+        self._committed = last_ticket
         if self._exclusive:
-            self.position = position
+            self.position = positions[-1]
         else:
-            self._known_positions.add(position)
+            self._known_positions.update(positions)
         self.activity.last_commit_at = time.time()
         capture = self._capture
-        if capture is not None and capture[0] == ticket:
+        if capture is not None and capture[0] == last_ticket:
             self._capture = None
             if self.on_capture is not None:
                 self.on_capture(self, capture[1], self.position, capture[2])
         outbox = self._outbox
-        while outbox and outbox[0][0] <= ticket:
-            _, recipient, skip, frame, update = outbox.popleft()
+        released: list[_Outgoing] = []
+        while outbox and outbox[0][0] <= last_ticket:
+            released.append(outbox.popleft())
+        broadcasts = [entry for entry in released if entry[1] is None]
+        for (_, _, skip, _, update), position in zip(broadcasts, positions, strict=True):
+            self.activity.relayed += len(self.peers) - (skip in self.peers)
+            self._bus.publish(
+                BusMessage(self.name, BusKind.UPDATE, update, self._bus.origin, position)
+            )
+        if len(released) == 1:
+            _, recipient, skip, frame, _ = released[0]
             if recipient is None:
                 self._broadcast(frame, skip=skip)
-                self.activity.relayed += len(self.peers) - (skip in self.peers)
-                self._bus.publish(
-                    BusMessage(self.name, BusKind.UPDATE, update, self._bus.origin, position)
-                )
             elif recipient in self.peers:
                 recipient.send(frame)
+        elif released:
+            self._send_shares(released)
+
+    def _send_shares(self, released: list[_Outgoing]) -> None:
+        """Several frames released by one commit: each peer gets its share, in order, at once
+        (one write instead of one per frame)."""
+        peers = self.peers
+        shares: dict[Peer, list[bytes]] = {}
+        for _, recipient, skip, frame, _ in released:
+            if recipient is None:
+                for peer in peers:
+                    if peer is not skip:
+                        shares.setdefault(peer, []).append(frame)
+            elif recipient in peers:
+                shares.setdefault(recipient, []).append(frame)
+        for peer, frames in shares.items():
+            if len(frames) == 1:
+                peer.send(frames[0])
+            else:
+                peer.send_frames(frames)
 
     def commit_failed(self, error: BaseException) -> None:
         """Nothing uncommitted may ever be shown, nor acknowledged: whoever waited for this
