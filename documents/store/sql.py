@@ -1,7 +1,8 @@
 """The one Store implementation, over SQLAlchemy async, for SQLite (aiosqlite) and PostgreSQL.
 
-On SQLite, `append` (the group commit) runs in a writer thread of its own on a plain sqlite3
-connection (documents/store/sqlite_writer.py); everything else goes through SQLAlchemy.
+On SQLite, `append` (the group commit) and `save_checkpoint` run in a writer thread of their own
+on a plain sqlite3 connection (documents/store/sqlite_writer.py); everything else goes through
+SQLAlchemy.
 
 Transactions on SQLite: the sqlite3 driver's legacy transaction control is kept on purpose. It
 opens a DEFERRED transaction implicitly right before the first INSERT, inside the same driver call,
@@ -22,7 +23,7 @@ import asyncio
 import contextlib
 import sqlite3
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Final, Literal
 
 from sqlalchemy import (
@@ -94,6 +95,10 @@ class SqlStore:
             tables.updates.c.position, sort_by_parameter_order=True
         )
         self._checkpoint = _checkpoint_statement(is_sqlite=self._is_sqlite)
+        # The same statement as SQL text for the SQLite writer, with its parameters' order.
+        compiled = self._checkpoint.compile(dialect=self._engine.dialect)
+        self._checkpoint_sql = str(compiled)
+        self._checkpoint_parameters = list(compiled.positiontup or ())
         self._writer: AsyncConnection | None = None
         self._write_lock = asyncio.Lock()
         self._writer_lost = False
@@ -177,11 +182,8 @@ class SqlStore:
         """One job for the writer thread, with the same exception types as the SQLAlchemy path
         (IntegrityError, OperationalError, ...)."""
         rows = [(u.document, u.update, zlib.crc32(u.update)) for u in updates]
-        try:
+        with _as_sqlalchemy_error(insert_statement(len(rows))):
             return await writer.append(rows)
-        except sqlite3.Error as exc:
-            statement = insert_statement(len(rows))
-            raise DBAPIError.instance(statement, None, exc, sqlite3.Error) from exc
 
     def _insert_batch(self, conn: Connection, rows: list[dict[str, object]]) -> list[int]:
         """PostgreSQL: several processes may append to one document. Each transaction first
@@ -256,13 +258,28 @@ class SqlStore:
             "cp_state": state,
             "cp_checksum": zlib.crc32(state),
         }
-        async with self._engine.begin() as conn:
-            result = await conn.execute(self._checkpoint, params)
-            if result.rowcount != 1:
-                raise ValueError(
-                    f"checkpoint position {position} of document {document!r} is past the "
-                    "document's last log entry"
+        if self._sqlite_writer is not None:
+            with _as_sqlalchemy_error(self._checkpoint_sql):
+                changed = await self._sqlite_writer.write(
+                    self._checkpoint_sql, [params[name] for name in self._checkpoint_parameters]
                 )
+        else:
+            async with self._engine.begin() as conn:
+                changed = (await conn.execute(self._checkpoint, params)).rowcount
+        if changed != 1:
+            raise ValueError(
+                f"checkpoint position {position} of document {document!r} is past the "
+                "document's last log entry"
+            )
+
+
+@contextlib.contextmanager
+def _as_sqlalchemy_error(statement: str) -> Iterator[None]:
+    """The SQLite writer's errors as the SQLAlchemy path raises them (IntegrityError, ...)."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        raise DBAPIError.instance(statement, None, exc, sqlite3.Error) from exc
 
 
 def _sqlite_pragmas(synchronous: SqliteSynchronous) -> list[str]:

@@ -1,10 +1,14 @@
-"""The SQLite group commit: one dedicated thread holding one plain sqlite3 connection.
+"""SQLite writes (the group commit, checkpoints): one dedicated thread, one plain connection.
 
 Why a thread of its own: with `synchronous=FULL` every commit waits for an fsync, which must not
 stall the event loop (every room would stop for it), and the thread hand-offs are what a commit
 costs in CPU (../shared/PERFORMANCE_NOTES.md: ~95 us each). aiosqlite pays two per append (the
 INSERT, then the COMMIT) plus its own queue; here a whole batch, INSERT ... RETURNING and
 COMMIT, is one job: one hand-off to the thread, one hand-back to the loop.
+
+Checkpoints are written by the same thread: a second writing connection would contend for
+SQLite's one write lock, and a commit that finds it taken retries only after the busy
+handler's sleeps (1, 2, 5, 10 ms...), which showed as delivery stalls of tens of milliseconds.
 
 The connection is opened in that thread by its first job and only ever used there, so it
 needs no locking. The sqlite3 driver's legacy transaction control opens the transaction
@@ -16,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 Row = tuple[str, bytes, int]
@@ -48,24 +52,43 @@ class SqliteWriter:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, self._append, rows)
 
+    async def write(self, statement: str, parameters: Sequence[object]) -> int:
+        """Run one DML statement in a transaction of its own, committed on return; the number
+        of rows it changed. Raises as `append` does."""
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(1, thread_name_prefix="verstas-sqlite-writer")
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, self._write, statement, parameters)
+
     def _append(self, rows: Sequence[Row]) -> list[int]:
-        connection = self._connection
-        if connection is None:
-            connection = self._connection = self._connect()
         parameters: list[object] = []
         for row in rows:
             parameters += row
-        try:
+        with self._transaction() as connection:
             returned = connection.execute(insert_statement(len(rows)), parameters).fetchall()
+        # Positions are sorted, never taken in RETURNING order (which SQLite does not promise):
+        # a multi-row VALUES is inserted as listed, with increasing positions.
+        return sorted(int(position) for (position,) in returned)
+
+    def _write(self, statement: str, parameters: Sequence[object]) -> int:
+        with self._transaction() as connection:
+            return connection.execute(statement, parameters).rowcount
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """The driver opens the transaction at the first DML statement; commit at the end, or
+        roll back on any error."""
+        connection = self._connection
+        if connection is None:
+            connection = self._connection = self._connect()
+        try:
+            yield connection
             connection.commit()
         except BaseException:
             # A failed rollback leaves nothing to undo worth reporting over the first error.
             with contextlib.suppress(sqlite3.Error):
                 connection.rollback()
             raise
-        # Positions are sorted, never taken in RETURNING order (which SQLite does not promise):
-        # a multi-row VALUES is inserted as listed, with increasing positions.
-        return sorted(int(position) for (position,) in returned)
 
     def _close_connection(self) -> None:
         connection, self._connection = self._connection, None
