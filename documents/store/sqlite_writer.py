@@ -1,18 +1,23 @@
-"""SQLite writes (the group commit, checkpoints): one dedicated thread, one plain connection.
+"""SQLite writes (the group commit, checkpoints): one plain connection, fsynced in one thread.
 
-Why a thread of its own: with `synchronous=FULL` every commit waits for an fsync, which must not
-stall the event loop (every room would stop for it), and the thread hand-offs are what a commit
-costs in CPU (../shared/PERFORMANCE_NOTES.md: ~95 us each). aiosqlite pays two per append (the
-INSERT, then the COMMIT) plus its own queue; here a whole batch, INSERT ... RETURNING and
-COMMIT, is one job: one hand-off to the thread, one hand-back to the loop.
+Why a thread: with `synchronous=FULL` every commit waits for an fsync, which must not stall
+the event loop (every room would stop for it). Why only the COMMIT goes there: a thread costs
+little per hand-off, but much per return to the GIL while the loop holds it, and the sqlite3
+driver lets go of the GIL around every step of a statement (one per RETURNING row). Done in
+the thread, an INSERT ... RETURNING of four rows waited for the GIL about eight times per
+commit; so the INSERT runs on the loop, where it only writes to SQLite's page cache (tens of
+microseconds, no I/O), and the thread does the COMMIT alone: one hand-off and one hand-back
+per batch, one wait for the GIL.
 
-Checkpoints are written by the same thread: a second writing connection would contend for
-SQLite's one write lock, and a commit that finds it taken retries only after the busy
-handler's sleeps (1, 2, 5, 10 ms...), which showed as delivery stalls of tens of milliseconds.
+The loop must never wait for a lock either, so the connection has no busy timeout: an INSERT
+that finds another connection writing (a workshop being created, the CLI) fails at once and is
+retried in the thread, with the usual timeout. Checkpoints are written in the thread too, on
+this same connection: a second writing connection would make commits wait out SQLite's
+busy-handler sleeps (1, 2, 5, 10 ms...), which showed as delivery stalls of tens of ms.
 
-The connection is opened in that thread by its first job and only ever used there, so it
-needs no locking. The sqlite3 driver's legacy transaction control opens the transaction
-implicitly, inside the INSERT's own call (see documents/store/sql.py for why that is wanted).
+The connection is used by one job at a time (a lock), either on the loop or in the thread.
+The sqlite3 driver's legacy transaction control opens the transaction implicitly, inside the
+INSERT's own call (see documents/store/sql.py for why that is wanted).
 """
 
 from __future__ import annotations
@@ -22,9 +27,15 @@ import contextlib
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from typing import ParamSpec, TypeVar
 
 Row = tuple[str, bytes, int]
 """(document, update, checksum): one log entry to insert."""
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+_PATIENCE_MS = 5000  # how long a write in the thread waits for another connection's lock
 
 
 def insert_statement(rows: int) -> str:
@@ -34,73 +45,124 @@ def insert_statement(rows: int) -> str:
 
 
 class SqliteWriter:
-    """Appends batches in its own thread; `append` is called by one task at a time."""
+    """The one connection that writes the log and checkpoints; see the module docstring."""
 
     def __init__(self, connect: Callable[[], sqlite3.Connection]) -> None:
         """`connect` opens the connection (with its PRAGMAs set); it runs in the thread."""
         self._connect = connect
         self._executor: ThreadPoolExecutor | None = None
-        self._connection: sqlite3.Connection | None = None  # only touched in the thread
+        self._connection: sqlite3.Connection | None = None
+        self._lock = asyncio.Lock()
+
+    async def _in_thread(self, job: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(1, thread_name_prefix="verstas-sqlite-writer")
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, lambda: job(*args, **kwargs))
+
+    async def _opened(self) -> sqlite3.Connection:
+        if self._connection is None:
+            connection = await self._in_thread(self._connect)
+            connection.execute("PRAGMA busy_timeout=0")
+            self._connection = connection
+        return self._connection
 
     async def append(self, rows: Sequence[Row]) -> list[int]:
         """Insert and commit the rows in one transaction; their positions, sorted.
 
         Raises the driver's sqlite3.Error after rolling back: then nothing was stored.
         """
-        if self._executor is None:
-            self._executor = ThreadPoolExecutor(1, thread_name_prefix="verstas-sqlite-writer")
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, self._append, rows)
-
-    async def write(self, statement: str, parameters: Sequence[object]) -> int:
-        """Run one DML statement in a transaction of its own, committed on return; the number
-        of rows it changed. Raises as `append` does."""
-        if self._executor is None:
-            self._executor = ThreadPoolExecutor(1, thread_name_prefix="verstas-sqlite-writer")
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, self._write, statement, parameters)
-
-    def _append(self, rows: Sequence[Row]) -> list[int]:
         parameters: list[object] = []
         for row in rows:
             parameters += row
-        with self._transaction() as connection:
-            returned = connection.execute(insert_statement(len(rows)), parameters).fetchall()
+        statement = insert_statement(len(rows))
+        async with self._lock:
+            connection = await self._opened()
+            try:
+                returned = connection.execute(statement, parameters).fetchall()
+            except sqlite3.OperationalError as exc:
+                if exc.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:
+                    _roll_back(connection)
+                    raise
+                returned = await self._in_thread(
+                    _insert_patiently, connection, statement, parameters
+                )
+            except BaseException:
+                _roll_back(connection)
+                raise
+            await self._in_thread(_commit, connection)
         # Positions are sorted, never taken in RETURNING order (which SQLite does not promise):
         # a multi-row VALUES is inserted as listed, with increasing positions.
         return sorted(int(position) for (position,) in returned)
 
-    def _write(self, statement: str, parameters: Sequence[object]) -> int:
-        with self._transaction() as connection:
-            return connection.execute(statement, parameters).rowcount
-
-    @contextlib.contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        """The driver opens the transaction at the first DML statement; commit at the end, or
-        roll back on any error."""
-        connection = self._connection
-        if connection is None:
-            connection = self._connection = self._connect()
-        try:
-            yield connection
-            connection.commit()
-        except BaseException:
-            # A failed rollback leaves nothing to undo worth reporting over the first error.
-            with contextlib.suppress(sqlite3.Error):
-                connection.rollback()
-            raise
-
-    def _close_connection(self) -> None:
-        connection, self._connection = self._connection, None
-        if connection is not None:
-            connection.close()
+    async def write(self, statement: str, parameters: Sequence[object]) -> int:
+        """Run one DML statement in a transaction of its own, in the thread, committed on
+        return; the number of rows it changed. Raises as `append` does."""
+        async with self._lock:
+            connection = await self._opened()
+            return await self._in_thread(_write_patiently, connection, statement, parameters)
 
     async def close(self) -> None:
         """Close the connection and end the thread; a later append starts them again."""
-        executor, self._executor = self._executor, None
-        if executor is None:
-            return
-        try:
-            await asyncio.get_running_loop().run_in_executor(executor, self._close_connection)
-        finally:
-            executor.shutdown(wait=False)
+        async with self._lock:
+            connection, self._connection = self._connection, None
+            executor, self._executor = self._executor, None
+            if executor is None:
+                return
+            try:
+                if connection is not None:
+                    await asyncio.get_running_loop().run_in_executor(executor, connection.close)
+            finally:
+                executor.shutdown(wait=False)
+
+
+def _commit(connection: sqlite3.Connection) -> None:
+    """In the thread: the fsync. The transaction holds the write lock already, so a commit
+    never waits for another connection. Rolls back if it fails: nothing of the batch stays."""
+    try:
+        connection.commit()
+    except BaseException:
+        _roll_back(connection)
+        raise
+
+
+def _insert_patiently(
+    connection: sqlite3.Connection, statement: str, parameters: Sequence[object]
+) -> list[tuple[int]]:
+    """In the thread: the INSERT that found the write lock taken, waiting for it this time."""
+    try:
+        with _waiting_for_locks(connection):
+            rows: list[tuple[int]] = connection.execute(statement, parameters).fetchall()
+            return rows
+    except BaseException:
+        _roll_back(connection)
+        raise
+
+
+def _write_patiently(
+    connection: sqlite3.Connection, statement: str, parameters: Sequence[object]
+) -> int:
+    """In the thread: one statement and its commit, waiting for the write lock if taken."""
+    try:
+        with _waiting_for_locks(connection):
+            changed = connection.execute(statement, parameters).rowcount
+            connection.commit()
+            return changed
+    except BaseException:
+        _roll_back(connection)
+        raise
+
+
+@contextlib.contextmanager
+def _waiting_for_locks(connection: sqlite3.Connection) -> Iterator[None]:
+    connection.execute(f"PRAGMA busy_timeout={_PATIENCE_MS}")
+    try:
+        yield
+    finally:
+        connection.execute("PRAGMA busy_timeout=0")
+
+
+def _roll_back(connection: sqlite3.Connection) -> None:
+    # A failed rollback leaves nothing to undo worth reporting over the first error.
+    with contextlib.suppress(sqlite3.Error):
+        connection.rollback()

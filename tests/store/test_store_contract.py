@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import uuid
 import zlib
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import Any
 import pytest
 from pycrdt import Doc, Map, Text
 from sqlalchemy import func, select, text, update
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -442,3 +444,35 @@ async def test_an_append_waits_for_another_writer_of_the_same_document(
     [second] = await append
     assert second > first
     assert [e.update for e in await store.entries_after(document, 0)] == [b"first", b"second"]
+
+
+@pytest.mark.asyncio
+async def test_an_append_waits_for_another_sqlite_writer_off_the_event_loop(
+    store: Store, database_url: str
+) -> None:
+    """The SQLite append runs its INSERT on the event loop, which must never sit in SQLite's
+    busy handler: while another connection holds the write lock, the append waits in its
+    thread and the loop goes on (here: to the task that lets the other writer commit)."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("the SQLite writer's own behaviour")
+    document = unique_document()
+    await store.append(pending(document, b"first"))  # the writer's connection is open now
+    other = sqlite3.connect(str(make_url(database_url).database), isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        other.execute(
+            "INSERT INTO updates (document, data, checksum) VALUES (?, ?, ?)",
+            (document, b"other", zlib.crc32(b"other")),
+        )
+
+        async def other_commits() -> None:
+            other.execute("COMMIT")
+
+        [waited], _ = await asyncio.gather(
+            store.append(pending(document, b"waited")), other_commits()
+        )
+    finally:
+        other.close()
+    entries = await store.entries_after(document, 0)
+    assert [e.update for e in entries] == [b"first", b"other", b"waited"]
+    assert entries[-1].position == waited
