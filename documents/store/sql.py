@@ -1,8 +1,9 @@
 """The one Store implementation, over SQLAlchemy async, for SQLite (aiosqlite) and PostgreSQL.
 
-On SQLite, `append` (the group commit) and `save_checkpoint` run in a writer thread of their own
-on a plain sqlite3 connection (documents/store/sqlite_writer.py); everything else goes through
-SQLAlchemy.
+On SQLite, `append` (the group commit) and `save_checkpoint` run on a plain sqlite3 connection
+with a writer thread of its own, and `load` on another with a reader thread
+(documents/store/sqlite_threads.py); everything else goes through SQLAlchemy. Those paths run
+the same statements as the SQLAlchemy ones, compiled once to SQL text.
 
 Transactions on SQLite: the sqlite3 driver's legacy transaction control is kept on purpose. It
 opens a DEFERRED transaction implicitly right before the first INSERT, inside the same driver call,
@@ -23,7 +24,7 @@ import asyncio
 import contextlib
 import sqlite3
 import zlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Final, Literal
 
 from sqlalchemy import (
@@ -42,16 +43,18 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.compiler import SQLCompiler
 
 from documents.store import tables
 from documents.store.base import CorruptLogEntry, LogEntry, PendingUpdate, StoredDocument
 from documents.store.lineage import SqlLineage
-from documents.store.sqlite_writer import SqliteWriter, insert_statement
+from documents.store.sqlite_threads import SqliteReader, SqliteWriter, insert_statement
 from documents.store.workshops import SqlWorkshops
 
 SqliteSynchronous = Literal["FULL", "NORMAL"]
@@ -80,11 +83,12 @@ class SqlStore:
         # check per checkout is cheap there and spares the first load after a server restart.
         self._engine = create_async_engine(url, pool_pre_ping=not self._is_sqlite)
         self._sqlite_writer: SqliteWriter | None = None
+        self._sqlite_reader: SqliteReader | None = None
         if self._is_sqlite:
             _configure_sqlite_connections(self._engine.sync_engine, sqlite_synchronous)
-            self._sqlite_writer = SqliteWriter(
-                _sqlite_connector(self._engine.sync_engine, url, sqlite_synchronous)
-            )
+            connect = _sqlite_connector(self._engine.sync_engine, url, sqlite_synchronous)
+            self._sqlite_writer = SqliteWriter(connect)
+            self._sqlite_reader = SqliteReader(connect)
         # PostgreSQL's append. Positions are sorted, never taken in RETURNING order (which
         # neither database promises): both hand out increasing positions in insertion order, and
         # rows are inserted in parameter order. Here SQLAlchemy's INSERT ... SELECT ... ORDER BY
@@ -95,10 +99,10 @@ class SqlStore:
             tables.updates.c.position, sort_by_parameter_order=True
         )
         self._checkpoint = _checkpoint_statement(is_sqlite=self._is_sqlite)
-        # The same statement as SQL text for the SQLite writer, with its parameters' order.
-        compiled = self._checkpoint.compile(dialect=self._engine.dialect)
-        self._checkpoint_sql = str(compiled)
-        self._checkpoint_parameters = list(compiled.positiontup or ())
+        self._checkpoint_text = _Positional(self._checkpoint, self._engine.dialect)
+        self._loads = {
+            upto: _LoadQueries(upto=upto, dialect=self._engine.dialect) for upto in (False, True)
+        }
         self._writer: AsyncConnection | None = None
         self._write_lock = asyncio.Lock()
         self._writer_lost = False
@@ -130,6 +134,8 @@ class SqlStore:
         """Close every connection (and, on SQLite, the threads that serve them)."""
         if self._sqlite_writer is not None:
             await self._sqlite_writer.close()
+        if self._sqlite_reader is not None:
+            await self._sqlite_reader.close()
         async with self._write_lock:
             if self._writer is not None:
                 await self._writer.close()
@@ -202,23 +208,22 @@ class SqlStore:
         With `upto`, the document as it stood at that log position: the latest checkpoint at or
         before it and the entries up to it (what versions and fork points are rebuilt from).
         """
-        cp, log = tables.checkpoints.c, tables.updates.c
-        checkpoint_query = select(cp.position, cp.state, cp.checksum).where(cp.document == document)
-        if upto is not None:
-            checkpoint_query = checkpoint_query.where(cp.position <= upto)
-        async with self._engine.connect() as conn:
-            checkpoint = (
-                await conn.execute(checkpoint_query.order_by(cp.position.desc()).limit(1))
-            ).first()
-            after = checkpoint.position if checkpoint is not None else 0
-            tail_query = select(log.position, log.data, log.checksum).where(
-                log.document == document, log.position > after
+        queries = self._loads[upto is not None]
+        if self._sqlite_reader is not None:
+            checkpoint, tail = await self._sqlite_reader.read(
+                lambda connection: queries.read(connection, document, upto)
             )
-            if upto is not None:
-                tail_query = tail_query.where(log.position <= upto)
-            tail = (await conn.execute(tail_query.order_by(log.position))).all()
-        if checkpoint is not None and zlib.crc32(checkpoint.state) != checkpoint.checksum:
-            raise CorruptLogEntry(document, checkpoint.position)
+        else:
+            async with self._engine.connect() as conn:
+                found = (
+                    await conn.execute(queries.checkpoint, {"document": document, "upto": upto})
+                ).first()
+                checkpoint = tuple(found) if found is not None else None
+                after = checkpoint[0] if checkpoint is not None else 0
+                parameters = {"document": document, "upto": upto, "after": after}
+                tail = [tuple(row) for row in await conn.execute(queries.tail, parameters)]
+        if checkpoint is not None and zlib.crc32(checkpoint[1]) != checkpoint[2]:
+            raise CorruptLogEntry(document, checkpoint[0])
         entries: list[LogEntry] = []
         for position, data, checksum in tail:
             if zlib.crc32(data) != checksum:
@@ -226,7 +231,7 @@ class SqlStore:
             entries.append(LogEntry(position, data))
         if checkpoint is None:
             return StoredDocument(document, tail=entries)
-        return StoredDocument(document, checkpoint.state, checkpoint.position, entries)
+        return StoredDocument(document, checkpoint[1], checkpoint[0], entries)
 
     async def entries_after(self, document: str, position: int) -> list[LogEntry]:
         log = tables.updates.c
@@ -259,10 +264,9 @@ class SqlStore:
             "cp_checksum": zlib.crc32(state),
         }
         if self._sqlite_writer is not None:
-            with _as_sqlalchemy_error(self._checkpoint_sql):
-                changed = await self._sqlite_writer.write(
-                    self._checkpoint_sql, [params[name] for name in self._checkpoint_parameters]
-                )
+            text = self._checkpoint_text
+            with _as_sqlalchemy_error(text.sql):
+                changed = await self._sqlite_writer.write(text.sql, text.parameters(params))
         else:
             async with self._engine.begin() as conn:
                 changed = (await conn.execute(self._checkpoint, params)).rowcount
@@ -271,6 +275,60 @@ class SqlStore:
                 f"checkpoint position {position} of document {document!r} is past the "
                 "document's last log entry"
             )
+
+
+class _Positional:
+    """A statement compiled once to SQL text for a plain sqlite3 connection."""
+
+    def __init__(self, statement: ClauseElement, dialect: Dialect) -> None:
+        compiled = statement.compile(dialect=dialect)
+        assert isinstance(compiled, SQLCompiler)
+        self.sql = str(compiled)
+        self._names = list(compiled.positiontup or ())
+        self._defaults = dict(compiled.params)  # values of anonymous parameters (LIMIT 1)
+
+    def parameters(self, given: Mapping[str, object]) -> list[object]:
+        values = {**self._defaults, **given}
+        return [values[name] for name in self._names]
+
+
+StoredRow = tuple[int, bytes, int]
+"""(position, bytes, checksum): a checkpoint or a log entry as read."""
+
+
+class _LoadQueries:
+    """The two SELECTs of a load (with or without an `upto` bound), as statements and text."""
+
+    def __init__(self, *, upto: bool, dialect: Dialect) -> None:
+        cp, log = tables.checkpoints.c, tables.updates.c
+        document = bindparam("document", type_=String)
+        bound = bindparam("upto", type_=BigInteger)
+        latest = select(cp.position, cp.state, cp.checksum).where(cp.document == document)
+        tail = select(log.position, log.data, log.checksum).where(
+            log.document == document, log.position > bindparam("after", type_=BigInteger)
+        )
+        if upto:
+            latest = latest.where(cp.position <= bound)
+            tail = tail.where(log.position <= bound)
+        self.checkpoint = latest.order_by(cp.position.desc()).limit(1)
+        self.tail = tail.order_by(log.position)
+        self._checkpoint_text = _Positional(self.checkpoint, dialect)
+        self._tail_text = _Positional(self.tail, dialect)
+
+    def read(
+        self, connection: sqlite3.Connection, document: str, upto: int | None
+    ) -> tuple[StoredRow | None, list[StoredRow]]:
+        """Both reads on a plain connection (in the reader thread)."""
+        checkpoint: StoredRow | None = connection.execute(
+            self._checkpoint_text.sql,
+            self._checkpoint_text.parameters({"document": document, "upto": upto}),
+        ).fetchone()
+        after = checkpoint[0] if checkpoint is not None else 0
+        parameters = {"document": document, "upto": upto, "after": after}
+        tail: list[StoredRow] = connection.execute(
+            self._tail_text.sql, self._tail_text.parameters(parameters)
+        ).fetchall()
+        return checkpoint, tail
 
 
 @contextlib.contextmanager

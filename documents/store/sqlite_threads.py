@@ -1,4 +1,5 @@
-"""SQLite writes (the group commit, checkpoints): one plain connection, fsynced in one thread.
+"""SQLite's hot paths on plain sqlite3 connections: writes (the group commit, checkpoints),
+fsynced in one thread, and document loads, read in another.
 
 Why a thread: with `synchronous=FULL` every commit waits for an fsync, which must not stall
 the event loop (every room would stop for it). Why only the COMMIT goes there: a thread costs
@@ -18,6 +19,11 @@ busy-handler sleeps (1, 2, 5, 10 ms...), which showed as delivery stalls of tens
 The connection is used by one job at a time (a lock), either on the loop or in the thread.
 The sqlite3 driver's legacy transaction control opens the transaction implicitly, inside the
 INSERT's own call (see documents/store/sql.py for why that is wanted).
+
+Loading a document goes through SQLAlchemy and aiosqlite otherwise: several thread hand-offs
+per statement, and the first load after a restart compiles its statements, which made a
+document of 100,000 edits take ~30 ms to read. The reader thread runs both of a load's
+SELECTs in one job on a connection of its own (in WAL mode readers never wait for the writer).
 """
 
 from __future__ import annotations
@@ -44,21 +50,60 @@ def insert_statement(rows: int) -> str:
     return f"INSERT INTO updates (document, data, checksum) VALUES {values} RETURNING position"
 
 
-class SqliteWriter:
-    """The one connection that writes the log and checkpoints; see the module docstring."""
+class _ConnectionThread:
+    """One thread, started on first use, and one connection, opened by its first job."""
 
-    def __init__(self, connect: Callable[[], sqlite3.Connection]) -> None:
+    def __init__(self, connect: Callable[[], sqlite3.Connection], name: str) -> None:
         """`connect` opens the connection (with its PRAGMAs set); it runs in the thread."""
         self._connect = connect
+        self._name = name
         self._executor: ThreadPoolExecutor | None = None
         self._connection: sqlite3.Connection | None = None
-        self._lock = asyncio.Lock()
 
     async def _in_thread(self, job: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         if self._executor is None:
-            self._executor = ThreadPoolExecutor(1, thread_name_prefix="verstas-sqlite-writer")
+            self._executor = ThreadPoolExecutor(1, thread_name_prefix=self._name)
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, lambda: job(*args, **kwargs))
+
+    async def _close(self) -> None:
+        connection, self._connection = self._connection, None
+        executor, self._executor = self._executor, None
+        if executor is None:
+            return
+        try:
+            if connection is not None:
+                await asyncio.get_running_loop().run_in_executor(executor, connection.close)
+        finally:
+            executor.shutdown(wait=False)
+
+
+class SqliteReader(_ConnectionThread):
+    """Reads in a thread of their own; see the module docstring."""
+
+    def __init__(self, connect: Callable[[], sqlite3.Connection]) -> None:
+        super().__init__(connect, "verstas-sqlite-reader")
+
+    async def read(self, job: Callable[[sqlite3.Connection], T]) -> T:
+        """Run `job` with the connection, in the thread."""
+        return await self._in_thread(self._run, job)
+
+    def _run(self, job: Callable[[sqlite3.Connection], T]) -> T:
+        if self._connection is None:
+            self._connection = self._connect()
+        return job(self._connection)
+
+    async def close(self) -> None:
+        """Close the connection and end the thread; a later read starts them again."""
+        await self._close()
+
+
+class SqliteWriter(_ConnectionThread):
+    """The one connection that writes the log and checkpoints; see the module docstring."""
+
+    def __init__(self, connect: Callable[[], sqlite3.Connection]) -> None:
+        super().__init__(connect, "verstas-sqlite-writer")
+        self._lock = asyncio.Lock()
 
     async def _opened(self) -> sqlite3.Connection:
         if self._connection is None:
@@ -105,15 +150,7 @@ class SqliteWriter:
     async def close(self) -> None:
         """Close the connection and end the thread; a later append starts them again."""
         async with self._lock:
-            connection, self._connection = self._connection, None
-            executor, self._executor = self._executor, None
-            if executor is None:
-                return
-            try:
-                if connection is not None:
-                    await asyncio.get_running_loop().run_in_executor(executor, connection.close)
-            finally:
-                executor.shutdown(wait=False)
+            await self._close()
 
 
 def _commit(connection: sqlite3.Connection) -> None:
