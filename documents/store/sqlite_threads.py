@@ -23,7 +23,9 @@ INSERT's own call (see documents/store/sql.py for why that is wanted).
 Loading a document goes through SQLAlchemy and aiosqlite otherwise: several thread hand-offs
 per statement, and the first load after a restart compiles its statements, which made a
 document of 100,000 edits take ~30 ms to read. The reader thread runs both of a load's
-SELECTs in one job on a connection of its own (in WAL mode readers never wait for the writer).
+SELECTs in one job on a connection of its own (in WAL mode readers never wait for the writer),
+which maps the database file into memory: a checkpoint of megabytes spans a thousand overflow
+pages, read with a system call each otherwise (4 MB: 5-10 ms, mapped: 1 ms).
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 _PATIENCE_MS = 5000  # how long a write in the thread waits for another connection's lock
+_READER_MMAP_BYTES = 1 << 30  # address space only: pages are read from the file on first use
 
 
 def insert_statement(rows: int) -> str:
@@ -90,7 +93,9 @@ class SqliteReader(_ConnectionThread):
 
     def _run(self, job: Callable[[sqlite3.Connection], T]) -> T:
         if self._connection is None:
-            self._connection = self._connect()
+            connection = self._connect()
+            connection.execute(f"PRAGMA mmap_size={_READER_MMAP_BYTES}")
+            self._connection = connection
         return job(self._connection)
 
     async def close(self) -> None:
