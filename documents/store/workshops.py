@@ -168,6 +168,13 @@ class SqlWorkshops:
             ).first()
         return _workshop(row) if row is not None else None
 
+    async def prepare(self) -> None:
+        """Look a workshop up once, so that SQLAlchemy has compiled admission's statements
+        before the first client: after a restart every client reconnects at once, and the
+        first one waited ~3 ms for the compilation."""
+        await self.get("")
+        await self.link("")
+
     async def get_recent(self, workshop_id: str) -> WorkshopRecord | None:
         """As `get`, or as it answered at most RECENT_TTL seconds ago: for admission, which asks
         for every connection. Changes made through this object are seen at once."""
