@@ -184,7 +184,8 @@ class Room:
 
     def _build_soon(self) -> None:
         self._build_scheduled = False
-        if not self._document.built and not self.failed:
+        waiting = any(peer in self.peers for peer in self._ungreeted)
+        if waiting and not self._document.built and not self.failed:
             with contextlib.suppress(InvalidUpdate):  # already logged and handled by _build
                 self._build()
 
