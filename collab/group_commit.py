@@ -1,10 +1,11 @@
 """Group commit: every accepted update is committed before anyone else may see it, cheaply.
 
 Durability costs per commit, not per update, so updates that arrive while a commit runs go
-into the next one together. Under sustained load the committer also waits a short window
-before committing, so each transaction carries several updates; when updates are sparse it
-commits at once, so a lone edit pays no window. Listeners hear of their updates strictly in
-submission order, which is what lets a room broadcast only what is committed.
+into the next one together. Under sustained load the committer also holds a batch until its
+oldest update is `window` old, so each transaction carries several updates while no update
+waits for the window more than once; when updates are sparse it commits at once, so a lone
+edit pays no window. Listeners hear of their updates strictly in submission order, which is
+what lets a room broadcast only what is committed.
 """
 
 from __future__ import annotations
@@ -28,7 +29,9 @@ class CommitListener(Protocol):
     def batch_taken(self, last_ticket: int) -> None:
         """Its updates up to `last_ticket` are about to be committed together."""
 
-    def committed(self, ticket: int, position: int) -> None: ...
+    def committed(self, last_ticket: int, positions: Sequence[int]) -> None:
+        """Its updates up to `last_ticket` are durable: those of this batch, once per batch,
+        with their log positions in submission order."""
 
     def commit_failed(self, error: BaseException) -> None: ...
 
@@ -40,6 +43,24 @@ class _Submitted:
     update: bytes
     ticket: int
     submitted_at: float
+
+
+class ArrivalGap:
+    """A smoothed time between submissions: is the committer under sustained load?"""
+
+    # One gap longer than this says nothing more than "sparse"; capping it lets the estimate
+    # come back down within a few submissions once a burst starts.
+    _LONGEST = 1.0
+
+    def __init__(self) -> None:
+        self.seconds = self._LONGEST
+        self._last: float | None = None
+
+    def observe(self, now: float) -> None:
+        if self._last is not None:
+            gap = min(now - self._last, self._LONGEST)
+            self.seconds = 0.7 * self.seconds + 0.3 * gap
+        self._last = now
 
 
 @dataclass(slots=True)
@@ -70,15 +91,14 @@ class GroupCommitter:
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
         self._idle.set()
-        self._last_submit = 0.0
-        self._gap = float("inf")  # smoothed time between submissions
+        self._gap = ArrivalGap()
         self.stats = CommitStats()
 
     def submit(self, listener: CommitListener, document: str, update: bytes, ticket: int) -> None:
-        """Queue an update; the listener hears `committed(ticket, …)` once it is durable."""
+        """Queue an update; the listener hears `committed(ticket, …)` (or a later ticket of
+        the same batch) once it is durable."""
         now = time.monotonic()
-        self._gap = 0.7 * self._gap + 0.3 * (now - self._last_submit)
-        self._last_submit = now
+        self._gap.observe(now)
         self._queue.append(_Submitted(listener, document, update, ticket, now))
         self._idle.clear()
         self._wake.set()
@@ -94,16 +114,23 @@ class GroupCommitter:
                 self._idle.set()
                 self._wake.clear()
                 await self._wake.wait()
-            if self._gap < self._window and len(self._queue) < self._max_batch:
-                await asyncio.sleep(self._window)
+            if self._gap.seconds < self._window and len(self._queue) < self._max_batch:
+                # Updates that arrived during the last commit have already waited part of it.
+                wait = self._queue[0].submitted_at + self._window - time.monotonic()
+                if wait > 0:
+                    await asyncio.sleep(wait)
             batch = self._queue[: self._max_batch]
             del self._queue[: self._max_batch]
             await self._commit(batch)
 
     async def _commit(self, batch: Sequence[_Submitted]) -> None:
-        last_tickets = {id(item.listener): (item.listener, item.ticket) for item in batch}
-        for listener, ticket in last_tickets.values():
-            listener.batch_taken(ticket)
+        # Per listener, in submission order: a room hears once per batch, so it can send each
+        # peer everything this commit released at once.
+        groups: dict[int, list[_Submitted]] = {}
+        for item in batch:
+            groups.setdefault(id(item.listener), []).append(item)
+        for items in groups.values():
+            items[-1].listener.batch_taken(items[-1].ticket)
         try:
             positions = await self._store.append(
                 [PendingUpdate(item.document, item.update) for item in batch]
@@ -112,8 +139,8 @@ class GroupCommitter:
             self.stats.failures += 1
             documents = sorted({item.document for item in batch})
             log.error("commit_failed", documents=documents, updates=len(batch), error=repr(exc))
-            for listener in {id(item.listener): item.listener for item in batch}.values():
-                listener.commit_failed(exc)
+            for items in groups.values():
+                items[0].listener.commit_failed(exc)
             return
         now = time.monotonic()
         self.stats.commits += 1
@@ -121,10 +148,12 @@ class GroupCommitter:
         if self._observe_latency is not None:
             # The oldest update of the batch waited longest: that is the latency to report.
             self._observe_latency(now - batch[0].submitted_at)
-        for item, position in zip(batch, positions, strict=True):
+        position_of = {id(item): position for item, position in zip(batch, positions, strict=True)}
+        for items in groups.values():
+            last = items[-1]
             try:
-                item.listener.committed(item.ticket, position)
+                last.listener.committed(last.ticket, [position_of[id(item)] for item in items])
             except Exception as exc:
                 # A bug in one room must not stop the commits of every other room.
-                log.exception("commit_listener_failed", document=item.document)
-                item.listener.commit_failed(exc)
+                log.exception("commit_listener_failed", document=last.document)
+                last.listener.commit_failed(exc)

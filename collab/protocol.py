@@ -181,27 +181,30 @@ def decode(data: bytes) -> Message:
 
 
 def encode(message: Message) -> bytes:
-    """The wire bytes of one message, as y-protocols writes them."""
-    out = bytearray()
+    """The wire bytes of one message, as y-protocols writes them.
+
+    The payload is copied once (a whole document's state can be megabytes)."""
+    head = bytearray()
     if isinstance(message, SyncUpdate):
-        out += b"\x00\x02"
-        _write_var_bytes(out, message.update)
+        head += b"\x00\x02"
+        payload = message.update
     elif isinstance(message, SyncStep2):
-        out += b"\x00\x01"
-        _write_var_bytes(out, message.update)
+        head += b"\x00\x01"
+        payload = message.update
     elif isinstance(message, SyncStep1):
-        out += b"\x00\x00"
-        _write_var_bytes(out, message.state_vector)
+        head += b"\x00\x00"
+        payload = message.state_vector
     elif isinstance(message, AwarenessMessage):
-        out.append(MESSAGE_AWARENESS)
-        _write_var_bytes(out, message.update)
+        head.append(MESSAGE_AWARENESS)
+        payload = message.update
     elif isinstance(message, QueryAwareness):
-        out.append(MESSAGE_QUERY_AWARENESS)
+        return bytes((MESSAGE_QUERY_AWARENESS,))
     else:
-        out.append(MESSAGE_AUTH)
-        out.append(AUTH_PERMISSION_DENIED)
-        _write_var_bytes(out, message.reason.encode("utf-8"))
-    return bytes(out)
+        head.append(MESSAGE_AUTH)
+        head.append(AUTH_PERMISSION_DENIED)
+        payload = message.reason.encode("utf-8")
+    _write_var_uint(head, len(payload))
+    return b"".join((head, payload))
 
 
 def decode_awareness(update: bytes) -> list[AwarenessEntry]:

@@ -12,13 +12,19 @@ have (and awareness) until the database is back; then they are sent to a fresh r
 With several server processes, what a room commits is also published on the bus after the
 commit, and what other processes committed arrives from the bus (or, after a gap, from the
 database) already durable: it is applied and relayed at once, and never logged again.
+
+A room loaded from a checkpoint alone builds its document only when something needs it (see
+collab.lazy_doc): a fresh client's sync is answered from the checkpoint's bytes first, and the
+room's state vector (our sync step 1) follows once the document is built, right after that.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 import structlog
@@ -30,6 +36,7 @@ from collab.bus import Bus, BusKind, BusMessage
 from collab.crdt import InvalidUpdate, apply_update, diff_since, is_repeat
 from collab.errors import CloseCode
 from collab.group_commit import GroupCommitter
+from collab.lazy_doc import EMPTY_STATE_VECTOR, LazyDoc
 from collab.limits import Limits
 from collab.protocol import (
     AwarenessMessage,
@@ -71,6 +78,9 @@ class Peer(Protocol):
     def send(self, frame: bytes) -> None:
         """Queue a frame; must not block or raise if the peer is gone."""
 
+    def send_frames(self, frames: Sequence[bytes]) -> None:
+        """Queue several frames, in order, at once (as `send` for each)."""
+
     def close(self, code: CloseCode, reason: str) -> None:
         """Start closing; idempotent."""
 
@@ -88,7 +98,7 @@ class Room:
     def __init__(
         self,
         name: str,
-        doc: Doc[Any],
+        document: LazyDoc,
         *,
         position: int,
         tail: LogTail,
@@ -102,7 +112,9 @@ class Room:
         on_gap: Callable[[Room], None],
     ) -> None:
         self.name = name
-        self.doc = doc
+        self._document = document
+        self._ungreeted: list[Peer] = []  # joined before the document was built
+        self._build_scheduled = False
         # Every committed update of this document up to this log position is in `doc`. Its own
         # commits advance it only when no other process writes the document (see Bus.exclusive);
         # otherwise only reads of the log do (load, catch-up).
@@ -141,6 +153,43 @@ class Room:
         self.activity = RoomActivity()
 
     @property
+    def doc(self) -> Doc[Any]:
+        """The live document, built on first use; raises InvalidUpdate if it cannot be."""
+        if not self._document.built:
+            self._build()
+        return self._document.get()
+
+    def encoded_state(self) -> bytes:
+        """The whole state as one update (encoded once per change, see LazyDoc)."""
+        return self._document.encoded()
+
+    def _build(self) -> None:
+        """Build the document now and send our state vector to the peers that joined before.
+        A checkpoint that cannot be applied ends the room as a failed load would have."""
+        try:
+            doc = self._document.get()
+        except InvalidUpdate as exc:
+            log.error("document_build_failed", document=self.name, error=str(exc))
+            self.failed = True
+            for peer in list(self.peers):
+                peer.close(CloseCode.INTERNAL_ERROR, "document could not be loaded")
+            self._on_failure(self)
+            raise
+        ungreeted, self._ungreeted = self._ungreeted, []
+        if ungreeted:
+            frame = self._frame(encode(SyncStep1(doc.get_state())))
+            for peer in ungreeted:
+                if peer in self.peers:
+                    peer.send(frame)
+
+    def _build_soon(self) -> None:
+        self._build_scheduled = False
+        waiting = any(peer in self.peers for peer in self._ungreeted)
+        if waiting and not self._document.built and not self.failed:
+            with contextlib.suppress(InvalidUpdate):  # already logged and handled by _build
+                self._build()
+
+    @property
     def settled(self) -> bool:
         """Nothing is waiting for a commit."""
         return self._committed == self._applied
@@ -154,9 +203,13 @@ class Room:
         self._tail_bytes -= tail_before.bytes
 
     def join(self, peer: Peer, session: PeerSession) -> None:
-        """Admit a peer: our state vector first, then who is already here."""
+        """Admit a peer: our state vector first (once the document is built: see `receive`),
+        then who is already here."""
         self.peers[peer] = session
-        peer.send(self._frame(encode(SyncStep1(self.doc.get_state()))))
+        if self._document.built:
+            peer.send(self._frame(encode(SyncStep1(self.doc.get_state()))))
+        else:
+            self._ungreeted.append(peer)
         present = self.awareness.present(time.monotonic())
         if present:
             peer.send(self._frame(encode(AwarenessMessage(encode_awareness(present)))))
@@ -205,6 +258,11 @@ class Room:
                 reason=effect.reason,
             )
             peer.close(effect.code, effect.reason)
+        if self._ungreeted and not self._build_scheduled:
+            # A peer's first message (its sync step 1) is answered: now build, right after
+            # this turn of the loop, so that the answer is on its way first.
+            self._build_scheduled = True
+            asyncio.get_running_loop().call_soon(self._build_soon)
         return effect
 
     def _count_refusal(self, reason: str) -> None:
@@ -238,7 +296,7 @@ class Room:
         if self._measured_bytes + self._unmeasured_bytes + incoming <= limit:
             return False
         if self._unmeasured_bytes:
-            self._measured_bytes = len(self.doc.get_update())
+            self._measured_bytes = len(self.encoded_state())
             self._unmeasured_bytes = 0
         return self._measured_bytes + incoming > limit
 
@@ -254,9 +312,11 @@ class Room:
             )
             sender.close(CloseCode.DOCUMENT_TOO_LARGE, "document is over its size limit")
             return
-        state_before = self.doc.get_state()
+        doc = self.doc
+        state_before = doc.get_state()
+        self._document.changed()
         try:
-            apply_update(self.doc, update)
+            apply_update(doc, update)
         except InvalidUpdate as exc:
             self._count_refusal("invalid_update")
             log.warning("update_invalid", document=self.name, peer=sender.label, error=str(exc))
@@ -267,7 +327,7 @@ class Room:
         # receive) or waits for missing dependencies. A repeat changes nothing: it is neither
         # logged nor relayed. A waiting one is logged, since it may integrate later, but the
         # memory it can pin is bounded.
-        if update[0] != 0 and self.doc.get_state() == state_before:
+        if update[0] != 0 and doc.get_state() == state_before:
             if is_repeat(update, state_before):
                 self._stats.duplicates += 1
                 return
@@ -327,13 +387,15 @@ class Room:
 
     def _apply_committed(self, update: bytes, origin: str) -> None:
         """An update that is already durable: apply, relay to every local peer, never log."""
-        state_before = self.doc.get_state()
+        doc = self.doc
+        state_before = doc.get_state()
+        self._document.changed()
         try:
-            apply_update(self.doc, update)
+            apply_update(doc, update)
         except InvalidUpdate as exc:
             log.error("committed_update_invalid", document=self.name, origin=origin, error=str(exc))
             return
-        if update[0] != 0 and self.doc.get_state() == state_before:
+        if update[0] != 0 and doc.get_state() == state_before:
             if is_repeat(update, state_before):
                 return
             # It waits for an update this process never received: read the log, and relay it
@@ -367,9 +429,11 @@ class Room:
         is committed. The room's document has a client id of its own, drawn when it was loaded
         and never used by any client, so server edits cannot collide with a client's.
         """
-        before = self.doc.get_state()
-        edit(self.doc)
-        update = self.doc.get_update(before)
+        doc = self.doc
+        before = doc.get_state()
+        self._document.changed()
+        edit(doc)
+        update = doc.get_update(before)
         if update == EMPTY_UPDATE:
             return update
         ticket = self._record(update, encode(SyncUpdate(update)), None)
@@ -380,12 +444,17 @@ class Room:
         return update
 
     def _answer_step1(self, peer: Peer, state_vector: bytes) -> None:
-        try:
-            missing = diff_since(self.doc, state_vector)
-        except InvalidUpdate as exc:
-            log.warning("state_vector_invalid", document=self.name, peer=peer.label, error=str(exc))
-            peer.close(CloseCode.PROTOCOL_ERROR, "invalid state vector")
-            return
+        if state_vector == EMPTY_STATE_VECTOR:
+            missing = self.encoded_state()  # everything: encoded once, or the checkpoint itself
+        else:
+            try:
+                missing = diff_since(self.doc, state_vector)
+            except InvalidUpdate as exc:
+                log.warning(
+                    "state_vector_invalid", document=self.name, peer=peer.label, error=str(exc)
+                )
+                peer.close(CloseCode.PROTOCOL_ERROR, "invalid state vector")
+                return
         frame = self._frame(encode(SyncStep2(missing)))
         if self.settled:
             peer.send(frame)
@@ -403,34 +472,60 @@ class Room:
         the one moment a busy room can capture a checkpoint that matches a log position."""
         if self.checkpoint_wanted and self._applied == last_ticket and self.stalled_bytes == 0:
             self.checkpoint_wanted = False
-            self._capture = (last_ticket, self.doc.get_update(), self.log_tail())
+            self._capture = (last_ticket, self.encoded_state(), self.log_tail())
 
-    def committed(self, ticket: int, position: int) -> None:
-        """Release everything that waited for this ticket."""
+    def committed(self, last_ticket: int, positions: Sequence[int]) -> None:
+        """Release everything that waited for the tickets up to `last_ticket`; `positions` are
+        those of this room's updates in the batch, in order."""
         if self.failed:
             return
-        self._committed = ticket
+        self._committed = last_ticket
         if self._exclusive:
-            self.position = position
+            self.position = positions[-1]
         else:
-            self._known_positions.add(position)
+            self._known_positions.update(positions)
         self.activity.last_commit_at = time.time()
         capture = self._capture
-        if capture is not None and capture[0] == ticket:
+        if capture is not None and capture[0] == last_ticket:
             self._capture = None
             if self.on_capture is not None:
                 self.on_capture(self, capture[1], self.position, capture[2])
         outbox = self._outbox
-        while outbox and outbox[0][0] <= ticket:
-            _, recipient, skip, frame, update = outbox.popleft()
+        released: list[_Outgoing] = []
+        while outbox and outbox[0][0] <= last_ticket:
+            released.append(outbox.popleft())
+        broadcasts = [entry for entry in released if entry[1] is None]
+        for (_, _, skip, _, update), position in zip(broadcasts, positions, strict=True):
+            self.activity.relayed += len(self.peers) - (skip in self.peers)
+            self._bus.publish(
+                BusMessage(self.name, BusKind.UPDATE, update, self._bus.origin, position)
+            )
+        if len(released) == 1:
+            _, recipient, skip, frame, _ = released[0]
             if recipient is None:
                 self._broadcast(frame, skip=skip)
-                self.activity.relayed += len(self.peers) - (skip in self.peers)
-                self._bus.publish(
-                    BusMessage(self.name, BusKind.UPDATE, update, self._bus.origin, position)
-                )
             elif recipient in self.peers:
                 recipient.send(frame)
+        elif released:
+            self._send_shares(released)
+
+    def _send_shares(self, released: list[_Outgoing]) -> None:
+        """Several frames released by one commit: each peer gets its share, in order, at once
+        (one write instead of one per frame)."""
+        peers = self.peers
+        shares: dict[Peer, list[bytes]] = {}
+        for _, recipient, skip, frame, _ in released:
+            if recipient is None:
+                for peer in peers:
+                    if peer is not skip:
+                        shares.setdefault(peer, []).append(frame)
+            elif recipient in peers:
+                shares.setdefault(recipient, []).append(frame)
+        for peer, frames in shares.items():
+            if len(frames) == 1:
+                peer.send(frames[0])
+            else:
+                peer.send_frames(frames)
 
     def commit_failed(self, error: BaseException) -> None:
         """Nothing uncommitted may ever be shown, nor acknowledged: whoever waited for this

@@ -26,6 +26,7 @@ import structlog
 from collab.bus import Bus, BusMessage, LocalBus
 from collab.errors import CloseCode
 from collab.group_commit import GroupCommitter
+from collab.lazy_doc import LazyDoc
 from collab.limits import Limits
 from collab.room import Framer, Peer, Room
 from collab.session import PeerSession
@@ -149,7 +150,7 @@ class Rooms:
             while not room.settled and not room.failed:
                 await self._committer.drain()
             if not room.failed:
-                return room.doc.get_update(), room.position
+                return room.encoded_state(), room.position
         # Other processes write this document too: only the log says which state a position
         # stands for.
         stored = await self._store.load(name)
@@ -164,11 +165,16 @@ class Rooms:
             del self._arrived_while_loading[name]
             self._bus.unsubscribe(name)
             raise
-        doc = replay(stored)
+        # A checkpoint alone is the state already encoded: the document is built on first use
+        # (see collab.lazy_doc); with a tail to replay, it is built now.
+        if stored.checkpoint is not None and not stored.tail:
+            document = LazyDoc(state=stored.checkpoint)
+        else:
+            document = LazyDoc(replay(stored))
         tail = LogTail(len(stored.tail), sum(len(e.update) for e in stored.tail), 0.0)
         room = Room(
             name,
-            doc,
+            document,
             position=stored.last_position,
             tail=tail,
             loaded_bytes=len(stored.checkpoint or b"") + tail.bytes,
@@ -328,7 +334,7 @@ class Rooms:
             # Busy: the committer captures the state at its next batch boundary.
             room.checkpoint_wanted = True
             return
-        await self._write_checkpoint(room, room.doc.get_update(), room.position, tail)
+        await self._write_checkpoint(room, room.encoded_state(), room.position, tail)
 
     def _captured(self, room: Room, state: bytes, position: int, tail: LogTail) -> None:
         task = asyncio.create_task(

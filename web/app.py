@@ -49,6 +49,7 @@ def create_app(settings: Settings) -> Starlette:
         access = AccessResolver(
             store.workshops, Tokens(secret), open_documents=settings.open_documents
         )
+        await store.workshops.prepare()
         hub = CollabHub(
             store,
             binary_frame,

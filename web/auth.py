@@ -8,6 +8,7 @@ the workshop it is used on. Public workshops need no token to be read.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import cast
 
@@ -76,9 +77,14 @@ class AccessResolver:
         workshop = await self._workshops.get(workshop_id)
         if workshop is None:
             raise Denied(404, f"no workshop {workshop_id}")
-        return await self._access(workshop, token)
+        return await self._access(workshop, token, self._workshops.link)
 
-    async def _access(self, workshop: WorkshopRecord, token: str | None) -> Access:
+    async def _access(
+        self,
+        workshop: WorkshopRecord,
+        token: str | None,
+        find_link: Callable[[str], Awaitable[LinkRecord | None]],
+    ) -> Access:
         if token is None:
             if workshop.public:
                 return Access(workshop, None, None)
@@ -88,19 +94,20 @@ class AccessResolver:
             raise Denied(401, "the token is not valid")
         if claims.workshop_id != workshop.id:
             raise Denied(403, "the token belongs to another workshop")
-        link = await self._workshops.link(claims.link_id)
+        link = await find_link(claims.link_id)
         if link is None or link.revoked_at is not None or link.workshop_id != workshop.id:
             raise Denied(403, "the share link was revoked")
         return Access(workshop, link.role, link.id)
 
     async def __call__(self, document: str, token: str | None) -> Grant:
-        """The socket's question (see collab.admission)."""
+        """The socket's question (see collab.admission). Asked for every connection, so rows
+        read for an earlier one are reused for a few seconds (see SqlWorkshops.get_recent)."""
         workshop_id, kind = parse_document_name(document)
-        workshop = await self._workshops.get(workshop_id)
+        workshop = await self._workshops.get_recent(workshop_id)
         if workshop is None:
             if self._open_documents:
                 return Grant(can_write=True)
             raise Denied(404, f"no workshop {workshop_id}")
-        access = await self._access(workshop, token)
+        access = await self._access(workshop, token, self._workshops.link_recent)
         role: Role = access.role or "viewer"
         return Grant(can_write=can_write(role, kind), role=role, link_id=access.link_id)

@@ -50,9 +50,15 @@ def _parse(url: str) -> URL:
 
 
 def _check_sqlite_directory(url: URL) -> None:
-    """SQLite creates a missing file but not its directory, and then fails only on first use."""
+    """SQLite creates a missing file but not its directory, and then fails only on first use.
+
+    An in-memory database is refused: the log must outlive the process, and each connection
+    (the commit's writer thread has its own) would see a database of its own.
+    """
     database = url.database
-    if not database or database == ":memory:" or database.startswith("file:"):
+    if not database or database == ":memory:":
+        raise ValueError("an in-memory SQLite database cannot keep the update log: give a file")
+    if database.startswith("file:"):
         return
     directory = Path(database).parent
     if not directory.is_dir():

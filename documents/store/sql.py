@@ -1,5 +1,10 @@
 """The one Store implementation, over SQLAlchemy async, for SQLite (aiosqlite) and PostgreSQL.
 
+On SQLite, `append` (the group commit) and `save_checkpoint` run on a plain sqlite3 connection
+with a writer thread of its own, and `load` on another with a reader thread
+(documents/store/sqlite_threads.py); everything else goes through SQLAlchemy. Those paths run
+the same statements as the SQLAlchemy ones, compiled once to SQL text.
+
 Transactions on SQLite: the sqlite3 driver's legacy transaction control is kept on purpose. It
 opens a DEFERRED transaction implicitly right before the first INSERT, inside the same driver call,
 so append pays no separate BEGIN round trip (each statement through aiosqlite costs several thread
@@ -9,6 +14,8 @@ DML (the PRAGMAs, DDL, SELECT) never get an implicit BEGIN, so the connection PR
 any transaction as journal_mode=WAL requires. The two reads of `load` therefore see two
 snapshots (as under PostgreSQL's READ COMMITTED); that is safe because log entries are immutable
 and only ever added, and the tail read starts after the checkpoint the first read found.
+Schema creation is the one place that needs a real transaction, so `open` emits BEGIN IMMEDIATE
+itself.
 """
 
 from __future__ import annotations
@@ -17,13 +24,12 @@ import asyncio
 import contextlib
 import sqlite3
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, Final, Literal
 
 from sqlalchemy import (
     BigInteger,
     Connection,
-    Dialect,
     Engine,
     Insert,
     LargeBinary,
@@ -35,17 +41,20 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.compiler import SQLCompiler
 
 from documents.store import tables
 from documents.store.base import CorruptLogEntry, LogEntry, PendingUpdate, StoredDocument
 from documents.store.lineage import SqlLineage
 from documents.store.rows import DriverQuery, driver_query, fetch
 from documents.store.schema import require_current
+from documents.store.sqlite_threads import SqliteReader, SqliteWriter, insert_statement
 from documents.store.workshops import SqlWorkshops
 
 SqliteSynchronous = Literal["FULL", "NORMAL"]
@@ -83,17 +92,28 @@ class SqlStore:
         # Pooled connections serve the rare operations (load, checkpoint, ping), so a liveness
         # check per checkout is cheap there and spares the first load after a server restart.
         self._engine = create_async_engine(url, pool_pre_ping=not self._is_sqlite)
+        self._sqlite_writer: SqliteWriter | None = None
+        self._sqlite_reader: SqliteReader | None = None
         if self._is_sqlite:
             _configure_sqlite_connections(self._engine.sync_engine, sqlite_synchronous)
-        # Positions are sorted, never taken in RETURNING order (which neither database promises):
-        # both hand out increasing positions in insertion order, and rows are inserted in
-        # parameter order. On PostgreSQL SQLAlchemy's INSERT ... SELECT ... ORDER BY guarantees
-        # that; SQLite inserts a multi-row VALUES as listed. SQLAlchemy will not assume the latter
-        # and would send one INSERT per row, so the contract suite checks every position's content.
+            connect = _sqlite_connector(self._engine.sync_engine, url, sqlite_synchronous)
+            self._sqlite_writer = SqliteWriter(connect)
+            self._sqlite_reader = SqliteReader(connect)
+        # PostgreSQL's append. Positions are sorted, never taken in RETURNING order (which
+        # neither database promises): both hand out increasing positions in insertion order, and
+        # rows are inserted in parameter order. Here SQLAlchemy's INSERT ... SELECT ... ORDER BY
+        # guarantees that; SQLite inserts a multi-row VALUES as listed, which SQLAlchemy will not
+        # assume (it would send one INSERT per row), so the SQLite writer builds its own statement
+        # and the contract suite checks every position's content.
         self._append = tables.updates.insert().returning(
-            tables.updates.c.position, sort_by_parameter_order=not self._is_sqlite
+            tables.updates.c.position, sort_by_parameter_order=True
         )
         self._checkpoint = _checkpoint_statement(is_sqlite=self._is_sqlite)
+        self._checkpoint_text = _Positional(self._checkpoint, self._engine.dialect)
+        # SQLite reads in its reader thread; PostgreSQL reads straight from asyncpg.
+        self._loads = {
+            upto: _LoadQueries(upto=upto, dialect=self._engine.dialect) for upto in (False, True)
+        }
         self._load_checkpoint, self._load_tail = _load_queries(self._engine.dialect)
         self._writer: AsyncConnection | None = None
         self._write_lock = asyncio.Lock()
@@ -116,11 +136,15 @@ class SqlStore:
         """
         async with self._engine.connect() as conn:
             await conn.run_sync(require_current, self._url)
-        if self._writer is None:
+        if self._writer is None and not self._is_sqlite:
             self._writer = await self._engine.connect()
 
     async def close(self) -> None:
-        """Close every connection (and, on SQLite, its aiosqlite thread)."""
+        """Close every connection (and, on SQLite, the threads that serve them)."""
+        if self._sqlite_writer is not None:
+            await self._sqlite_writer.close()
+        if self._sqlite_reader is not None:
+            await self._sqlite_reader.close()
         async with self._write_lock:
             if self._writer is not None:
                 await self._writer.close()
@@ -137,13 +161,15 @@ class SqlStore:
         """Insert the whole batch with one statement in one transaction, committed on return.
 
         This is the group-commit hot path, so it runs on a connection of its own, held for the
-        store's lifetime, in a single greenlet hop: no pool checkout or reset, and one
-        INSERT ... RETURNING plus one COMMIT whatever the batch size (up to SQLAlchemy's 1000 rows
-        per statement). Appends are serialized, which also makes positions commit in increasing
-        order within this process, even on PostgreSQL.
+        store's lifetime: on SQLite in the writer thread, on PostgreSQL in a single greenlet hop
+        (no pool checkout or reset). One INSERT ... RETURNING plus one COMMIT whatever the batch
+        size (up to SQLAlchemy's 1000 rows per statement on PostgreSQL). Appends are serialized,
+        which also makes positions commit in increasing order within this process.
         """
         if not updates:
             return []
+        if self._sqlite_writer is not None:
+            return await self._append_sqlite(self._sqlite_writer, updates)
         rows = [
             {"document": u.document, "data": u.update, "checksum": zlib.crc32(u.update)}
             for u in updates
@@ -156,8 +182,6 @@ class SqlStore:
                 self._writer_lost = False
             if self._writer is None:
                 raise RuntimeError("the store is not open")
-            if self._is_sqlite:
-                return await self._append_sqlite(rows)
             try:
                 return await self._writer.run_sync(self._insert_batch, rows)
             except BaseException:
@@ -168,32 +192,13 @@ class SqlStore:
                     await writer.close()
                 raise
 
-    async def _append_sqlite(self, rows: list[dict[str, object]]) -> list[int]:
-        """The SQLite hot path straight on the held connection's aiosqlite driver: two hand-offs
-        to its thread (the INSERT ... RETURNING, the COMMIT) instead of SQLAlchemy's five or
-        more, which cost more CPU than the whole relay (see the benchmark notes). The sqlite3
-        driver opens the transaction itself before the INSERT, as on the SQLAlchemy path."""
-        assert self._writer is not None
-        raw = await self._writer.get_raw_connection()
-        driver: Any = raw.driver_connection
-        values = ", ".join(["(?, ?, ?)"] * len(rows))
-        parameters: list[object] = []
-        for row in rows:
-            parameters += (row["document"], row["data"], row["checksum"])
-        statement = (
-            f"INSERT INTO updates (document, data, checksum) VALUES {values} RETURNING position"
-        )
-        try:
-            returned = await driver.execute_fetchall(statement, parameters)
-            await driver.commit()
-        except sqlite3.Error as exc:
-            await driver.rollback()
-            # The same exception types as the SQLAlchemy path (IntegrityError, ...).
-            raise DBAPIError.instance(statement, None, exc, sqlite3.Error) from exc
-        except BaseException:
-            await driver.rollback()
-            raise
-        return sorted(int(row[0]) for row in returned)
+    @staticmethod
+    async def _append_sqlite(writer: SqliteWriter, updates: Sequence[PendingUpdate]) -> list[int]:
+        """One job for the writer thread, with the same exception types as the SQLAlchemy path
+        (IntegrityError, OperationalError, ...)."""
+        rows = [(u.document, u.update, zlib.crc32(u.update)) for u in updates]
+        with _as_sqlalchemy_error(insert_statement(len(rows))):
+            return await writer.append(rows)
 
     def _insert_batch(self, conn: Connection, rows: list[dict[str, object]]) -> list[int]:
         """PostgreSQL: several processes may append to one document, and positions drawn in
@@ -215,16 +220,23 @@ class SqlStore:
 
         With `upto`, the document as it stood at that log position: the latest checkpoint at or
         before it and the entries up to it (what versions and fork points are rebuilt from).
-        Rows come straight from the driver: a long tail is this store's biggest read.
         """
-        last = _LAST_POSITION if upto is None else upto
-        async with self._engine.connect() as conn:
-            if upto is None:
-                await self._settle(conn, document)
-            found = await fetch(conn, self._load_checkpoint, document=document, upto=last)
-            after = found[0][0] if found else 0
-            tail = await fetch(conn, self._load_tail, document=document, after=after, upto=last)
-        checkpoint = found[0] if found else None
+        checkpoint: Sequence[Any] | None
+        tail: Sequence[Sequence[Any]]
+        if self._sqlite_reader is not None:
+            queries = self._loads[upto is not None]
+            checkpoint, tail = await self._sqlite_reader.read(
+                lambda connection: queries.read(connection, document, upto)
+            )
+        else:
+            last = _LAST_POSITION if upto is None else upto
+            async with self._engine.connect() as conn:
+                if upto is None:
+                    await self._settle(conn, document)
+                found = await fetch(conn, self._load_checkpoint, document=document, upto=last)
+                checkpoint = found[0] if found else None
+                after = checkpoint[0] if checkpoint is not None else 0
+                tail = await fetch(conn, self._load_tail, document=document, after=after, upto=last)
         if checkpoint is not None and zlib.crc32(checkpoint[1]) != checkpoint[2]:
             raise CorruptLogEntry(document, checkpoint[0])
         entries: list[LogEntry] = []
@@ -267,13 +279,90 @@ class SqlStore:
             "cp_state": state,
             "cp_checksum": zlib.crc32(state),
         }
-        async with self._engine.begin() as conn:
-            result = await conn.execute(self._checkpoint, params)
-            if result.rowcount != 1:
-                raise ValueError(
-                    f"checkpoint position {position} of document {document!r} is past the "
-                    "document's last log entry"
-                )
+        if self._sqlite_writer is not None:
+            text = self._checkpoint_text
+            with _as_sqlalchemy_error(text.sql):
+                changed = await self._sqlite_writer.write(text.sql, text.parameters(params))
+        else:
+            async with self._engine.begin() as conn:
+                changed = (await conn.execute(self._checkpoint, params)).rowcount
+        if changed != 1:
+            raise ValueError(
+                f"checkpoint position {position} of document {document!r} is past the "
+                "document's last log entry"
+            )
+
+
+class _Positional:
+    """A statement compiled once to SQL text for a plain sqlite3 connection."""
+
+    def __init__(self, statement: ClauseElement, dialect: Dialect) -> None:
+        compiled = statement.compile(dialect=dialect)
+        assert isinstance(compiled, SQLCompiler)
+        self.sql = str(compiled)
+        self._names = list(compiled.positiontup or ())
+        self._defaults = dict(compiled.params)  # values of anonymous parameters (LIMIT 1)
+
+    def parameters(self, given: Mapping[str, object]) -> list[object]:
+        values = {**self._defaults, **given}
+        return [values[name] for name in self._names]
+
+
+StoredRow = tuple[int, bytes, int]
+"""(position, bytes, checksum): a checkpoint or a log entry as read."""
+
+
+class _LoadQueries:
+    """The two SELECTs of a load (with or without an `upto` bound), as statements and text."""
+
+    def __init__(self, *, upto: bool, dialect: Dialect) -> None:
+        cp, log = tables.checkpoints.c, tables.updates.c
+        document = bindparam("document", type_=String)
+        bound = bindparam("upto", type_=BigInteger)
+        latest = select(cp.position, cp.state, cp.checksum).where(cp.document == document)
+        tail = select(log.position, log.data, log.checksum).where(
+            log.document == document, log.position > bindparam("after", type_=BigInteger)
+        )
+        if upto:
+            latest = latest.where(cp.position <= bound)
+            tail = tail.where(log.position <= bound)
+        self.checkpoint = latest.order_by(cp.position.desc()).limit(1)
+        self.tail = tail.order_by(log.position)
+        self._checkpoint_text = _Positional(self.checkpoint, dialect)
+        self._tail_text = _Positional(self.tail, dialect)
+
+    def read(
+        self, connection: sqlite3.Connection, document: str, upto: int | None
+    ) -> tuple[StoredRow | None, list[StoredRow]]:
+        """Both reads on a plain connection (in the reader thread)."""
+        checkpoint: StoredRow | None = connection.execute(
+            self._checkpoint_text.sql,
+            self._checkpoint_text.parameters({"document": document, "upto": upto}),
+        ).fetchone()
+        after = checkpoint[0] if checkpoint is not None else 0
+        parameters = {"document": document, "upto": upto, "after": after}
+        tail: list[StoredRow] = connection.execute(
+            self._tail_text.sql, self._tail_text.parameters(parameters)
+        ).fetchall()
+        return checkpoint, tail
+
+
+@contextlib.contextmanager
+def _as_sqlalchemy_error(statement: str) -> Iterator[None]:
+    """The SQLite writer's errors as the SQLAlchemy path raises them (IntegrityError, ...)."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        raise DBAPIError.instance(statement, None, exc, sqlite3.Error) from exc
+
+
+def _sqlite_pragmas(synchronous: SqliteSynchronous) -> list[str]:
+    """What every SQLite connection runs first, the writer thread's included."""
+    return [
+        "PRAGMA journal_mode=WAL",
+        f"PRAGMA synchronous={synchronous}",
+        f"PRAGMA busy_timeout={_SQLITE_BUSY_TIMEOUT_MS}",
+    ]
 
 
 def _configure_sqlite_connections(engine: Engine, synchronous: SqliteSynchronous) -> None:
@@ -283,11 +372,27 @@ def _configure_sqlite_connections(engine: Engine, synchronous: SqliteSynchronous
     def set_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
         cursor = dbapi_connection.cursor()
         try:
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute(f"PRAGMA synchronous={synchronous}")
-            cursor.execute(f"PRAGMA busy_timeout={_SQLITE_BUSY_TIMEOUT_MS}")
+            for pragma in _sqlite_pragmas(synchronous):
+                cursor.execute(pragma)
         finally:
             cursor.close()
+
+
+def _sqlite_connector(
+    engine: Engine, url: str, synchronous: SqliteSynchronous
+) -> Callable[[], sqlite3.Connection]:
+    """Opens the writer thread's connection with the arguments the engine's own would get."""
+    (database,), options = engine.dialect.create_connect_args(make_url(url))
+
+    def connect() -> sqlite3.Connection:
+        connection = sqlite3.connect(
+            database, uri=bool(options.get("uri")), check_same_thread=False
+        )
+        for pragma in _sqlite_pragmas(synchronous):
+            connection.execute(pragma)
+        return connection
+
+    return connect
 
 
 def _load_queries(dialect: Dialect) -> tuple[DriverQuery, DriverQuery]:

@@ -21,6 +21,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from documents.access import Role
 from documents.store import tables
 from documents.store.base import PendingUpdate
+from documents.store.recent import RecentLookups
+
+# How long admission may reuse a workshop or share-link row read earlier: changes made in this
+# process are seen at once, changes made by another node (or the CLI) within this many seconds.
+RECENT_TTL = 5.0
+RECENT_MAX_ENTRIES = 10_000
 
 METADATA_FIELDS = ("place", "municipality", "funder", "programme")
 EDITABLE_FIELDS = ("title", "organisation", "description", "visibility", *METADATA_FIELDS)
@@ -102,6 +108,12 @@ class SqlWorkshops:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
+        self._recent_workshops = RecentLookups(
+            self.get, ttl=RECENT_TTL, max_entries=RECENT_MAX_ENTRIES
+        )
+        self._recent_links = RecentLookups(
+            self.link, ttl=RECENT_TTL, max_entries=RECENT_MAX_ENTRIES
+        )
 
     async def create(
         self,
@@ -137,6 +149,7 @@ class SqlWorkshops:
                 await conn.execute(insert(tables.updates), log_rows)
             if fork is not None:
                 await conn.execute(insert(tables.forks), [dict(fork)])
+        self._recent_workshops.forget(identifier)
         return (
             WorkshopRecord(
                 **{k: row[k] for k in ("id", *EDITABLE_FIELDS, "created_at", "updated_at")}
@@ -154,6 +167,18 @@ class SqlWorkshops:
                 )
             ).first()
         return _workshop(row) if row is not None else None
+
+    async def prepare(self) -> None:
+        """Look a workshop up once, so that SQLAlchemy has compiled admission's statements
+        before the first client: after a restart every client reconnects at once, and the
+        first one waited ~3 ms for the compilation."""
+        await self.get("")
+        await self.link("")
+
+    async def get_recent(self, workshop_id: str) -> WorkshopRecord | None:
+        """As `get`, or as it answered at most RECENT_TTL seconds ago: for admission, which asks
+        for every connection. Changes made through this object are seen at once."""
+        return await self._recent_workshops.get(workshop_id)
 
     async def many(self, workshop_ids: Sequence[str]) -> dict[str, WorkshopRecord]:
         """The live ones among these workshops, by id (deleted ones are absent)."""
@@ -203,6 +228,7 @@ class SqlWorkshops:
                 .where(w.id == workshop_id, w.deleted_at.is_(None))
                 .values(**values)
             )
+        self._recent_workshops.forget(workshop_id)
         if result.rowcount != 1:
             return None
         return await self.get(workshop_id)
@@ -222,6 +248,8 @@ class SqlWorkshops:
                 .where(s.workshop_id == workshop_id, s.revoked_at.is_(None))
                 .values(revoked_at=now)
             )
+        self._recent_workshops.forget(workshop_id)
+        self._recent_links.clear()  # every link of the workshop was revoked
         return result.rowcount == 1
 
     async def create_link(self, workshop_id: str, role: Role) -> LinkRecord:
@@ -259,6 +287,10 @@ class SqlWorkshops:
             row = (await conn.execute(select(tables.share_links).where(s.id == link_id))).first()
         return _link(row) if row is not None else None
 
+    async def link_recent(self, link_id: str) -> LinkRecord | None:
+        """As `link`, or as it answered at most RECENT_TTL seconds ago (see `get_recent`)."""
+        return await self._recent_links.get(link_id)
+
     async def revoke_link(self, workshop_id: str, link_id: str) -> bool:
         """Revoke a live link of this workshop; False if there is none."""
         s = tables.share_links.c
@@ -268,6 +300,7 @@ class SqlWorkshops:
                 .where(s.id == link_id, s.workshop_id == workshop_id, s.revoked_at.is_(None))
                 .values(revoked_at=utc_now())
             )
+        self._recent_links.forget(link_id)
         return result.rowcount == 1
 
     async def secret(self, name: str) -> str:

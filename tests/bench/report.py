@@ -63,12 +63,13 @@ def fanout_table(results: Sequence[FanoutResult]) -> str:
     headers = [
         "server", "rep", "sent", "delivered", "deliv/s", "p50 ms", "p95 ms", "p99 ms", "max ms",
         "srv CPU s", "srv CPU %", "us/deliv", "us/deliv vs ref", "p99 vs ref", "gen CPU %",
-        "other CPU %", "converged", "failures",
+        "other CPU %", "converged", "failures", "upd/commit", "commit p50 ms", "commit p99 ms",
     ]  # fmt: skip
     rows = []
     for r in results:
         reference = references.get(r.repetition)
         p99 = r.latency_ms.get("p99")
+        commit = r.commit
         rows.append(
             [
                 r.server,
@@ -92,6 +93,9 @@ def fanout_table(results: Sequence[FanoutResult]) -> str:
                 _other_cpu(r.other_cpu_pct),
                 "yes" if r.converged else "NO",
                 "; ".join(r.failures) or "0",
+                _num(commit.updates_per_commit, 2) if commit else "-",
+                _num(commit.latency_p50_ms, 2) if commit else "-",
+                _num(commit.latency_p99_ms, 2) if commit else "-",
             ]
         )
     return table("FAN-OUT (receive latency and server CPU per delivered update)", headers, rows)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tests.bench.commit_metrics import CommitFigures, commit_figures, read_commits
 from tests.bench.generator import Event, load_generator
 from tests.bench.servers import (
     BenchRedis,
@@ -106,6 +107,7 @@ class FanoutResult:
     converged: bool
     failures: list[str]
     generator: Event
+    commit: CommitFigures | None = None  # Verstas only: its group commits over the same phase
 
 
 @dataclass(slots=True)
@@ -221,14 +223,20 @@ async def run_fanout(
         "connect_concurrency": _CONNECT_CONCURRENCY,
         "quiesce_timeout_ms": _QUIESCE_TIMEOUT_MS,
     }
+    verstas = kind is ServerKind.VERSTAS
+    commit: CommitFigures | None = None
     try:
         async with load_generator(config, workdir) as generator:
             await generator.event("synced", _EVENT_TIMEOUT)
+            # /metrics is read outside the CPU snapshots, so its cost is not in the phase.
+            commits_before = await read_commits(server.port) if verstas else None
             synced = snapshot(server.pid, generator.pid)
             await generator.command("continue")
             phase_timeout = params.duration_s + _QUIESCE_TIMEOUT_MS / 1000 + _EVENT_TIMEOUT
             await generator.event("quiesced", phase_timeout)
             quiesced = snapshot(server.pid, generator.pid)
+            if commits_before is not None:
+                commit = commit_figures(commits_before, await read_commits(server.port))
             await generator.command("continue")
             result = await generator.event("result", _EVENT_TIMEOUT)
     finally:
@@ -252,6 +260,7 @@ async def run_fanout(
         converged=result["converged"],
         failures=_failures(result["failures"]),
         generator=result,
+        commit=commit,
     )
 
 

@@ -81,11 +81,18 @@ class RecordingPeer:
 
     label: str
     frames: list[bytes] = field(default_factory=list)
+    writes: int = 0  # calls of send and send_frames
     closed: tuple[CloseCode, str] | None = None
 
     def send(self, frame: bytes) -> None:
         if self.closed is None:
             self.frames.append(frame)
+            self.writes += 1
+
+    def send_frames(self, frames: Sequence[bytes]) -> None:
+        if self.closed is None:
+            self.frames.extend(frames)
+            self.writes += 1
 
     def close(self, code: CloseCode, reason: str) -> None:
         if self.closed is None:

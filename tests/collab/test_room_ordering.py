@@ -45,6 +45,34 @@ async def test_no_peer_sees_an_update_before_its_commit(hub: CollabHub, store: G
 
 
 @pytest.mark.asyncio
+async def test_what_one_commit_releases_reaches_each_peer_in_order_in_one_write(
+    hub: CollabHub, store: GatedStore
+) -> None:
+    sender, other, late = await joined(hub, "together", "sender", "other", "late")
+    room = hub.rooms.get("together")
+    assert room is not None
+    updates = [edit(word) for word in ("yksi", "kaksi", "kolme")]
+    store.gate.clear()
+    room.receive(sender, encode(SyncUpdate(updates[0])), 0.0)
+    await wait_until(lambda: store.appends_started == 1, what="the first commit to start")
+    room.receive(sender, encode(SyncUpdate(updates[1])), 0.0)
+    room.receive(sender, encode(SyncUpdate(updates[2])), 0.0)
+    room.receive(late, encode(SyncStep1(b"\x00")), 0.0)
+    other_writes, late_writes = other.writes, late.writes
+
+    store.gate.set()  # the first commit holds one update, the second the next two
+    await wait_until(lambda: room.settled, what="both commits")
+
+    assert other.messages()[-3:] == [SyncUpdate(u) for u in updates]
+    assert other.writes == other_writes + 2
+    *relayed, answer = late.messages()[-4:]
+    assert relayed == [SyncUpdate(u) for u in updates]
+    assert isinstance(answer, SyncStep2)
+    assert late.writes == late_writes + 2
+    assert not any(isinstance(m, SyncUpdate) for m in sender.messages())
+
+
+@pytest.mark.asyncio
 async def test_step2_answer_waits_for_pending_commits(hub: CollabHub, store: GatedStore) -> None:
     sender, late = await joined(hub, "answer", "sender", "late")
     room = hub.rooms.get("answer")

@@ -76,6 +76,36 @@ async def test_private_workshop_refuses_missing_bad_foreign_and_revoked_tokens(
                 assert rest.decode().endswith("\n"), "a plain-text reason, no document bytes"
 
 
+async def test_admission_sees_revocation_visibility_and_deletion_at_once(
+    server: ServerProcess,
+) -> None:
+    """Admission reuses rows it read for a few seconds; changes made through this server must
+    still refuse the very next connection."""
+    wid, tokens = await workshop(server)
+
+    async def status(query: str) -> int:
+        async with raw_connect(server.port, f"/collab/{wid}{query}") as (code, _):
+            return code
+
+    async with ApiClient(server.http_url) as api:
+        link = (
+            await api.post(
+                f"/api/workshops/{wid}/links", token=tokens["owner"], json={"role": "editor"}
+            )
+        ).json()
+        assert await status(f"?token={link['token']}") == 101
+        assert await status("") == 101
+        await api.delete(f"/api/workshops/{wid}/links/{link['id']}", token=tokens["owner"])
+        assert await status(f"?token={link['token']}") == 403
+        await api.patch(
+            f"/api/workshops/{wid}", token=tokens["owner"], json={"visibility": "private"}
+        )
+        assert await status("") == 401
+        assert await status(f"?token={tokens['viewer']}") == 101
+        await api.delete(f"/api/workshops/{wid}", token=tokens["owner"])
+        assert await status(f"?token={tokens['viewer']}") == 404
+
+
 async def test_viewer_and_commenter_change_nothing_in_content(server: ServerProcess) -> None:
     wid, tokens = await workshop(server)
     async with JsClient.start() as js:

@@ -320,6 +320,12 @@ def test_the_factory_does_not_repeat_the_password() -> None:
     assert "s3cret" not in str(raised.value)
 
 
+@pytest.mark.parametrize("url", ["sqlite+aiosqlite://", "sqlite+aiosqlite:///:memory:"])
+def test_the_factory_rejects_an_in_memory_sqlite_database(url: str) -> None:
+    with pytest.raises(ValueError, match="in-memory SQLite database"):
+        create_store(url)
+
+
 def test_the_factory_rejects_a_missing_sqlite_directory(tmp_path: Path) -> None:
     missing = tmp_path / "missing" / "verstas.db"
 

@@ -1,0 +1,210 @@
+"""SQLite's hot paths on plain sqlite3 connections: writes (the group commit, checkpoints),
+fsynced in one thread, and document loads, read in another.
+
+Why a thread: with `synchronous=FULL` every commit waits for an fsync, which must not stall
+the event loop (every room would stop for it). Why only the COMMIT goes there: a thread costs
+little per hand-off, but much per return to the GIL while the loop holds it, and the sqlite3
+driver lets go of the GIL around every step of a statement (one per RETURNING row). Done in
+the thread, an INSERT ... RETURNING of four rows waited for the GIL about eight times per
+commit; so the INSERT runs on the loop, where it only writes to SQLite's page cache (tens of
+microseconds, no I/O), and the thread does the COMMIT alone: one hand-off and one hand-back
+per batch, one wait for the GIL.
+
+The loop must never wait for a lock either, so the connection has no busy timeout: an INSERT
+that finds another connection writing (a workshop being created, the CLI) fails at once and is
+retried in the thread, with the usual timeout. Checkpoints are written in the thread too, on
+this same connection: a second writing connection would make commits wait out SQLite's
+busy-handler sleeps (1, 2, 5, 10 ms...), which showed as delivery stalls of tens of ms.
+
+The connection is used by one job at a time (a lock), either on the loop or in the thread.
+The sqlite3 driver's legacy transaction control opens the transaction implicitly, inside the
+INSERT's own call (see documents/store/sql.py for why that is wanted).
+
+Loading a document goes through SQLAlchemy and aiosqlite otherwise: several thread hand-offs
+per statement, and the first load after a restart compiles its statements, which made a
+document of 100,000 edits take ~30 ms to read. The reader thread runs both of a load's
+SELECTs in one job on a connection of its own (in WAL mode readers never wait for the writer),
+which maps the database file into memory: a checkpoint of megabytes spans a thousand overflow
+pages, read with a system call each otherwise (4 MB: 5-10 ms, mapped: 1 ms).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sqlite3
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import ParamSpec, TypeVar
+
+Row = tuple[str, bytes, int]
+"""(document, update, checksum): one log entry to insert."""
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+_PATIENCE_MS = 5000  # how long a write in the thread waits for another connection's lock
+_READER_MMAP_BYTES = 1 << 30  # address space only: pages are read from the file on first use
+
+
+def insert_statement(rows: int) -> str:
+    """One INSERT for the whole batch; RETURNING gives each row's position."""
+    values = ", ".join(["(?, ?, ?)"] * rows)
+    return f"INSERT INTO updates (document, data, checksum) VALUES {values} RETURNING position"
+
+
+class _ConnectionThread:
+    """One thread, started on first use, and one connection, opened by its first job."""
+
+    def __init__(self, connect: Callable[[], sqlite3.Connection], name: str) -> None:
+        """`connect` opens the connection (with its PRAGMAs set); it runs in the thread."""
+        self._connect = connect
+        self._name = name
+        self._executor: ThreadPoolExecutor | None = None
+        self._connection: sqlite3.Connection | None = None
+
+    async def _in_thread(self, job: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(1, thread_name_prefix=self._name)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, lambda: job(*args, **kwargs))
+
+    async def _close(self) -> None:
+        connection, self._connection = self._connection, None
+        executor, self._executor = self._executor, None
+        if executor is None:
+            return
+        try:
+            if connection is not None:
+                await asyncio.get_running_loop().run_in_executor(executor, connection.close)
+        finally:
+            executor.shutdown(wait=False)
+
+
+class SqliteReader(_ConnectionThread):
+    """Reads in a thread of their own; see the module docstring."""
+
+    def __init__(self, connect: Callable[[], sqlite3.Connection]) -> None:
+        super().__init__(connect, "verstas-sqlite-reader")
+
+    async def read(self, job: Callable[[sqlite3.Connection], T]) -> T:
+        """Run `job` with the connection, in the thread."""
+        return await self._in_thread(self._run, job)
+
+    def _run(self, job: Callable[[sqlite3.Connection], T]) -> T:
+        if self._connection is None:
+            connection = self._connect()
+            connection.execute(f"PRAGMA mmap_size={_READER_MMAP_BYTES}")
+            self._connection = connection
+        return job(self._connection)
+
+    async def close(self) -> None:
+        """Close the connection and end the thread; a later read starts them again."""
+        await self._close()
+
+
+class SqliteWriter(_ConnectionThread):
+    """The one connection that writes the log and checkpoints; see the module docstring."""
+
+    def __init__(self, connect: Callable[[], sqlite3.Connection]) -> None:
+        super().__init__(connect, "verstas-sqlite-writer")
+        self._lock = asyncio.Lock()
+
+    async def _opened(self) -> sqlite3.Connection:
+        if self._connection is None:
+            connection = await self._in_thread(self._connect)
+            connection.execute("PRAGMA busy_timeout=0")
+            self._connection = connection
+        return self._connection
+
+    async def append(self, rows: Sequence[Row]) -> list[int]:
+        """Insert and commit the rows in one transaction; their positions, sorted.
+
+        Raises the driver's sqlite3.Error after rolling back: then nothing was stored.
+        """
+        parameters: list[object] = []
+        for row in rows:
+            parameters += row
+        statement = insert_statement(len(rows))
+        async with self._lock:
+            connection = await self._opened()
+            try:
+                returned = connection.execute(statement, parameters).fetchall()
+            except sqlite3.OperationalError as exc:
+                if exc.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:
+                    _roll_back(connection)
+                    raise
+                returned = await self._in_thread(
+                    _insert_patiently, connection, statement, parameters
+                )
+            except BaseException:
+                _roll_back(connection)
+                raise
+            await self._in_thread(_commit, connection)
+        # Positions are sorted, never taken in RETURNING order (which SQLite does not promise):
+        # a multi-row VALUES is inserted as listed, with increasing positions.
+        return sorted(int(position) for (position,) in returned)
+
+    async def write(self, statement: str, parameters: Sequence[object]) -> int:
+        """Run one DML statement in a transaction of its own, in the thread, committed on
+        return; the number of rows it changed. Raises as `append` does."""
+        async with self._lock:
+            connection = await self._opened()
+            return await self._in_thread(_write_patiently, connection, statement, parameters)
+
+    async def close(self) -> None:
+        """Close the connection and end the thread; a later append starts them again."""
+        async with self._lock:
+            await self._close()
+
+
+def _commit(connection: sqlite3.Connection) -> None:
+    """In the thread: the fsync. The transaction holds the write lock already, so a commit
+    never waits for another connection. Rolls back if it fails: nothing of the batch stays."""
+    try:
+        connection.commit()
+    except BaseException:
+        _roll_back(connection)
+        raise
+
+
+def _insert_patiently(
+    connection: sqlite3.Connection, statement: str, parameters: Sequence[object]
+) -> list[tuple[int]]:
+    """In the thread: the INSERT that found the write lock taken, waiting for it this time."""
+    try:
+        with _waiting_for_locks(connection):
+            rows: list[tuple[int]] = connection.execute(statement, parameters).fetchall()
+            return rows
+    except BaseException:
+        _roll_back(connection)
+        raise
+
+
+def _write_patiently(
+    connection: sqlite3.Connection, statement: str, parameters: Sequence[object]
+) -> int:
+    """In the thread: one statement and its commit, waiting for the write lock if taken."""
+    try:
+        with _waiting_for_locks(connection):
+            changed = connection.execute(statement, parameters).rowcount
+            connection.commit()
+            return changed
+    except BaseException:
+        _roll_back(connection)
+        raise
+
+
+@contextlib.contextmanager
+def _waiting_for_locks(connection: sqlite3.Connection) -> Iterator[None]:
+    connection.execute(f"PRAGMA busy_timeout={_PATIENCE_MS}")
+    try:
+        yield
+    finally:
+        connection.execute("PRAGMA busy_timeout=0")
+
+
+def _roll_back(connection: sqlite3.Connection) -> None:
+    # A failed rollback leaves nothing to undo worth reporting over the first error.
+    with contextlib.suppress(sqlite3.Error):
+        connection.rollback()
