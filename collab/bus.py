@@ -29,6 +29,7 @@ class BusKind(enum.IntEnum):
     AWARENESS = 2  # an awareness message, already filtered by the publishing process
     RESYNC = 3  # the publisher could not send some of its updates: catch up from the database
     REVOKE_LINK = 4  # a share link was revoked: close its sockets everywhere (payload: link id)
+    WORKSHOP_CHANGED = 5  # a workshop's row changed: forget what was read of it (payload: id)
 
 
 CONTROL = ""

@@ -47,9 +47,12 @@ class CollabHub:
         observe_commit_latency: Callable[[float], None] | None = None,
         on_quiet: QuietHook | None = None,
         bus: Bus | None = None,
+        forget: Callable[[BusKind, str], None] | None = None,
     ) -> None:
         self.admission = admission
         self.bus: Bus = bus if bus is not None else LocalBus()
+        # Drops what admission remembers of a link or workshop another node just changed.
+        self._forget = forget
         self._by_link: dict[str, set[Peer]] = {}
         self.limits = config.limits
         self.shutting_down = False
@@ -90,10 +93,15 @@ class CollabHub:
     def revoke_link(self, link_id: str) -> int:
         """Close every connection opened with a share link that was just revoked, here and,
         through the bus, on every other node; returns how many were open here."""
-        self.bus.publish(
-            BusMessage(CONTROL, BusKind.REVOKE_LINK, link_id.encode(), self.bus.origin)
-        )
+        self._tell_others(BusKind.REVOKE_LINK, link_id)
         return self._close_link(link_id)
+
+    def workshop_changed(self, workshop_id: str) -> None:
+        """Other nodes must not admit anyone on what they read of the workshop before."""
+        self._tell_others(BusKind.WORKSHOP_CHANGED, workshop_id)
+
+    def _tell_others(self, kind: BusKind, key: str) -> None:
+        self.bus.publish(BusMessage(CONTROL, kind, key.encode(), self.bus.origin))
 
     def _close_link(self, link_id: str) -> int:
         peers = list(self._by_link.pop(link_id, ()))
@@ -103,9 +111,13 @@ class CollabHub:
 
     def _deliver(self, message: BusMessage) -> None:
         """Another node's message: an order for this node, or one for a document's room."""
-        if message.kind is BusKind.REVOKE_LINK:
-            closed = self._close_link(message.payload.decode(errors="replace"))
-            log.info("link_revoked_elsewhere", origin=message.origin, closed=closed)
+        if message.kind in (BusKind.REVOKE_LINK, BusKind.WORKSHOP_CHANGED):
+            key = message.payload.decode(errors="replace")
+            if self._forget is not None:
+                self._forget(message.kind, key)
+            if message.kind is BusKind.REVOKE_LINK:
+                closed = self._close_link(key)
+                log.info("link_revoked_elsewhere", origin=message.origin, closed=closed)
         elif message.document != CONTROL:
             self.rooms.deliver(message)
 

@@ -186,9 +186,11 @@ async def get_workshop(request: Request) -> Response:
 async def update_workshop(request: Request) -> Response:
     access = await authorise(request, "owner")
     body = await read_body(request, "workshop-update.request")
-    updated = await Services.of(request).workshops.update(access.workshop.id, body)
+    services = Services.of(request)
+    updated = await services.workshops.update(access.workshop.id, body)
     if updated is None:
         raise ApiError(404, "not_found", f"no workshop {access.workshop.id}")
+    services.hub.workshop_changed(updated.id)
     return JSONResponse(workshop_json(updated, access.role))
 
 
@@ -197,6 +199,7 @@ async def delete_workshop(request: Request) -> Response:
     services = Services.of(request)
     links = await services.workshops.links(access.workshop.id)
     await services.workshops.delete(access.workshop.id)
+    services.hub.workshop_changed(access.workshop.id)
     for link in links:
         services.hub.revoke_link(link.id)
     return Response(status_code=204)

@@ -17,13 +17,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from collab.bus import Bus, LocalBus
+from collab.bus import Bus, BusKind, LocalBus
 from collab.bus_redis import RedisBus
 from collab.endpoint import binary_frame
 from collab.hub import CollabHub, HubConfig
 from collab.node_directory import RedisNodeDirectory
 from documents.lineage_service import version_when_quiet
 from documents.store import Store, create_store
+from documents.store.workshops import SqlWorkshops
 from web import admin, endpoints, pages
 from web.admin import NodeIdentity, publish_reports
 from web.api import ApiError, error_response
@@ -32,6 +33,15 @@ from web.metrics import HubCollector, metrics_registry
 from web.openapi import openapi_document
 from web.operator_auth import OperatorTokens
 from web.settings import Settings
+
+
+def _forget_rows(workshops: SqlWorkshops, kind: BusKind, key: str) -> None:
+    """Another node changed a link or a workshop: admission reads it afresh here too."""
+    if kind is BusKind.REVOKE_LINK:
+        workshops.forget(link_id=key)
+    else:
+        workshops.forget(workshop_id=key)
+
 
 REPORT_INTERVAL = 5.0  # seconds between renewals of this node's entry in the node directory
 
@@ -62,6 +72,7 @@ def create_app(settings: Settings) -> Starlette:
             observe_commit_latency=commit_latency.observe,
             on_quiet=partial(version_when_quiet, store),
             bus=bus,
+            forget=partial(_forget_rows, store.workshops),
         )
         registry.register(HubCollector(hub))
         node = NodeIdentity(settings.resolved_node_id(), time.time())

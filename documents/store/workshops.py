@@ -287,6 +287,13 @@ class SqlWorkshops:
             row = (await conn.execute(select(tables.share_links).where(s.id == link_id))).first()
         return _link(row) if row is not None else None
 
+    def forget(self, *, workshop_id: str | None = None, link_id: str | None = None) -> None:
+        """Another process changed these rows: the next `get_recent`/`link_recent` reads them."""
+        if workshop_id is not None:
+            self._recent_workshops.forget(workshop_id)
+        if link_id is not None:
+            self._recent_links.forget(link_id)
+
     async def link_recent(self, link_id: str) -> LinkRecord | None:
         """As `link`, or as it answered at most RECENT_TTL seconds ago (see `get_recent`)."""
         return await self._recent_links.get(link_id)

@@ -28,6 +28,7 @@ from tests.support.conditions import wait_for
 from tests.support.databases import migrated_postgres
 from tests.support.jsclient import JsClient
 from tests.support.pyclient import python_client
+from tests.support.raw import raw_connect
 from tests.support.redis_server import RedisServer, running_redis
 from tests.support.server import ServerProcess, running_server
 from tests.support.yjs import decode_state_vector, missing_from
@@ -289,3 +290,19 @@ async def test_revoking_a_link_on_one_node_closes_its_sockets_on_the_other(
         closed = await js.wait_event("connection-close", id="doomed", timeout=5)
         assert closed["code"] == 4403
         assert (await js.status("stays"))["wsconnected"]
+        # Node B admitted that link a moment ago; it must not reuse what it read then.
+        async with raw_connect(b.port, f"/collab/{wid}?token={link['token']}") as (status, _):
+            assert status == 403
+        # The same for a workshop made private on node A: anonymous readers are refused on B.
+        async with raw_connect(b.port, f"/collab/{wid}") as (status, _):
+            assert status == 101
+        changed = await api.patch(
+            f"/api/workshops/{wid}", token=owner, json={"visibility": "private"}
+        )
+        assert changed.status_code == 200
+
+        async def anonymous_refused_on_b() -> bool:
+            async with raw_connect(b.port, f"/collab/{wid}") as (status, _):
+                return status == 401
+
+        await wait_for(anonymous_refused_on_b, timeout=2, what="node B to forget the public row")
