@@ -2,8 +2,10 @@
 forks changed since they were taken.
 
 A family can hold ten thousand forks and its view must still answer in tens of milliseconds
-(tests/bench/lineage_bench.py), so the members come in one recursive query that carries only
-the columns the view shows, read straight from the driver (documents.store.rows).
+(tests/bench/lineage_bench.py), so the members come in one query on the family's root (each
+edge carries it) that carries only the columns the view shows, read straight from the driver
+(documents.store.rows). Only the subtree below a fork in the middle of a family still needs a
+recursive query.
 
 A workshop's content document is named by the workshop's id (documents.access), which is how
 these queries join forks to the update log.
@@ -21,7 +23,6 @@ from sqlalchemy import (
     and_,
     bindparam,
     func,
-    literal,
     select,
 )
 
@@ -47,46 +48,30 @@ class FamilyMember(NamedTuple):
 def root_query(workshop_id: str) -> Select[str]:
     """The topmost ancestor's id; no row when the workshop is no fork."""
     f = tables.forks.c
-    up = (
-        select(f.parent_id, literal(1).label("depth"))
-        .where(f.child_id == workshop_id)
-        .cte("up", recursive=True)
-    )
-    up = up.union_all(select(f.parent_id, up.c.depth + 1).join(up, f.child_id == up.c.parent_id))
-    return select(up.c.parent_id).order_by(up.c.depth.desc()).limit(1)
+    return select(f.root_id).where(f.child_id == workshop_id)
 
 
 def members_query(dialect: Dialect) -> DriverQuery:
-    """Every edge under `root`, oldest first, with its child's node."""
+    """Every edge of the family of `root`, oldest first, with its child's node: one range of
+    the root index (every edge carries its family's root), no recursion."""
     f, w = tables.forks.c, tables.workshops.c
-    edge = [
-        f.parent_id,
-        f.child_id,
-        f.organisation,
-        f.reason,
-        f.created_at,
-        f.parent_version_id,
-        f.parent_position,
-    ]
-    down = select(*edge).where(f.parent_id == bindparam("root", type_=String))
-    down_cte = down.cte("down", recursive=True)
-    down_cte = down_cte.union_all(select(*edge).join(down_cte, f.parent_id == down_cte.c.child_id))
-    live = and_(w.id == down_cte.c.child_id, w.deleted_at.is_(None))
+    live = and_(w.id == f.child_id, w.deleted_at.is_(None))
     query = (
         select(
-            down_cte.c.parent_id,
-            down_cte.c.child_id,
-            down_cte.c.organisation,
-            down_cte.c.reason,
-            utc_text(down_cte.c.created_at),
-            down_cte.c.parent_version_id,
-            down_cte.c.parent_position,
+            f.parent_id,
+            f.child_id,
+            f.organisation,
+            f.reason,
+            utc_text(f.created_at),
+            f.parent_version_id,
+            f.parent_position,
             w.title,
             w.organisation,
             w.visibility,
         )
-        .select_from(down_cte.outerjoin(tables.workshops, live))
-        .order_by(down_cte.c.created_at, down_cte.c.child_id)
+        .select_from(tables.forks.outerjoin(tables.workshops, live))
+        .where(f.root_id == bindparam("root", type_=String))
+        .order_by(f.created_at, f.child_id)
     )
     return driver_query(query, dialect)
 

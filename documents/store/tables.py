@@ -122,6 +122,8 @@ forks = Table(
     metadata,
     Column("child_id", String(32), ForeignKey("workshops.id"), primary_key=True),
     Column("parent_id", String(32), ForeignKey("workshops.id"), nullable=False, index=True),
+    # The family's topmost workshop, so a whole family is one index range, not a recursion.
+    Column("root_id", String(32), ForeignKey("workshops.id"), nullable=False, index=True),
     Column("parent_version_id", String(32), ForeignKey("versions.id"), nullable=True),
     Column("parent_position", BigInteger, nullable=False),
     Column("parent_state_vector", LargeBinary, nullable=False),

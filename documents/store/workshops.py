@@ -148,7 +148,10 @@ class SqlWorkshops:
             if log_rows:
                 await conn.execute(insert(tables.updates), log_rows)
             if fork is not None:
-                await conn.execute(insert(tables.forks), [dict(fork)])
+                f = tables.forks.c
+                parent = fork["parent_id"]
+                above = await conn.scalar(select(f.root_id).where(f.child_id == parent))
+                await conn.execute(insert(tables.forks), [{**fork, "root_id": above or parent}])
         self._recent_workshops.forget(identifier)
         return (
             WorkshopRecord(

@@ -10,11 +10,13 @@ import ast
 import asyncio
 import shutil
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 import pytest_asyncio
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -252,3 +254,44 @@ def test_a_new_revision_follows_head_and_is_empty_while_tables_py_matches(tmp_pa
     assert assigned == {"revision": f"{int(head) + 1:04d}", "down_revision": head}
     (upgrade_function,) = [n for n in module.body if isinstance(n, ast.FunctionDef)]
     assert [type(statement) for statement in upgrade_function.body] == [ast.Pass]
+
+
+@pytest.mark.asyncio
+async def test_upgrading_past_0002_gives_every_existing_fork_its_familys_root(
+    empty_database: str,
+) -> None:
+    """Edges forked before roots were recorded: root -> a -> b, and another family other -> c."""
+
+    def at_0001_with_forks(connection: Connection) -> None:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+        now = datetime.now(UTC)
+        for workshop in ("root", "a", "b", "other", "c"):
+            connection.execute(
+                text(
+                    "INSERT INTO workshops (id, title, organisation, description, place,"
+                    " municipality, funder, programme, visibility, created_at, updated_at)"
+                    " VALUES (:id, 't', 'o', '', '', '', '', '', 'public', :now, :now)"
+                ),
+                {"id": workshop, "now": now},
+            )
+        for child, parent in (("a", "root"), ("b", "a"), ("c", "other")):
+            connection.execute(
+                text(
+                    "INSERT INTO forks (child_id, parent_id, parent_position, parent_state_vector,"
+                    " organisation, reason, created_at)"
+                    " VALUES (:child, :parent, 0, :vector, 'o', 'r', :now)"
+                ),
+                {"child": child, "parent": parent, "vector": b"\x00", "now": now},
+            )
+
+    await on(empty_database, at_0001_with_forks)
+    await upgrade(empty_database, lambda _line: None)
+
+    def roots(connection: Connection) -> dict[str, str]:
+        rows = connection.execute(text("SELECT child_id, root_id FROM forks")).all()
+        return {str(row[0]): str(row[1]) for row in rows}
+
+    assert await on(empty_database, roots) == {"a": "root", "b": "root", "c": "other"}
+    assert await on(empty_database, differences) == []
