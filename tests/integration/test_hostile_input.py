@@ -183,6 +183,8 @@ async def test_awareness_cannot_speak_for_another_client(server: ServerProcess) 
     ):
         await owner.send_binary(encode(SyncStep1(b"\x00")))
         await owner.send_binary(awareness(AwarenessEntry(501, 1, '{"name":"Aino"}')))
+        # The two sockets are read independently: mallory speaks once the owner's state is in.
+        await mallory.binary_message_with(b"Aino")
         await mallory.send_binary(encode(SyncStep1(b"\x00")))
         await mallory.send_binary(awareness(AwarenessEntry(501, 9, '{"name":"fake"}')))
         await mallory.send_binary(awareness(AwarenessEntry(501, 10, "null")))

@@ -55,6 +55,14 @@ class RawSocket:
                 if opcode == 0x8:
                     return int(struct.unpack("!H", payload[:2])[0]) if payload else 1005
 
+    async def binary_message_with(self, part: bytes, timeout: float = 5.0) -> bytes:
+        """The first binary message that contains `part` (others are read and dropped)."""
+        async with asyncio.timeout(timeout):
+            while True:
+                opcode, payload = await self.read_frame()
+                if opcode == 0x2 and part in payload:
+                    return payload
+
     async def binary_messages(self, timeout: float) -> list[bytes]:
         """Every binary message that arrives within `timeout` (the connection stays open)."""
         messages: list[bytes] = []
