@@ -288,7 +288,8 @@ class Room:
 
     def _relay_awareness_message(self, message: bytes) -> None:
         self._broadcast(self._frame(message))
-        self._bus.publish(BusMessage(self.name, BusKind.AWARENESS, message, self._bus.origin))
+        if not self._exclusive:
+            self._bus.publish(BusMessage(self.name, BusKind.AWARENESS, message, self._bus.origin))
 
     def _over_size_limit(self, incoming: int) -> bool:
         """Encode the state only when the cheap upper bound says the limit may be passed."""
@@ -497,9 +498,10 @@ class Room:
         broadcasts = [entry for entry in released if entry[1] is None]
         for (_, _, skip, _, update), position in zip(broadcasts, positions, strict=True):
             self.activity.relayed += len(self.peers) - (skip in self.peers)
-            self._bus.publish(
-                BusMessage(self.name, BusKind.UPDATE, update, self._bus.origin, position)
-            )
+            if not self._exclusive:  # one process serves every peer: nothing to carry
+                self._bus.publish(
+                    BusMessage(self.name, BusKind.UPDATE, update, self._bus.origin, position)
+                )
         if len(released) == 1:
             _, recipient, skip, frame, _ = released[0]
             if recipient is None:
