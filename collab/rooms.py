@@ -296,12 +296,14 @@ class Rooms:
         gained: a process killed between its commit and its publish leaves updates only there."""
         await self._release_failed()
         for room in list(self._rooms.values()):
+            caught_up = False
             if not self._bus.exclusive and not room.failed:
                 try:
                     await self.catch_up(room)
+                    caught_up = True
                 except Exception as exc:
                     log.error("catch_up_failed", document=room.name, error=repr(exc))
-            await self._checkpoint(room, force_idle=False)
+            await self._checkpoint(room, force_idle=False, caught_up=caught_up)
             if room.log_tail().idle_seconds >= self._quiet_after:
                 await self._report_quiet(room)
 
@@ -319,14 +321,14 @@ class Rooms:
         except Exception as exc:
             log.error("quiet_hook_failed", document=room.name, error=repr(exc))
 
-    async def _checkpoint(self, room: Room, *, force_idle: bool) -> None:
+    async def _checkpoint(self, room: Room, *, force_idle: bool, caught_up: bool = False) -> None:
         if room.failed or room.stalled_bytes:
             return
         tail = room.log_tail()
         judged = LogTail(tail.entries, tail.bytes, math.inf) if force_idle else tail
         if not should_checkpoint(self._policy, judged):
             return
-        if not self._bus.exclusive:
+        if not self._bus.exclusive and not caught_up:
             # A checkpoint may only claim the position the room is known complete up to,
             # which only a read of the log advances when other processes write it too.
             await self.catch_up(room)

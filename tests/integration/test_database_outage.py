@@ -11,10 +11,8 @@ import pytest
 from pycrdt import Text
 from sqlalchemy.engine import make_url
 
-from documents.store import create_store
-from documents.workshop_service import replay
 from tests.support.conditions import wait_for
-from tests.support.databases import migrated_postgres
+from tests.support.databases import migrated_postgres, stored_in_postgres
 from tests.support.jsclient import JsClient
 from tests.support.server import running_server
 from tests.support.tcp_proxy import running_proxy
@@ -23,15 +21,6 @@ from tests.support.tcp_proxy import running_proxy
 async def _readiness(http_url: str) -> int:
     async with httpx.AsyncClient() as client:
         return (await client.get(f"{http_url}/readyz")).status_code
-
-
-async def _stored_text(room: str) -> str:
-    store = create_store(await migrated_postgres())
-    await store.open()
-    try:
-        return str(replay(await store.load(room)).get("t", type=Text))
-    finally:
-        await store.close()
 
 
 @pytest.mark.asyncio
@@ -69,7 +58,7 @@ async def test_updates_wait_out_a_database_outage(tmp_path: Path) -> None:
             await wait_for(
                 lambda: _ready(server.http_url), timeout=10, what="readiness after the outage"
             )
-        assert await _stored_text(room) == final
+        assert str((await stored_in_postgres(room)).get("t", type=Text)) == final
 
 
 async def _ready(http_url: str) -> bool:

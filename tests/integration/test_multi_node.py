@@ -21,11 +21,9 @@ import httpx
 import pytest
 from pycrdt import Text
 
-from documents.store import create_store
-from documents.workshop_service import replay
 from tests.support.api import ApiClient
 from tests.support.conditions import wait_for
-from tests.support.databases import migrated_postgres
+from tests.support.databases import migrated_postgres, stored_in_postgres
 from tests.support.jsclient import JsClient
 from tests.support.pyclient import python_client
 from tests.support.raw import raw_connect
@@ -154,16 +152,6 @@ async def _keep_editing(js: JsClient, id: str, stop: asyncio.Event) -> None:
         n += 1
 
 
-async def _stored_state_vector(room: str) -> dict[int, int]:
-    """What PostgreSQL holds for the document, read past every server."""
-    store = create_store(await migrated_postgres())
-    await store.open()
-    try:
-        return decode_state_vector(replay(await store.load(room)).get_state())
-    finally:
-        await store.close()
-
-
 @pytest.mark.asyncio
 async def test_killed_node_loses_nothing_and_its_clients_move_on(tmp_path: Path) -> None:
     room = _room()
@@ -192,7 +180,7 @@ async def test_killed_node_loses_nothing_and_its_clients_move_on(tmp_path: Path)
             await js.close("a2")
             await js.retarget("a1", b.ws_url)
             # Every update any client had received is in PostgreSQL.
-            stored = await _stored_state_vector(room)
+            stored = decode_state_vector((await stored_in_postgres(room)).get_state())
             for name, vector in seen.items():
                 assert missing_from(stored, vector, ignore=ids[name]) == {}, name
             # Node B's peers get what the killed node committed but never published (B reads

@@ -17,16 +17,20 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic import command
+from pycrdt import Doc
 from sqlalchemy import Connection, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from documents.store import create_store
 from documents.store.legacy import LEGACY_REVISION
 from documents.store.migrate import upgrade, upgrade_connection
 from documents.store.schema import VERSION_TABLE, alembic_config
+from documents.workshop_service import replay
 
 POSTGRES_URL = os.environ.get(
     "VERSTAS_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
@@ -81,6 +85,16 @@ async def migrated_postgres() -> str:
         await upgrade(POSTGRES_URL, lambda _line: None)
         _upgraded_postgres.add(POSTGRES_URL)
     return POSTGRES_URL
+
+
+async def stored_in_postgres(document: str) -> Doc[Any]:
+    """The document as the shared PostgreSQL database holds it, read past every server."""
+    store = create_store(await migrated_postgres())
+    await store.open()
+    try:
+        return replay(await store.load(document))
+    finally:
+        await store.close()
 
 
 @asynccontextmanager
