@@ -7,6 +7,10 @@ neither: the checkpoint already is that state, encoded. So a room loaded from a 
 with nothing logged after it keeps the checkpoint's bytes, answers such clients with them,
 and builds the document only once something needs it. Once built, the encoded state is kept
 until the next change, so a crowd joining a quiet document costs one encoding, not one each.
+
+The state vector is kept the same way: every update a room applies is checked against the
+state vector from before it (did it add anything?), and the one computed after an update is
+the next one's "before", so each update costs one `get_state`, not two.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ class LazyDoc:
             raise ValueError("give either a document or its encoded state")
         self._doc = doc
         self._encoded = state
+        self._state_vector: bytes | None = None
 
     @property
     def built(self) -> bool:
@@ -56,7 +61,22 @@ class LazyDoc:
             encoded = self._encoded = self._doc.get_update()
         return encoded
 
+    def state_vector(self) -> bytes:
+        """The document's state vector, computed once until the next change."""
+        state_vector = self._state_vector
+        if state_vector is None:
+            state_vector = self._state_vector = self.get().get_state()
+        return state_vector
+
+    def apply(self, update: bytes) -> bytes:
+        """Apply untrusted bytes (InvalidUpdate if refused); the state vector from before."""
+        before = self.state_vector()
+        self.changed()
+        apply_update(self.get(), update)
+        return before
+
     def changed(self) -> None:
         """The document is about to change (or did): its encoded state is outdated."""
+        self._state_vector = None
         if self._doc is not None:
             self._encoded = None

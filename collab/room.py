@@ -33,7 +33,7 @@ from pycrdt import Doc
 from collab.activity import RoomActivity
 from collab.awareness import AwarenessRegistry
 from collab.bus import Bus, BusKind, BusMessage
-from collab.crdt import InvalidUpdate, apply_update, diff_since, is_repeat
+from collab.crdt import InvalidUpdate, diff_since, is_repeat
 from collab.errors import CloseCode
 from collab.group_commit import GroupCommitter
 from collab.lazy_doc import EMPTY_STATE_VECTOR, LazyDoc
@@ -159,6 +159,12 @@ class Room:
             self._build()
         return self._document.get()
 
+    def state_vector(self) -> bytes:
+        """The live document's state vector (kept until the next change, see LazyDoc)."""
+        if not self._document.built:
+            self._build()
+        return self._document.state_vector()
+
     def encoded_state(self) -> bytes:
         """The whole state as one update (encoded once per change, see LazyDoc)."""
         return self._document.encoded()
@@ -167,7 +173,7 @@ class Room:
         """Build the document now and send our state vector to the peers that joined before.
         A checkpoint that cannot be applied ends the room as a failed load would have."""
         try:
-            doc = self._document.get()
+            self._document.get()
         except InvalidUpdate as exc:
             log.error("document_build_failed", document=self.name, error=str(exc))
             self.failed = True
@@ -177,7 +183,7 @@ class Room:
             raise
         ungreeted, self._ungreeted = self._ungreeted, []
         if ungreeted:
-            frame = self._frame(encode(SyncStep1(doc.get_state())))
+            frame = self._frame(encode(SyncStep1(self._document.state_vector())))
             for peer in ungreeted:
                 if peer in self.peers:
                     peer.send(frame)
@@ -207,7 +213,7 @@ class Room:
         then who is already here."""
         self.peers[peer] = session
         if self._document.built:
-            peer.send(self._frame(encode(SyncStep1(self.doc.get_state()))))
+            peer.send(self._frame(encode(SyncStep1(self.state_vector()))))
         else:
             self._ungreeted.append(peer)
         present = self.awareness.present(time.monotonic())
@@ -313,11 +319,10 @@ class Room:
             )
             sender.close(CloseCode.DOCUMENT_TOO_LARGE, "document is over its size limit")
             return
-        doc = self.doc
-        state_before = doc.get_state()
-        self._document.changed()
+        if not self._document.built:
+            self._build()
         try:
-            apply_update(doc, update)
+            state_before = self._document.apply(update)
         except InvalidUpdate as exc:
             self._count_refusal("invalid_update")
             log.warning("update_invalid", document=self.name, peer=sender.label, error=str(exc))
@@ -328,7 +333,7 @@ class Room:
         # receive) or waits for missing dependencies. A repeat changes nothing: it is neither
         # logged nor relayed. A waiting one is logged, since it may integrate later, but the
         # memory it can pin is bounded.
-        if update[0] != 0 and doc.get_state() == state_before:
+        if update[0] != 0 and self._document.state_vector() == state_before:
             if is_repeat(update, state_before):
                 self._stats.duplicates += 1
                 return
@@ -388,15 +393,14 @@ class Room:
 
     def _apply_committed(self, update: bytes, origin: str) -> None:
         """An update that is already durable: apply, relay to every local peer, never log."""
-        doc = self.doc
-        state_before = doc.get_state()
-        self._document.changed()
+        if not self._document.built:
+            self._build()
         try:
-            apply_update(doc, update)
+            state_before = self._document.apply(update)
         except InvalidUpdate as exc:
             log.error("committed_update_invalid", document=self.name, origin=origin, error=str(exc))
             return
-        if update[0] != 0 and doc.get_state() == state_before:
+        if update[0] != 0 and self._document.state_vector() == state_before:
             if is_repeat(update, state_before):
                 return
             # It waits for an update this process never received: read the log, and relay it

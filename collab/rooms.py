@@ -317,7 +317,7 @@ class Rooms:
             return
         room.quiet_reported = room.position
         try:
-            await self._on_quiet(room.name, room.position, room.doc.get_state())
+            await self._on_quiet(room.name, room.position, room.state_vector())
         except Exception as exc:
             log.error("quiet_hook_failed", document=room.name, error=repr(exc))
 

@@ -1,0 +1,72 @@
+"""LazyDoc keeps the state vector between changes: each applied update is compared with the
+state vector from before it, and that one must always be the document's real one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pycrdt import Doc, Text
+
+from collab.crdt import InvalidUpdate
+from collab.lazy_doc import EMPTY_STATE_VECTOR, LazyDoc
+
+
+def typed(doc: Doc[Any], words: str) -> bytes:
+    """Type `words` at the end of the document's text; the update it made."""
+    before = doc.get_state()
+    text = doc.get("t", type=Text)
+    text.insert(len(text), words)
+    return doc.get_update(before)
+
+
+def test_apply_returns_the_state_vector_from_before_and_keeps_the_new_one() -> None:
+    client: Doc[Any] = Doc()
+    lazy = LazyDoc(Doc())
+    assert lazy.state_vector() == EMPTY_STATE_VECTOR
+    first = typed(client, "moi")
+    assert lazy.apply(first) == EMPTY_STATE_VECTOR
+    after_first = lazy.state_vector()
+    assert after_first == client.get_state()
+    second = typed(client, " kaikki")
+    assert lazy.apply(second) == after_first
+    assert lazy.state_vector() == client.get_state()
+    assert str(lazy.get().get("t", type=Text)) == "moi kaikki"
+
+
+def test_a_repeated_update_leaves_the_state_vector_as_it_was() -> None:
+    client: Doc[Any] = Doc()
+    lazy = LazyDoc(Doc())
+    update = typed(client, "sama")
+    lazy.apply(update)
+    before = lazy.apply(update)
+    assert lazy.state_vector() == before
+
+
+def test_a_change_made_outside_apply_is_seen_after_changed() -> None:
+    doc: Doc[Any] = Doc()
+    lazy = LazyDoc(doc)
+    stale = lazy.state_vector()
+    lazy.changed()
+    typed(doc, "palvelin kirjoittaa")
+    assert lazy.state_vector() != stale
+    assert lazy.state_vector() == doc.get_state()
+
+
+def test_a_refused_update_leaves_the_document_and_a_true_state_vector() -> None:
+    client: Doc[Any] = Doc()
+    lazy = LazyDoc(Doc())
+    lazy.apply(typed(client, "ehjä"))
+    kept = lazy.state_vector()
+    with pytest.raises(InvalidUpdate):
+        lazy.apply(b"\x01\xff\xff\xff")
+    assert lazy.state_vector() == kept == lazy.get().get_state()
+
+
+def test_a_document_held_as_its_encoded_state_is_built_for_its_state_vector() -> None:
+    client: Doc[Any] = Doc()
+    typed(client, "tarkistuspiste")
+    lazy = LazyDoc(state=client.get_update())
+    assert not lazy.built
+    assert lazy.state_vector() == client.get_state()
+    assert lazy.built
