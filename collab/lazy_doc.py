@@ -72,7 +72,10 @@ class LazyDoc:
         """Apply untrusted bytes (InvalidUpdate if refused); the state vector from before."""
         before = self.state_vector()
         self.changed()
-        apply_update(self.get(), update)
+        doc = self.get()
+        with doc.transaction():  # one transaction for both: pycrdt's wrapper costs per call
+            apply_update(doc, update)
+            self._state_vector = doc.get_state()
         return before
 
     def changed(self) -> None:

@@ -96,9 +96,13 @@ class _Reader:
 
     def var_uint(self) -> int:
         data = self.data
+        pos = self.pos
+        if pos < len(data) and data[pos] < 0x80:  # one byte: every message type, most lengths
+            self.pos = pos + 1
+            return data[pos]
         value = 0
         shift = 0
-        for index in range(self.pos, min(len(data), self.pos + _MAX_VARUINT_BYTES)):
+        for index in range(pos, min(len(data), pos + _MAX_VARUINT_BYTES)):
             byte = data[index]
             value |= (byte & 0x7F) << shift
             if byte < 0x80:
