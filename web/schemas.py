@@ -14,7 +14,9 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
-SCHEMA_DIR = Path(__file__).resolve().parents[1] / "schemas"
+import schemas as schema_files
+
+SCHEMA_DIR = Path(schema_files.__file__).parent
 BASE_ID = "https://verstas.fi/schemas/"
 
 
