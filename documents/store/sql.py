@@ -97,7 +97,9 @@ class SqlStore:
         if self._is_sqlite:
             _configure_sqlite_connections(self._engine.sync_engine, sqlite_synchronous)
             connect = _sqlite_connector(self._engine.sync_engine, url, sqlite_synchronous)
-            self._sqlite_writer = SqliteWriter(connect)
+            self._sqlite_writer = SqliteWriter(
+                connect, commit_on_loop=sqlite_synchronous == "NORMAL"
+            )
             self._sqlite_reader = SqliteReader(connect)
         # PostgreSQL's append. Positions are sorted, never taken in RETURNING order (which
         # neither database promises): both hand out increasing positions in insertion order, and

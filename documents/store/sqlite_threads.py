@@ -2,7 +2,10 @@
 fsynced in one thread, and document loads, read in another.
 
 Why a thread: with `synchronous=FULL` every commit waits for an fsync, which must not stall
-the event loop (every room would stop for it). Why only the COMMIT goes there: a thread costs
+the event loop (every room would stop for it). With `synchronous=NORMAL` a commit only writes
+to the WAL (no fsync: it survives a killed process, not a power cut), which costs less than
+the hand-off to a thread and back, so it runs on the loop; SQLite's automatic WAL checkpoints,
+which do fsync, are then run by the thread instead. Why only the COMMIT goes there: a thread costs
 little per hand-off, but much per return to the GIL while the loop holds it, and the sqlite3
 driver lets go of the GIL around every step of a statement (one per RETURNING row). Done in
 the thread, an INSERT ... RETURNING of four rows waited for the GIL about eight times per
@@ -51,6 +54,9 @@ T = TypeVar("T")
 
 _PATIENCE_MS = 5000  # how long a write in the thread waits for another connection's lock
 _READER_MMAP_BYTES = 1 << 30  # address space only: pages are read from the file on first use
+# Commits between WAL checkpoints when they are not SQLite's own: a commit of a few rows adds
+# a few pages to the WAL, so this stays near SQLite's default of a checkpoint per 1000 pages.
+WAL_CHECKPOINT_COMMITS = 300
 
 
 def insert_statement(rows: int) -> str:
@@ -155,14 +161,26 @@ class SqliteReader(_ConnectionThread):
 class SqliteWriter(_ConnectionThread):
     """The one connection that writes the log and checkpoints; see the module docstring."""
 
-    def __init__(self, connect: Callable[[], sqlite3.Connection]) -> None:
+    def __init__(
+        self, connect: Callable[[], sqlite3.Connection], *, commit_on_loop: bool = False
+    ) -> None:
+        """`commit_on_loop`: commit on the event loop (see the module docstring: for
+        `synchronous=NORMAL`, where a commit writes to the WAL and waits for no disk)."""
         super().__init__(connect, "verstas-sqlite-writer")
         self._lock = asyncio.Lock()
+        self._commit_on_loop = commit_on_loop
+        self._commits_since_wal_checkpoint = 0
+        self._wal_checkpoint: asyncio.Task[None] | None = None
+        self._wal_connection: sqlite3.Connection | None = None
 
     async def _opened(self) -> sqlite3.Connection:
         if self._connection is None:
             connection = await self._in_thread(self._connect)
             connection.execute("PRAGMA busy_timeout=0")
+            if self._commit_on_loop:
+                # SQLite's automatic WAL checkpoint would run inside a commit, on the loop,
+                # with its fsyncs: the thread runs them instead (`_count_wal_commit`).
+                connection.execute("PRAGMA wal_autocheckpoint=0")
             self._connection = connection
         return self._connection
 
@@ -189,10 +207,46 @@ class SqliteWriter(_ConnectionThread):
             except BaseException:
                 _roll_back(connection)
                 raise
-            await self._in_thread(_commit, connection)
+            if self._commit_on_loop:
+                _commit(connection)
+                self._count_wal_commit()
+            else:
+                await self._in_thread(_commit, connection)
         # Positions are sorted, never taken in RETURNING order (which SQLite does not promise):
         # a multi-row VALUES is inserted as listed, with increasing positions.
         return sorted(int(position) for (position,) in returned)
+
+    def _count_wal_commit(self) -> None:
+        """Every WAL_CHECKPOINT_COMMITS commits, copy the WAL into the database in the thread,
+        on a connection of its own: a passive checkpoint never blocks the writer, and the next
+        commit after a complete one starts the WAL from its beginning again."""
+        self._commits_since_wal_checkpoint += 1
+        if self._commits_since_wal_checkpoint < WAL_CHECKPOINT_COMMITS:
+            return
+        if self._wal_checkpoint is not None and not self._wal_checkpoint.done():
+            return
+        self._commits_since_wal_checkpoint = 0
+        self._wal_checkpoint = asyncio.get_running_loop().create_task(
+            self._checkpoint_wal(), name="verstas-sqlite-wal-checkpoint"
+        )
+
+    async def _checkpoint_wal(self) -> None:
+        try:
+            frames = await self._in_thread(self._checkpoint_wal_in_thread)
+        except sqlite3.Error as exc:
+            # The WAL grows until the next attempt; nothing committed is at risk.
+            log.warning("sqlite_wal_checkpoint_failed", error=repr(exc))
+        else:
+            log.debug("sqlite_wal_checkpointed", frames=frames)
+
+    def _checkpoint_wal_in_thread(self) -> int:
+        """In the thread: a PASSIVE checkpoint; how many WAL frames it copied."""
+        if self._wal_connection is None:
+            self._wal_connection = self._connect()
+        (_busy, _frames, copied) = self._wal_connection.execute(
+            "PRAGMA wal_checkpoint(PASSIVE)"
+        ).fetchone()
+        return int(copied)
 
     async def write(self, statement: str, parameters: Sequence[object]) -> int:
         """Run one DML statement in a transaction of its own, in the thread, committed on
@@ -202,8 +256,14 @@ class SqliteWriter(_ConnectionThread):
             return await self._in_thread(_write_patiently, connection, statement, parameters)
 
     async def close(self) -> None:
-        """Close the connection and end the thread; a later append starts them again."""
+        """Close the connections and end the thread; a later append starts them again."""
         async with self._lock:
+            if self._wal_checkpoint is not None:
+                await self._wal_checkpoint
+                self._wal_checkpoint = None
+            wal_connection, self._wal_connection = self._wal_connection, None
+            if wal_connection is not None:
+                await self._in_thread(wal_connection.close)
             await self._close()
 
 
