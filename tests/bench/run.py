@@ -46,7 +46,7 @@ from tests.bench.scenarios import (
     run_fanout,
     run_multinode,
 )
-from tests.bench.servers import ServerError, ServerKind, wait_for_quiet
+from tests.bench.servers import DEFAULT_SERVERS, ServerError, ServerKind, wait_for_quiet
 from tests.support.databases import POSTGRES_URL
 from tests.support.jsclient import node_executable
 
@@ -208,7 +208,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     parser.add_argument(
         "--servers",
-        default=",".join(kind.value for kind in ServerKind),
+        default=",".join(kind.value for kind in DEFAULT_SERVERS),
         help="comma-separated subset of: "
         + ", ".join(kind.value for kind in ServerKind)
         + f" ({MULTINODE} runs Verstas only)",

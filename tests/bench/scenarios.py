@@ -223,7 +223,7 @@ async def run_fanout(
         "connect_concurrency": _CONNECT_CONCURRENCY,
         "quiesce_timeout_ms": _QUIESCE_TIMEOUT_MS,
     }
-    verstas = kind is ServerKind.VERSTAS
+    verstas = kind.is_verstas
     commit: CommitFigures | None = None
     try:
         async with load_generator(config, workdir) as generator:
@@ -380,7 +380,7 @@ async def run_coldload(
             start = snapshot(server.pid, generator.pid)
             await generator.event("populated", params.populate_timeout_s + 60)
             populating = phase(start, snapshot(server.pid, generator.pid))
-            if kind is ServerKind.VERSTAS:
+            if kind.is_verstas:
                 database_bytes = server.database_bytes()
                 await server.kill()
                 await server.start()

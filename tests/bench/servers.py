@@ -38,8 +38,17 @@ class ServerKind(enum.StrEnum):
     """Which server; the value is the name printed in tables and stored in the JSON."""
 
     VERSTAS = "verstas"
+    # Verstas with `--sqlite-synchronous NORMAL`: commits on the loop, no fsync (README).
+    VERSTAS_NORMAL = "verstas-normal"
     REFERENCE = "reference"
     PYCRDT = "pycrdt-websocket"
+
+    @property
+    def is_verstas(self) -> bool:
+        return self in (ServerKind.VERSTAS, ServerKind.VERSTAS_NORMAL)
+
+
+DEFAULT_SERVERS = (ServerKind.VERSTAS, ServerKind.REFERENCE, ServerKind.PYCRDT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,7 +178,7 @@ class BenchServer:
         return self.postgres_url or f"sqlite+aiosqlite:///{self.database}"
 
     def _command(self) -> tuple[list[str], dict[str, str]]:
-        if self.kind is ServerKind.VERSTAS:
+        if self.kind.is_verstas:
             url = self.database_url
             command = [sys.executable, "-m", "web", "serve", "--port", str(self.port)]
             if self.redis_url is not None:
@@ -177,6 +186,9 @@ class BenchServer:
             # Any document name is served without a workshop, as by the other two servers
             # (`--open-documents`); workshop admission is not what this benchmark measures.
             env = {**os.environ, "PYTHONUNBUFFERED": "1", "VERSTAS_OPEN_DOCUMENTS": "1"}
+            env["VERSTAS_SQLITE_SYNCHRONOUS"] = (
+                "NORMAL" if self.kind is ServerKind.VERSTAS_NORMAL else "FULL"
+            )
             if self.verstas_limits:
                 # The environment form of repeated `--limit NAME=VALUE` options.
                 env["VERSTAS_LIMITS"] = " ".join(f"{k}={v}" for k, v in self.verstas_limits.items())
@@ -191,7 +203,7 @@ class BenchServer:
     async def start(self, timeout: float = 30.0) -> None:
         """Start the process and return once its port accepts TCP connections."""
         self._starts += 1
-        if self.kind is ServerKind.VERSTAS and not self.database.exists():
+        if self.kind.is_verstas and not self.database.exists():
             await self._create_schema()
         command, env = self._command()
         with self.log_path.open("wb") as log:
