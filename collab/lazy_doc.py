@@ -73,9 +73,8 @@ class LazyDoc:
         before = self.state_vector()
         self.changed()
         doc = self.get()
-        with doc.transaction():  # one transaction for both: pycrdt's wrapper costs per call
-            apply_update(doc, update)
-            self._state_vector = doc.get_state()
+        apply_update(doc, update)
+        self._state_vector = doc.get_state()
         return before
 
     def changed(self) -> None:
