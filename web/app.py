@@ -67,6 +67,7 @@ def create_app(settings: Settings) -> Starlette:
                 limits=settings.limits,
                 allowed_origins=settings.allowed_origins,
                 quiet_after=settings.auto_version_after,
+                commit_window=settings.commit_window,
             ),
             admission=access,
             observe_commit_latency=commit_latency.observe,

@@ -20,6 +20,8 @@ class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     # FULL: a commit survives power loss and OS crashes, not only a killed process.
     sqlite_synchronous: SqliteSynchronous = "FULL"
+    # Under sustained load a group commit waits this long (seconds) for more updates to join.
+    commit_window: float = 0.002
     limits: Limits = field(default_factory=Limits)
     allowed_origins: frozenset[str] = frozenset()
     # Serve any valid document name without a workshop, as the bare sync core does.
