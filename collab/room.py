@@ -155,15 +155,17 @@ class Room:
     @property
     def doc(self) -> Doc[Any]:
         """The live document, built on first use; raises InvalidUpdate if it cannot be."""
-        if not self._document.built:
-            self._build()
-        return self._document.get()
+        return self._live().get()
 
     def state_vector(self) -> bytes:
         """The live document's state vector (kept until the next change, see LazyDoc)."""
+        return self._live().state_vector()
+
+    def _live(self) -> LazyDoc:
+        """The document, built now if it was not yet; raises InvalidUpdate if it cannot be."""
         if not self._document.built:
             self._build()
-        return self._document.state_vector()
+        return self._document
 
     def encoded_state(self) -> bytes:
         """The whole state as one update (encoded once per change, see LazyDoc)."""
@@ -319,10 +321,9 @@ class Room:
             )
             sender.close(CloseCode.DOCUMENT_TOO_LARGE, "document is over its size limit")
             return
-        if not self._document.built:
-            self._build()
+        document = self._live()
         try:
-            state_before = self._document.apply(update)
+            state_before = document.apply(update)
         except InvalidUpdate as exc:
             self._count_refusal("invalid_update")
             log.warning("update_invalid", document=self.name, peer=sender.label, error=str(exc))
@@ -333,7 +334,7 @@ class Room:
         # receive) or waits for missing dependencies. A repeat changes nothing: it is neither
         # logged nor relayed. A waiting one is logged, since it may integrate later, but the
         # memory it can pin is bounded.
-        if update[0] != 0 and self._document.state_vector() == state_before:
+        if update[0] != 0 and document.state_vector() == state_before:
             if is_repeat(update, state_before):
                 self._stats.duplicates += 1
                 return
@@ -393,14 +394,13 @@ class Room:
 
     def _apply_committed(self, update: bytes, origin: str) -> None:
         """An update that is already durable: apply, relay to every local peer, never log."""
-        if not self._document.built:
-            self._build()
+        document = self._live()
         try:
-            state_before = self._document.apply(update)
+            state_before = document.apply(update)
         except InvalidUpdate as exc:
             log.error("committed_update_invalid", document=self.name, origin=origin, error=str(exc))
             return
-        if update[0] != 0 and self._document.state_vector() == state_before:
+        if update[0] != 0 and document.state_vector() == state_before:
             if is_repeat(update, state_before):
                 return
             # It waits for an update this process never received: read the log, and relay it
