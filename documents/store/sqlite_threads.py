@@ -71,8 +71,8 @@ class _ConnectionThread:
 
     Jobs go to the thread through a plain queue and come back as the result of a loop future,
     set from the thread: no `concurrent.futures` machinery (its future, condition and locks,
-    then wrapping and chaining into an asyncio future cost ~30 µs of GIL time per job, and the
-    writer runs one job per group commit).
+    then wrapping and chaining into an asyncio future took ~7% of the loop's GIL samples at
+    1,000 updates/s, py-spy: the writer runs one job per group commit).
     """
 
     def __init__(self, connect: Callable[[], sqlite3.Connection], name: str) -> None:
