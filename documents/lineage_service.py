@@ -17,6 +17,7 @@ from documents.access import DocumentKind, document_name, parse_document_name
 from documents.diff import changed_cells
 from documents.store import PendingUpdate, Store
 from documents.store.lineage import ForkEdge, VersionRecord, fork_row
+from documents.store.rows import iso_utc
 from documents.store.workshops import LinkRecord, WorkshopRecord, new_id, utc_now
 from documents.workshop_doc import ContentData, content_to_data, load_document, seed_update
 from documents.workshop_service import replay
@@ -148,7 +149,11 @@ def _node(
 
 
 async def lineage(store: Store, snapshot: Snapshot, workshop: WorkshopRecord) -> Lineage:
-    """The whole family (from the root down) and where this workshop's model is in use."""
+    """The whole family (from the root down) and where this workshop's model is in use.
+
+    A family can hold ten thousand forks, so its rows become nodes and edges in one pass,
+    with nothing built per row but the answer itself.
+    """
     root = await store.lineage.root_of(workshop.id)
     family = await store.lineage.family(root)
     below = await store.lineage.activity_below(workshop.id)
@@ -160,28 +165,40 @@ async def lineage(store: Store, snapshot: Snapshot, workshop: WorkshopRecord) ->
     edges = []
     in_use: list[dict[str, Any]] = []
     counted: list[dict[str, Any]] = []  # the live ones among the first DIVERGENCE_LIMIT in use
-    for member in family:
-        nodes.append(_node(member.child_id, member.title, member.child_organisation, member.public))
+    for (
+        parent,
+        child,
+        organisation,
+        reason,
+        forked,
+        version,
+        position,
+        title,
+        child_organisation,
+        visibility,
+    ) in family:
+        forked_at = iso_utc(forked)
+        nodes.append(_node(child, title, child_organisation, visibility == "public"))
         edges.append(
             {
-                "parent": member.parent_id,
-                "child": member.child_id,
-                "organisation": member.organisation,
-                "reason": member.reason,
-                "forked_at": member.forked_at,
-                "parent_version": member.parent_version_id,
-                "parent_position": member.parent_position,
+                "parent": parent,
+                "child": child,
+                "organisation": organisation,
+                "reason": reason,
+                "forked_at": forked_at,
+                "parent_version": version,
+                "parent_position": position,
             }
         )
-        if member.child_id in below:
+        if child in below:
             entry = {
-                "id": member.child_id,
-                "organisation": member.organisation,
-                "forked_at": member.forked_at,
-                "last_activity": below[member.child_id],
+                "id": child,
+                "organisation": organisation,
+                "forked_at": forked_at,
+                "last_activity": below[child],
                 "cells_changed": None,
             }
-            if len(in_use) < DIVERGENCE_LIMIT and member.title is not None:
+            if len(in_use) < DIVERGENCE_LIMIT and title is not None:
                 counted.append(entry)
             in_use.append(entry)
     await _count_changed_cells(store, snapshot, counted)

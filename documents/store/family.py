@@ -14,7 +14,7 @@ these queries join forks to the update log.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
 from sqlalchemy import (
     Dialect,
@@ -29,20 +29,14 @@ from sqlalchemy import (
 from documents.store import tables
 from documents.store.rows import DriverQuery, driver_query, iso_utc, utc_text
 
+FamilyRow = tuple[str, str, str, str, str, str | None, int, str | None, str | None, str | None]
+"""One fork of a family, as the driver returns it: its edge (parent id, child id, adopting
+organisation, reason, fork time as `utc_text`, parent version id, parent position) and the
+child workshop as it is now (title, organisation, visibility; all three None once deleted).
 
-class FamilyMember(NamedTuple):
-    """One fork of a family: its edge, and the child workshop as it is now."""
-
-    parent_id: str
-    child_id: str
-    organisation: str  # the adopting organisation, as recorded on the edge
-    reason: str
-    forked_at: str  # ISO 8601 with its UTC offset
-    parent_version_id: str | None
-    parent_position: int
-    title: str | None  # the child's; None once it is deleted
-    child_organisation: str | None
-    public: bool
+A plain row rather than a record type: the lineage view turns each of ten thousand rows
+straight into its node and edge, and building a record per row first took about a third of
+the time spent turning the rows into the answer (tests/bench/lineage_bench.py)."""
 
 
 def root_query(workshop_id: str) -> Select[str]:
@@ -74,35 +68,6 @@ def members_query(dialect: Dialect) -> DriverQuery:
         .order_by(f.created_at, f.child_id)
     )
     return driver_query(query, dialect)
-
-
-def members(rows: Sequence[Sequence[Any]]) -> list[FamilyMember]:
-    return [
-        FamilyMember(
-            parent,
-            child,
-            organisation,
-            reason,
-            iso_utc(forked_at),
-            version,
-            position,
-            title,
-            child_organisation,
-            visibility == "public",
-        )
-        for (
-            parent,
-            child,
-            organisation,
-            reason,
-            forked_at,
-            version,
-            position,
-            title,
-            child_organisation,
-            visibility,
-        ) in rows
-    ]
 
 
 def activity_query(dialect: Dialect) -> DriverQuery:

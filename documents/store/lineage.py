@@ -13,7 +13,7 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Row, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -21,11 +21,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from documents.store import tables
 from documents.store.base import CorruptLogEntry
 from documents.store.family import (
-    FamilyMember,
+    FamilyRow,
     activity,
     activity_query,
     edited_query,
-    members,
     members_query,
     root_query,
 )
@@ -165,10 +164,11 @@ class SqlLineage:
             root = (await conn.execute(root_query(workshop_id))).scalar()
         return workshop_id if root is None else root
 
-    async def family(self, root_id: str) -> list[FamilyMember]:
+    async def family(self, root_id: str) -> Sequence[FamilyRow]:
         """Every fork under the root, oldest first, with its child's node, in one query."""
         async with self._engine.connect() as conn:
-            return members(await fetch(conn, self._members, root=root_id))
+            rows = await fetch(conn, self._members, root=root_id)
+        return cast(Sequence[FamilyRow], rows)
 
     async def activity_below(self, workshop_id: str) -> dict[str, str | None]:
         """Every fork under this workshop, and when its content last changed (ISO 8601)."""
