@@ -58,7 +58,8 @@ def workshop_export(workshop: WorkshopRecord, content: bytes, comments: bytes) -
 REPLAY_BATCH = 500
 """Log entries applied per transaction when replaying. One transaction per entry pays pycrdt's
 commit work 10,000 times for a 10k-entry tail (~45 ms); one transaction for all of them grows
-super-linearly (~75 ms); batches of 100 to 1,000 take ~13 ms (tests/bench/lineage_bench.py)."""
+super-linearly (~75 ms); batches of 100 to 1,000 take ~13 ms through `Doc.apply_update`, and
+about half that through the binding (`_apply_in_one_transaction`; tests/bench/lineage_bench.py)."""
 
 
 def replay(stored: StoredDocument) -> Doc[Any]:
@@ -73,10 +74,26 @@ def replay(stored: StoredDocument) -> Doc[Any]:
         doc.apply_update(stored.checkpoint)
     tail = stored.tail
     for start in range(0, len(tail), REPLAY_BATCH):
-        with doc.transaction():
-            for entry in tail[start : start + REPLAY_BATCH]:
-                doc.apply_update(entry.update)
+        _apply_in_one_transaction(
+            doc, [entry.update for entry in tail[start : start + REPLAY_BATCH]]
+        )
     return doc
+
+
+def _apply_in_one_transaction(doc: Doc[Any], updates: list[bytes]) -> None:
+    """Apply the updates in order, in one transaction, straight through pycrdt's binding.
+
+    `Doc.apply_update` enters and leaves a (nested) transaction in Python around each apply,
+    which cost more than the apply itself: half of a 10k-entry replay
+    (tests/bench/lineage_bench.py). Inside a transaction of our own, the binding's apply is what
+    `Doc.apply_update` ends up calling, with the same checks and effects; the two attributes
+    used for it are pycrdt's own (as in its `get_update`), pinned with pycrdt to 0.14.
+    """
+    with doc.transaction() as transaction:
+        binding, handle = doc._doc, transaction._txn
+        assert handle is not None  # set on entering the transaction
+        for update in updates:
+            binding.apply_update(handle, update)
 
 
 async def stored_snapshot(store: Store, name: str) -> tuple[bytes, int]:
