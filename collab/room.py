@@ -385,11 +385,11 @@ class Room:
     def catch_up(self, entries: list[LogEntry]) -> None:
         """Apply what the log holds after `position` (read because the bus may have missed it)."""
         known = self._known_positions
-        for entry in entries:
-            if entry.position > self.position:
-                if entry.position not in known:
-                    self._apply_committed(entry.update, "log")
-                self.position = entry.position
+        for position, update in entries:
+            if position > self.position:
+                if position not in known:
+                    self._apply_committed(update, "log")
+                self.position = position
         self._known_positions = {p for p in known if p > self.position}
 
     def _apply_committed(self, update: bytes, origin: str) -> None:

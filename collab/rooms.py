@@ -171,7 +171,7 @@ class Rooms:
             document = LazyDoc(state=stored.checkpoint)
         else:
             document = LazyDoc(replay(stored))
-        tail = LogTail(len(stored.tail), sum(len(e.update) for e in stored.tail), 0.0)
+        tail = LogTail(len(stored.tail), sum(len(update) for _, update in stored.tail), 0.0)
         room = Room(
             name,
             document,

@@ -74,9 +74,7 @@ def replay(stored: StoredDocument) -> Doc[Any]:
         doc.apply_update(stored.checkpoint)
     tail = stored.tail
     for start in range(0, len(tail), REPLAY_BATCH):
-        _apply_in_one_transaction(
-            doc, [entry.update for entry in tail[start : start + REPLAY_BATCH]]
-        )
+        _apply_in_one_transaction(doc, [update for _, update in tail[start : start + REPLAY_BATCH]])
     return doc
 
 

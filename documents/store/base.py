@@ -25,12 +25,14 @@ class PendingUpdate:
     update: bytes
 
 
-@dataclass(frozen=True, slots=True)
-class LogEntry:
-    """One committed update; positions grow monotonically across the whole log."""
+LogEntry = tuple[int, bytes]
+"""One committed update, (position, update); positions grow monotonically across the whole log.
 
-    position: int
-    update: bytes
+A plain tuple, not a record type: a load can return ten thousand entries, and the garbage
+collector never looks at a tuple of an int and bytes again after its first pass, while it keeps
+every instance of a class of ours. Those instances reached the oldest generation during a load
+and set off full collections: with a dataclass here, reading a 10k-entry tail took a median
+of 31 ms and a p95 of 105 ms; with tuples, 20 and 30 ms (tests/bench/lineage_bench.py)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +47,7 @@ class StoredDocument:
     @property
     def last_position(self) -> int:
         """The log position the loaded state stands for (0 for a document never written)."""
-        return self.tail[-1].position if self.tail else self.checkpoint_position
+        return self.tail[-1][0] if self.tail else self.checkpoint_position
 
 
 class CorruptLogEntry(Exception):

@@ -241,11 +241,7 @@ class SqlStore:
                 tail = await fetch(conn, self._load_tail, document=document, after=after, upto=last)
         if checkpoint is not None and zlib.crc32(checkpoint[1]) != checkpoint[2]:
             raise CorruptLogEntry(document, checkpoint[0])
-        entries: list[LogEntry] = []
-        for position, data, checksum in tail:
-            if zlib.crc32(data) != checksum:
-                raise CorruptLogEntry(document, position)
-            entries.append(LogEntry(position, data))
+        entries = _verified(document, tail)
         if checkpoint is None:
             return StoredDocument(document, tail=entries)
         return StoredDocument(document, checkpoint[1], checkpoint[0], entries)
@@ -260,12 +256,7 @@ class SqlStore:
         async with self._engine.connect() as conn:
             await self._settle(conn, document)
             rows = (await conn.execute(query)).all()
-        entries: list[LogEntry] = []
-        for entry_position, data, checksum in rows:
-            if zlib.crc32(data) != checksum:
-                raise CorruptLogEntry(document, entry_position)
-            entries.append(LogEntry(entry_position, data))
-        return entries
+        return _verified(document, rows)
 
     async def save_checkpoint(self, document: str, state: bytes, position: int) -> None:
         """Record the state as of `position`, refusing positions the log has not reached.
@@ -293,6 +284,14 @@ class SqlStore:
                 f"checkpoint position {position} of document {document!r} is past the "
                 "document's last log entry"
             )
+
+
+def _verified(document: str, rows: Sequence[Sequence[Any]]) -> list[LogEntry]:
+    """The log entries of (position, data, checksum) rows, each checked against its checksum."""
+    for position, data, checksum in rows:
+        if zlib.crc32(data) != checksum:
+            raise CorruptLogEntry(document, position)
+    return [(position, data) for position, data, _ in rows]
 
 
 class _Positional:

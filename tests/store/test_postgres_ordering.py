@@ -97,5 +97,4 @@ async def test_a_read_waits_for_the_appends_in_flight_and_misses_none(
         await wait_for(read_waits_for_the_append, what="the read to wait for the open append")
         assert not reading.done()
         await other.commit()
-    entries = [(e.position, e.update) for e in await reading]
-    assert entries == [(first, b"first"), (second, b"second")]
+    assert await reading == [(first, b"first"), (second, b"second")]

@@ -49,8 +49,8 @@ async def test_an_append_waits_for_another_sqlite_writer_off_the_event_loop(
         finally:
             other.close()
         entries = await store.entries_after(document, 0)
-        assert [e.update for e in entries] == [b"first", b"other", b"waited"]
-        assert entries[-1].position == waited
+        assert [update for _, update in entries] == [b"first", b"other", b"waited"]
+        assert entries[-1][0] == waited
     finally:
         await store.close()
 
@@ -94,6 +94,6 @@ async def test_with_normal_sync_the_wal_is_checkpointed_by_the_thread_not_by_a_c
         )
         entries = await store.entries_after(document, 0)
         assert len(entries) == WAL_CHECKPOINT_COMMITS
-        assert entries[-1].update == b"the last one"
+        assert entries[-1][1] == b"the last one"
     finally:
         await store.close()

@@ -6,7 +6,7 @@ from typing import Any
 
 from pycrdt import Doc, Text
 
-from documents.store import LogEntry, StoredDocument
+from documents.store import StoredDocument
 from documents.workshop_service import REPLAY_BATCH, replay
 
 
@@ -23,8 +23,7 @@ def typed(count: int) -> tuple[Doc[Any], list[bytes]]:
 
 
 def stored(updates: list[bytes], checkpoint: bytes | None = None) -> StoredDocument:
-    entries = [LogEntry(position, update) for position, update in enumerate(updates, start=1)]
-    return StoredDocument("doc", checkpoint, 0, entries)
+    return StoredDocument("doc", checkpoint, 0, list(enumerate(updates, start=1)))
 
 
 def test_a_tail_longer_than_a_batch_replays_to_the_same_document() -> None:
