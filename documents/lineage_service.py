@@ -156,7 +156,10 @@ async def lineage(store: Store, snapshot: Snapshot, workshop: WorkshopRecord) ->
     """
     root = await store.lineage.root_of(workshop.id)
     family = await store.lineage.family(root)
-    below = await store.lineage.activity_below(workshop.id)
+    if root == workshop.id:
+        below = await store.lineage.family_activity(root)
+    else:
+        below = await store.lineage.activity_below(workshop.id)
     top = workshop if root == workshop.id else await store.workshops.get(root)
     if top is None:
         nodes = [_node(root, None, None, False)]

@@ -72,22 +72,37 @@ def members_query(dialect: Dialect) -> DriverQuery:
 
 def activity_query(dialect: Dialect) -> DriverQuery:
     """Every fork under `workshop`, with the time of its content's latest log entry (NULL if it
-    has none). Positions grow in commit order, so that is its last activity: one index seek per
-    fork instead of reading the time of every entry it ever logged."""
-    f, u = tables.forks.c, tables.updates.c
+    has none): a recursive walk down from the workshop."""
+    f = tables.forks.c
     down = select(f.child_id).where(f.parent_id == bindparam("workshop", type_=String))
     down_cte = down.cte("down", recursive=True)
     down_cte = down_cte.union_all(
         select(f.child_id).join(down_cte, f.parent_id == down_cte.c.child_id)
     )
-    latest = (
+    return driver_query(select(down_cte.c.child_id, _latest(down_cte.c.child_id)), dialect)
+
+
+def family_activity_query(dialect: Dialect) -> DriverQuery:
+    """`activity_query` for the family's root, whose forks are the whole family: one range of
+    the root index instead of the walk, which cost two to three times as much for 10,000 forks."""
+    f = tables.forks.c
+    query = select(f.child_id, _latest(f.child_id)).where(
+        f.root_id == bindparam("root", type_=String)
+    )
+    return driver_query(query, dialect)
+
+
+def _latest(document: Any) -> Any:
+    """The time of the document's latest log entry. Positions grow in commit order, so that is
+    its last activity: one index seek instead of reading the time of every entry it logged."""
+    u = tables.updates.c
+    return (
         select(utc_text(u.created_at))
-        .where(u.document == down_cte.c.child_id)
+        .where(u.document == document)
         .order_by(u.position.desc())
         .limit(1)
         .scalar_subquery()
     )
-    return driver_query(select(down_cte.c.child_id, latest), dialect)
 
 
 def activity(rows: Sequence[Sequence[Any]]) -> dict[str, str | None]:

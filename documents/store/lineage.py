@@ -25,6 +25,7 @@ from documents.store.family import (
     activity,
     activity_query,
     edited_query,
+    family_activity_query,
     members_query,
     root_query,
 )
@@ -108,6 +109,7 @@ class SqlLineage:
         self._engine = engine
         self._members = members_query(engine.dialect)
         self._activity = activity_query(engine.dialect)
+        self._family_activity = family_activity_query(engine.dialect)
 
     async def add_version(
         self,
@@ -174,6 +176,11 @@ class SqlLineage:
         """Every fork under this workshop, and when its content last changed (ISO 8601)."""
         async with self._engine.connect() as conn:
             return activity(await fetch(conn, self._activity, workshop=workshop_id))
+
+    async def family_activity(self, root_id: str) -> dict[str, str | None]:
+        """`activity_below` the family's root (the same answer, without walking the graph)."""
+        async with self._engine.connect() as conn:
+            return activity(await fetch(conn, self._family_activity, root=root_id))
 
     async def edited_forks(self, child_ids: Sequence[str]) -> dict[str, bytes]:
         """The forks among these whose content was edited after the fork, each with the state it

@@ -141,6 +141,7 @@ async def test_the_activity_below_a_workshop_is_its_subtrees_latest_entries(
         third: expected[third],
     }
     assert await store.lineage.activity_below(root) == expected
+    assert await store.lineage.family_activity(root) == expected
     assert await store.lineage.activity_below(third) == {}
 
 
