@@ -37,10 +37,12 @@ from sqlalchemy import (
     bindparam,
     event,
     exists,
+    func,
     select,
     text,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import DBAPIError
@@ -116,7 +118,7 @@ class SqlStore:
         self._loads = {
             upto: _LoadQueries(upto=upto, dialect=self._engine.dialect) for upto in (False, True)
         }
-        self._load_checkpoint, self._load_tail = _load_queries(self._engine.dialect)
+        self._postgres_loads = None if self._is_sqlite else _load_queries(self._engine.dialect)
         self._writer: AsyncConnection | None = None
         self._write_lock = asyncio.Lock()
         self._writer_lost = False
@@ -231,14 +233,18 @@ class SqlStore:
                 lambda connection: queries.read(connection, document, upto)
             )
         else:
+            assert self._postgres_loads is not None  # made for every store that is not SQLite
+            load_checkpoint, load_tail = self._postgres_loads
             last = _LAST_POSITION if upto is None else upto
             async with self._engine.connect() as conn:
                 if upto is None:
                     await self._settle(conn, document)
-                found = await fetch(conn, self._load_checkpoint, document=document, upto=last)
+                found = await fetch(conn, load_checkpoint, document=document, upto=last)
                 checkpoint = found[0] if found else None
                 after = checkpoint[0] if checkpoint is not None else 0
-                tail = await fetch(conn, self._load_tail, document=document, after=after, upto=last)
+                [columns] = await fetch(conn, load_tail, document=document, after=after, upto=last)
+                # The three arrays (NULL for no entries) back into (position, data, checksum).
+                tail = list(zip(*(column or () for column in columns), strict=True))
         if checkpoint is not None and zlib.crc32(checkpoint[1]) != checkpoint[2]:
             raise CorruptLogEntry(document, checkpoint[0])
         entries = _verified(document, tail)
@@ -397,7 +403,14 @@ def _sqlite_connector(
 
 
 def _load_queries(dialect: Dialect) -> tuple[DriverQuery, DriverQuery]:
-    """The latest checkpoint at or before `upto`; the entries after it, up to `upto`."""
+    """PostgreSQL's two reads of a load: the latest checkpoint at or before `upto`; the entries
+    after it, up to `upto`, as one row of three arrays (positions, data, checksums; NULL when
+    there are none).
+
+    Arrays rather than a row per entry: each row arrives as an asyncpg record, which the garbage
+    collector keeps watching until it is freed, and ten thousand of them per load set off its full
+    collections (a 10k-entry load: p95 about 100 ms against 30 without them); a list of ints or
+    bytes is one object to it."""
     cp, log = tables.checkpoints.c, tables.updates.c
     document = bindparam("document", type_=String)
     upto = bindparam("upto", type_=BigInteger)
@@ -407,15 +420,17 @@ def _load_queries(dialect: Dialect) -> tuple[DriverQuery, DriverQuery]:
         .order_by(cp.position.desc())
         .limit(1)
     )
-    tail = (
+    entries = (
         select(log.position, log.data, log.checksum)
         .where(
             log.document == document,
             log.position > bindparam("after", type_=BigInteger),
             log.position <= upto,
         )
-        .order_by(log.position)
+        .subquery()
     )
+    order = entries.c.position
+    tail = select(*(func.array_agg(aggregate_order_by(column, order)) for column in entries.c))
     return driver_query(checkpoint, dialect), driver_query(tail, dialect)
 
 
