@@ -124,6 +124,12 @@ async def test_a_family_comes_oldest_first_with_each_childs_node(store: Store) -
 
 
 @pytest.mark.asyncio
+async def test_a_workshop_nobody_adopted_has_an_empty_family(store: Store) -> None:
+    root = await create_root(store)
+    assert list(await store.lineage.family(root)) == []
+
+
+@pytest.mark.asyncio
 async def test_the_activity_below_a_workshop_is_its_subtrees_latest_entries(
     store: Store, raw_engine: AsyncEngine
 ) -> None:
