@@ -39,10 +39,12 @@ straight into its node and edge, and building a record per row first took about 
 the time spent turning the rows into the answer (tests/bench/lineage_bench.py)."""
 
 
-def root_query(workshop_id: str) -> Select[str]:
-    """The topmost ancestor's id; no row when the workshop is no fork."""
-    f = tables.forks.c
-    return select(f.root_id).where(f.child_id == workshop_id)
+def head_query(workshop_id: str) -> Select[str, int]:
+    """The family's root (the workshop itself when it is no fork) and the version of the
+    family's graph kept on the root's row: one seek in the edges and one in the workshops."""
+    f, w = tables.forks.c, tables.workshops.c
+    above = select(f.root_id).where(f.child_id == workshop_id).scalar_subquery()
+    return select(w.id, w.family_version).where(w.id == func.coalesce(above, workshop_id))
 
 
 def members_query(dialect: Dialect) -> DriverQuery:

@@ -26,8 +26,8 @@ from documents.store.family import (
     activity_query,
     edited_query,
     family_activity_query,
+    head_query,
     members_query,
-    root_query,
 )
 from documents.store.rows import fetch
 from documents.store.workshops import aware, new_id, utc_now
@@ -160,11 +160,14 @@ class SqlLineage:
             row = (await conn.execute(query)).first()
         return _version(row) if row is not None else None
 
-    async def root_of(self, workshop_id: str) -> str:
-        """The workshop at the top of this one's family (itself when it is no fork)."""
+    async def family_head(self, workshop_id: str) -> tuple[str, int]:
+        """The workshop at the top of this one's family (itself when it is no fork) and the
+        family's graph version, which every change to the graph advances."""
         async with self._engine.connect() as conn:
-            root = (await conn.execute(root_query(workshop_id))).scalar()
-        return workshop_id if root is None else root
+            row = (await conn.execute(head_query(workshop_id))).one_or_none()
+        if row is None:
+            raise LookupError(f"no workshop {workshop_id}")
+        return str(row[0]), int(row[1])
 
     async def family(self, root_id: str) -> Sequence[FamilyRow]:
         """Every fork under the root, oldest first, with its child's node, in one query."""

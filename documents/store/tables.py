@@ -80,6 +80,10 @@ workshops = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("deleted_at", DateTime(timezone=True), nullable=True),
+    # On a family's root: bumped in the transaction of every change to what the family's graph
+    # shows (a fork, a member renamed, made private or deleted), so a node may keep the graph it
+    # built and check it with one primary-key read (documents.family_graph).
+    Column("family_version", BigInteger, nullable=False, server_default="0"),
     CheckConstraint("visibility IN ('public', 'private')", name="workshops_visibility"),
 )
 

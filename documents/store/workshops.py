@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Row, and_, insert, or_, select, update
+from sqlalchemy import ColumnElement, Row, Update, and_, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -30,6 +30,8 @@ RECENT_MAX_ENTRIES = 10_000
 
 METADATA_FIELDS = ("place", "municipality", "funder", "programme")
 EDITABLE_FIELDS = ("title", "organisation", "description", "visibility", *METADATA_FIELDS)
+# What the lineage graph shows of a workshop: changing one changes its family's graph.
+GRAPH_FIELDS = frozenset(("title", "organisation", "visibility"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +91,20 @@ def _workshop(row: Row[Any]) -> WorkshopRecord:
         created_at=aware(data["created_at"]),
         updated_at=aware(data["updated_at"]),
     )
+
+
+def _root_of(workshop_id: str) -> ColumnElement[str]:
+    """The root of the workshop's family: its edge's root, or itself when it is no fork."""
+    f = tables.forks.c
+    above = select(f.root_id).where(f.child_id == workshop_id).scalar_subquery()
+    return func.coalesce(above, workshop_id)
+
+
+def _bump_family_version(root: str | ColumnElement[str]) -> Update:
+    """Run in the transaction of the change, so no reader sees the change under the old
+    version (a node could then keep serving a graph without it)."""
+    w = tables.workshops.c
+    return update(tables.workshops).where(w.id == root).values(family_version=w.family_version + 1)
 
 
 def _link(row: Row[Any]) -> LinkRecord:
@@ -151,7 +167,9 @@ class SqlWorkshops:
                 f = tables.forks.c
                 parent = fork["parent_id"]
                 above = await conn.scalar(select(f.root_id).where(f.child_id == parent))
-                await conn.execute(insert(tables.forks), [{**fork, "root_id": above or parent}])
+                root = above or parent
+                await conn.execute(insert(tables.forks), [{**fork, "root_id": root}])
+                await conn.execute(_bump_family_version(root))
         self._recent_workshops.forget(identifier)
         return (
             WorkshopRecord(
@@ -231,6 +249,8 @@ class SqlWorkshops:
                 .where(w.id == workshop_id, w.deleted_at.is_(None))
                 .values(**values)
             )
+            if result.rowcount == 1 and GRAPH_FIELDS & values.keys():
+                await conn.execute(_bump_family_version(_root_of(workshop_id)))
         self._recent_workshops.forget(workshop_id)
         if result.rowcount != 1:
             return None
@@ -246,6 +266,8 @@ class SqlWorkshops:
                 .where(w.id == workshop_id, w.deleted_at.is_(None))
                 .values(deleted_at=now, updated_at=now)
             )
+            if result.rowcount == 1:
+                await conn.execute(_bump_family_version(_root_of(workshop_id)))
             await conn.execute(
                 update(tables.share_links)
                 .where(s.workshop_id == workshop_id, s.revoked_at.is_(None))

@@ -157,7 +157,65 @@ async def test_the_root_of_every_member_is_the_top_of_its_family(store: Store) -
     child = await adopt(store, root, "Kajaani", MORNING)
     grandchild = await adopt(store, child, "Sotkamo", MORNING)
 
-    assert [await store.lineage.root_of(w) for w in (root, child, grandchild)] == [root] * 3
+    heads = [await store.lineage.family_head(w) for w in (root, child, grandchild)]
+
+    assert [head_root for head_root, _ in heads] == [root] * 3
+    assert len({version for _, version in heads}) == 1
+
+
+@pytest.mark.asyncio
+async def test_a_workshop_nobody_adopted_heads_its_own_family_at_version_0(store: Store) -> None:
+    alone = await create_root(store)
+
+    assert await store.lineage.family_head(alone) == (alone, 0)
+    with pytest.raises(LookupError, match="no workshop nope"):
+        await store.lineage.family_head("nope")
+
+
+async def family_version(store: Store, member: str) -> int:
+    _, version = await store.lineage.family_head(member)
+    return version
+
+
+@pytest.mark.asyncio
+async def test_every_change_the_graph_shows_advances_the_family_version(store: Store) -> None:
+    root = await create_root(store)
+    child = await adopt(store, root, "Kajaani", MORNING)
+    grandchild = await adopt(store, child, "Sotkamo", MORNING)
+    seen = [await family_version(store, grandchild)]
+
+    async def advanced() -> bool:
+        seen.append(await family_version(store, grandchild))
+        return seen[-1] > seen[-2]
+
+    await adopt(store, grandchild, "Vuokatti", MORNING)
+    assert await advanced()
+    await store.workshops.update(grandchild, {"title": "Yöpartio Sotkamossa"})
+    assert await advanced()
+    await store.workshops.update(child, {"organisation": "Kajaanin kaupunki"})
+    assert await advanced()
+    await store.workshops.update(child, {"visibility": "private"})
+    assert await advanced()
+    await store.workshops.update(root, {"title": "Yöpartio 2"})
+    assert await advanced()
+    await store.workshops.delete(grandchild)
+    assert await advanced()
+
+
+@pytest.mark.asyncio
+async def test_changes_the_graph_does_not_show_keep_the_family_version(store: Store) -> None:
+    root = await create_root(store)
+    child = await adopt(store, root, "Kajaani", MORNING)
+    before = await family_version(store, root)
+
+    await store.workshops.update(child, {"description": "Uusi kuvaus", "place": "Kainuu"})
+    await edit(store, child)
+    await store.workshops.update("nope", {"title": "ei ole"})
+    await store.workshops.delete("nope")
+    other = await create_root(store)
+    await adopt(store, other, "Oulu", MORNING)
+
+    assert await family_version(store, root) == before
 
 
 @pytest.mark.asyncio

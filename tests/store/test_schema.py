@@ -257,10 +257,11 @@ def test_a_new_revision_follows_head_and_is_empty_while_tables_py_matches(tmp_pa
 
 
 @pytest.mark.asyncio
-async def test_upgrading_past_0002_gives_every_existing_fork_its_familys_root(
+async def test_upgrading_from_0001_gives_every_fork_its_root_and_every_family_version_0(
     empty_database: str,
 ) -> None:
-    """Edges forked before roots were recorded: root -> a -> b, and another family other -> c."""
+    """Edges forked before roots were recorded: root -> a -> b, and another family other -> c.
+    Graph versions (0003) start at 0 for every workshop, root or not."""
 
     def at_0001_with_forks(connection: Connection) -> None:
         config = alembic_config()
@@ -293,5 +294,12 @@ async def test_upgrading_past_0002_gives_every_existing_fork_its_familys_root(
         rows = connection.execute(text("SELECT child_id, root_id FROM forks")).all()
         return {str(row[0]): str(row[1]) for row in rows}
 
+    def family_versions(connection: Connection) -> dict[str, int]:
+        rows = connection.execute(text("SELECT id, family_version FROM workshops")).all()
+        return {str(row[0]): int(row[1]) for row in rows}
+
     assert await on(empty_database, roots) == {"a": "root", "b": "root", "c": "other"}
+    assert await on(empty_database, family_versions) == dict.fromkeys(
+        ("root", "a", "b", "other", "c"), 0
+    )
     assert await on(empty_database, differences) == []
