@@ -15,9 +15,9 @@ from pycrdt import get_state
 
 from documents.access import DocumentKind, document_name, parse_document_name
 from documents.diff import changed_cells
+from documents.family_graph import FamilyGraph, FamilyGraphs, build, encode
 from documents.store import PendingUpdate, Store
 from documents.store.lineage import ForkEdge, VersionRecord, fork_row
-from documents.store.rows import iso_utc
 from documents.store.workshops import LinkRecord, WorkshopRecord, new_id, utc_now
 from documents.workshop_doc import ContentData, content_to_data, load_document, seed_update
 from documents.workshop_service import replay
@@ -133,66 +133,47 @@ async def fork(
 @dataclass(frozen=True, slots=True)
 class Lineage:
     root: str
-    nodes: list[dict[str, Any]]
-    edges: list[dict[str, Any]]
+    graph: FamilyGraph
     in_use: list[dict[str, Any]]
 
+    def to_json(self) -> bytes:
+        """The answer as the API sends it: the kept graph spliced in, encoded once."""
+        return b"".join(
+            (
+                b'{"root":',
+                encode(self.root),
+                b',"nodes":',
+                self.graph.nodes,
+                b',"edges":',
+                self.graph.edges,
+                b',"in_use":',
+                encode(self.in_use),
+                b"}",
+            )
+        )
 
-def _node(
-    workshop_id: str, title: str | None, organisation: str | None, public: bool
-) -> dict[str, Any]:
-    if title is None:
-        return {"id": workshop_id, "deleted": True}
-    if public:
-        return {"id": workshop_id, "title": title, "organisation": organisation}
-    return {"id": workshop_id, "private": True}
 
-
-async def lineage(store: Store, snapshot: Snapshot, workshop: WorkshopRecord) -> Lineage:
+async def lineage(
+    store: Store, snapshot: Snapshot, workshop: WorkshopRecord, graphs: FamilyGraphs
+) -> Lineage:
     """The whole family (from the root down) and where this workshop's model is in use.
 
-    A family can hold ten thousand forks, so its rows become nodes and edges in one pass,
-    with nothing built per row but the answer itself.
+    The graph comes from `graphs` while the family's version says it is current; the version
+    is read before the rows, so a graph is never kept under a version newer than its rows.
     """
-    root = await store.lineage.root_of(workshop.id)
-    family = await store.lineage.family(root)
+    root, version = await store.lineage.family_head(workshop.id)
+    graph = graphs.get(root, version)
+    if graph is None:
+        rows = await store.lineage.family(root)
+        graph = build(root, version, await store.workshops.get(root), rows)
+        graphs.keep(graph)
     if root == workshop.id:
         below = await store.lineage.family_activity(root)
     else:
         below = await store.lineage.activity_below(workshop.id)
-    top = workshop if root == workshop.id else await store.workshops.get(root)
-    if top is None:
-        nodes = [_node(root, None, None, False)]
-    else:
-        nodes = [_node(root, top.title, top.organisation, top.public)]
-    edges = []
     in_use: list[dict[str, Any]] = []
     counted: list[dict[str, Any]] = []  # the live ones among the first DIVERGENCE_LIMIT in use
-    for (
-        parent,
-        child,
-        organisation,
-        reason,
-        forked,
-        version,
-        position,
-        title,
-        child_organisation,
-        visibility,
-    ) in family:
-        forked_at = iso_utc(forked)
-        nodes.append(_node(child, title, child_organisation, visibility == "public"))
-        edges.append(
-            {
-                "parent": parent,
-                "child": child,
-                "organisation": organisation,
-                "reason": reason,
-                "forked_at": forked_at,
-                "parent_version": version,
-                "parent_position": position,
-            }
-        )
+    for child, organisation, forked_at, live in graph.members if below else ():
         if child in below:
             entry = {
                 "id": child,
@@ -201,11 +182,11 @@ async def lineage(store: Store, snapshot: Snapshot, workshop: WorkshopRecord) ->
                 "last_activity": below[child],
                 "cells_changed": None,
             }
-            if len(in_use) < DIVERGENCE_LIMIT and title is not None:
+            if len(in_use) < DIVERGENCE_LIMIT and live:
                 counted.append(entry)
             in_use.append(entry)
     await _count_changed_cells(store, snapshot, counted)
-    return Lineage(root, nodes, edges, in_use)
+    return Lineage(root, graph, in_use)
 
 
 async def _count_changed_cells(

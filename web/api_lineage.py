@@ -9,6 +9,7 @@ from starlette.responses import JSONResponse, Response
 
 from documents.access import DocumentKind, document_name
 from documents.diff import cell_texts
+from documents.family_graph import FamilyGraphs
 from documents.lineage_service import Snapshot, content_at, fork, lineage, name_version
 from documents.merge import CellChange, incoming_changes, merge_reviewed, preview
 from documents.restore import restore
@@ -96,10 +97,9 @@ async def fork_workshop(request: Request) -> Response:
 
 async def get_lineage(request: Request) -> Response:
     access = await authorise(request)
-    found = await lineage(store_of(request), snapshot_of(request), access.workshop)
-    return JSONResponse(
-        {"root": found.root, "nodes": found.nodes, "edges": found.edges, "in_use": found.in_use}
-    )
+    graphs: FamilyGraphs = request.state.family_graphs
+    found = await lineage(store_of(request), snapshot_of(request), access.workshop, graphs)
+    return Response(found.to_json(), media_type="application/json")
 
 
 ENDPOINTS: list[Endpoint] = [

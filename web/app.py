@@ -22,6 +22,7 @@ from collab.bus_redis import RedisBus
 from collab.endpoint import binary_frame
 from collab.hub import CollabHub, HubConfig
 from collab.node_directory import RedisNodeDirectory
+from documents.family_graph import FamilyGraphs
 from documents.lineage_service import version_when_quiet
 from documents.store import Store, create_store
 from documents.store.workshops import SqlWorkshops
@@ -92,6 +93,7 @@ def create_app(settings: Settings) -> Starlette:
                 "store": store,
                 "access": access,
                 "operators": OperatorTokens(secret),
+                "family_graphs": FamilyGraphs(),
                 "node": node,
                 "directory": directory,
             }

@@ -16,6 +16,7 @@ from typing import Annotated, Any
 import httpx
 import typer
 
+from documents.family_graph import FamilyGraphs
 from documents.lineage_service import fork, lineage, name_version
 from documents.store import Store
 from documents.workshop_service import stored_snapshot
@@ -106,13 +107,9 @@ def lineage_command(
         workshop = await store.workshops.get(workshop_id)
         if workshop is None:
             return None
-        found = await lineage(store, partial(stored_snapshot, store), workshop)
-        return {
-            "root": found.root,
-            "nodes": found.nodes,
-            "edges": found.edges,
-            "in_use": found.in_use,
-        }
+        found = await lineage(store, partial(stored_snapshot, store), workshop, FamilyGraphs())
+        answer: dict[str, Any] = json.loads(found.to_json())
+        return answer
 
     typer.echo(json.dumps(_workshop_or_exit(run(database_url, work), workshop_id), indent=2))
 

@@ -3,13 +3,18 @@ edited the way clients edit: what each fork changed since it was taken."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import AsyncIterator
 from functools import partial
+from typing import Any
 
 import pytest
+import pytest_asyncio
 
 from documents.access import DocumentKind, document_name
-from documents.lineage_service import fork, lineage
-from documents.store import PendingUpdate, Store
+from documents.family_graph import FamilyGraphs
+from documents.lineage_service import Lineage, fork, lineage
+from documents.store import PendingUpdate, Store, create_store
 from documents.store.workshops import WorkshopRecord
 from documents.workshop_doc import load_document, text_at
 from documents.workshop_service import create_workshop, stored_snapshot
@@ -61,9 +66,68 @@ async def test_in_use_counts_the_cells_each_fork_changed_since_it_was_taken(stor
     await type_into(store, gone, "model/core_idea", "?")
     await store.workshops.delete(gone.id)
 
-    view = await lineage(store, snapshot, origin)
+    view = await lineage(store, snapshot, origin, FamilyGraphs())
 
     changed = {entry["id"]: entry["cells_changed"] for entry in view.in_use}
     assert changed == {untouched.id: 0, typed.id: 2, erased.id: 1, later.id: 1, gone.id: None}
-    assert [node["id"] for node in view.nodes if node.get("deleted")] == [gone.id]
+    assert [node["id"] for node in nodes(view) if node.get("deleted")] == [gone.id]
     assert all(entry["last_activity"] is not None for entry in view.in_use)
+
+
+def nodes(view: Lineage) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = json.loads(view.graph.nodes)
+    return found
+
+
+def titles(view: Lineage) -> dict[str, str | None]:
+    return {node["id"]: node.get("title") for node in nodes(view)}
+
+
+@pytest_asyncio.fixture
+async def other_node(database_url: str) -> AsyncIterator[Store]:
+    """A second store on the same database, as another server process (or the CLI) has."""
+    opened = create_store(database_url)
+    await opened.open()
+    try:
+        yield opened
+    finally:
+        await opened.close()
+
+
+@pytest.mark.asyncio
+async def test_a_kept_graph_is_served_until_the_family_changes_anywhere(
+    store: Store, other_node: Store
+) -> None:
+    snapshot = partial(stored_snapshot, store)
+    elsewhere = partial(stored_snapshot, other_node)
+    graphs = FamilyGraphs()
+    origin, _ = await create_workshop(store.workshops, {"title": "Malli", "organisation": "Oulu"})
+    child, _ = await fork(store, snapshot, origin, organisation="Kemi", reason="x", forked_by=None)
+
+    first = await lineage(store, snapshot, child, graphs)
+    await type_into(store, child, "model/core_idea", "Oma")
+    again = await lineage(store, snapshot, origin, graphs)
+
+    assert again.graph is first.graph
+    assert [entry["id"] for entry in again.in_use] == [child.id]
+    assert again.in_use[0]["cells_changed"] == 1
+
+    await other_node.workshops.update(child.id, {"title": "Kemin malli"})
+    renamed = await lineage(store, snapshot, child, graphs)
+    assert titles(renamed) == {origin.id: "Malli", child.id: "Kemin malli"}
+
+    grandchild, _ = await fork(
+        other_node, elsewhere, child, organisation="Tervola", reason="y", forked_by=None
+    )
+    grown = await lineage(store, snapshot, child, graphs)
+    assert list(titles(grown)) == [origin.id, child.id, grandchild.id]
+    assert [entry["id"] for entry in grown.in_use] == [grandchild.id]
+
+    await other_node.workshops.update(grandchild.id, {"visibility": "private"})
+    await other_node.workshops.delete(child.id)
+    hidden = await lineage(store, snapshot, origin, graphs)
+    assert nodes(hidden)[1:] == [
+        {"id": child.id, "deleted": True},
+        {"id": grandchild.id, "private": True},
+    ]
+    assert len(graphs) == 1
