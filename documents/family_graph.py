@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
@@ -44,6 +44,9 @@ class FamilyGraph:
     """The JSON array of every fork edge, oldest first."""
     members: tuple[Member, ...]
     """The forks in the order of `edges`, for finding the ones in use below a member."""
+    divergence: dict[str, tuple[int, int]] = field(default_factory=dict, compare=False)
+    """Fork -> (log position, cells changed since the fork at that position): counting means
+    loading the fork and its starting state, so a count stands until the fork logs more."""
 
     @property
     def size(self) -> int:

@@ -185,12 +185,15 @@ async def lineage(
             if len(in_use) < DIVERGENCE_LIMIT and live:
                 counted.append(entry)
             in_use.append(entry)
-    await _count_changed_cells(store, snapshot, counted)
+    await _count_changed_cells(store, snapshot, counted, graph.divergence)
     return Lineage(root, graph, in_use)
 
 
 async def _count_changed_cells(
-    store: Store, snapshot: Snapshot, entries: list[dict[str, Any]]
+    store: Store,
+    snapshot: Snapshot,
+    entries: list[dict[str, Any]],
+    known: dict[str, tuple[int, int]],
 ) -> None:
     """Fill in how many cells each fork changed since it was taken.
 
@@ -199,17 +202,28 @@ async def _count_changed_cells(
     loading anything; the others compare it with their content now. (State vectors cannot
     tell the two apart: a deletion does not advance one.) Forks taken from the same state, as
     when many adopt a model nobody has changed in between, share one reading of it.
+
+    A count is `known` by the log position it was made at, and stands while the fork's latest
+    entry is still there. (On PostgreSQL with several nodes writing one fork, an entry can
+    commit after one with a higher position: the count then waits for the fork's next edit.)
     """
     edited = await store.lineage.edited_forks([entry["id"] for entry in entries])
     readings: dict[bytes, ContentData] = {}
     for entry in entries:
-        taken = edited.get(entry["id"])
-        if taken is None:
+        fork_id = entry["id"]
+        found = edited.get(fork_id)
+        if found is None:
             entry["cells_changed"] = 0
+            continue
+        taken, latest = found
+        counted = known.get(fork_id)
+        if counted is not None and counted[0] >= latest:
+            entry["cells_changed"] = counted[1]
             continue
         before = readings.get(taken)
         if before is None:
             before = readings[taken] = content_to_data(load_document(DocumentKind.CONTENT, taken))
-        now, _ = await snapshot(document_name(entry["id"], DocumentKind.CONTENT))
+        now, position = await snapshot(document_name(fork_id, DocumentKind.CONTENT))
         after = content_to_data(load_document(DocumentKind.CONTENT, now))
         entry["cells_changed"] = len(changed_cells(before, after))
+        known[fork_id] = (position, entry["cells_changed"])

@@ -111,9 +111,10 @@ def activity(rows: Sequence[Sequence[Any]]) -> dict[str, str | None]:
     return {child: None if last is None else iso_utc(last) for child, last in rows}
 
 
-def edited_query(child_ids: Sequence[str]) -> Select[str, int, bytes, int]:
+def edited_query(child_ids: Sequence[str]) -> Select[str, int, bytes, int, int]:
     """For the forks among these whose content has entries after its first (the state the
-    fork wrote): that first entry. Two index seeks per fork, however long its log."""
+    fork wrote): that first entry, and the position of the last. Two index seeks per fork,
+    however long its log."""
     w, u = tables.workshops.c, tables.updates.c
     ends = (
         select(w.id, _end(func.min, w.id).label("first"), _end(func.max, w.id).label("last"))
@@ -121,7 +122,7 @@ def edited_query(child_ids: Sequence[str]) -> Select[str, int, bytes, int]:
         .subquery()
     )
     return (
-        select(ends.c.id, u.position, u.data, u.checksum)
+        select(ends.c.id, u.position, u.data, u.checksum, ends.c.last)
         .join(tables.updates, u.position == ends.c.first)
         .where(ends.c.last > ends.c.first)
     )

@@ -185,17 +185,18 @@ class SqlLineage:
         async with self._engine.connect() as conn:
             return activity(await fetch(conn, self._family_activity, root=root_id))
 
-    async def edited_forks(self, child_ids: Sequence[str]) -> dict[str, bytes]:
+    async def edited_forks(self, child_ids: Sequence[str]) -> dict[str, tuple[bytes, int]]:
         """The forks among these whose content was edited after the fork, each with the state it
-        started from: its content's first log entry, written with the fork."""
+        started from (its content's first log entry, written with the fork) and the position
+        of its latest entry."""
         if not child_ids:
             return {}
         async with self._engine.connect() as conn:
             rows = (await conn.execute(edited_query(child_ids))).all()
-        for document, position, data, checksum in rows:
+        for document, position, data, checksum, _ in rows:
             if zlib.crc32(data) != checksum:
                 raise CorruptLogEntry(document, position)
-        return {document: data for document, _, data, _ in rows}
+        return {document: (data, int(last)) for document, _, data, _, last in rows}
 
     async def children(self, workshop_id: str) -> list[ForkEdge]:
         """The direct forks of a workshop, oldest first."""

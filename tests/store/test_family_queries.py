@@ -219,15 +219,21 @@ async def test_changes_the_graph_does_not_show_keep_the_family_version(store: St
 
 
 @pytest.mark.asyncio
-async def test_edited_forks_come_with_the_state_they_started_from(store: Store) -> None:
+async def test_edited_forks_come_with_the_state_they_started_from_and_their_latest_position(
+    store: Store, raw_engine: AsyncEngine
+) -> None:
     root = await create_root(store)
     edited = await adopt(store, root, "Pori", MORNING)
     untouched = await adopt(store, root, "Rauma", MORNING)
     await edit(store, edited)
     await edit(store, edited)
+    async with raw_engine.connect() as conn:
+        latest = await conn.scalar(
+            select(func.max(updates.c.position)).where(updates.c.document == content(edited))
+        )
 
     assert await store.lineage.edited_forks([edited, untouched]) == {
-        edited: f"state of {root}".encode()
+        edited: (f"state of {root}".encode(), latest)
     }
     assert await store.lineage.edited_forks([untouched]) == {}
     assert await store.lineage.edited_forks([]) == {}

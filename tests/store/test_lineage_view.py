@@ -131,3 +131,28 @@ async def test_a_kept_graph_is_served_until_the_family_changes_anywhere(
         {"id": grandchild.id, "private": True},
     ]
     assert len(graphs) == 1
+
+
+@pytest.mark.asyncio
+async def test_a_forks_count_of_changed_cells_stands_until_the_fork_logs_more(
+    store: Store,
+) -> None:
+    read: list[str] = []
+
+    async def snapshot(name: str) -> tuple[bytes, int]:
+        read.append(name)
+        return await stored_snapshot(store, name)
+
+    graphs = FamilyGraphs()
+    origin, _ = await create_workshop(store.workshops, {"title": "Malli", "organisation": "Oulu"})
+    child, _ = await fork(store, snapshot, origin, organisation="Kemi", reason="x", forked_by=None)
+    await type_into(store, child, "model/core_idea", "Oma")
+    read.clear()
+
+    counts = [(await lineage(store, snapshot, origin, graphs)).in_use[0]["cells_changed"]]
+    counts.append((await lineage(store, snapshot, origin, graphs)).in_use[0]["cells_changed"])
+    assert (counts, len(read)) == ([1, 1], 1)
+
+    await type_into(store, child, "model/purpose", "Koti")
+    counts.append((await lineage(store, snapshot, origin, graphs)).in_use[0]["cells_changed"])
+    assert (counts, len(read)) == ([1, 1, 2], 2)
