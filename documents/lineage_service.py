@@ -203,9 +203,9 @@ async def _count_changed_cells(
     tell the two apart: a deletion does not advance one.) Forks taken from the same state, as
     when many adopt a model nobody has changed in between, share one reading of it.
 
-    A count is `known` by the log position it was made at, and stands while the fork's latest
-    entry is still there. (On PostgreSQL with several nodes writing one fork, an entry can
-    commit after one with a higher position: the count then waits for the fork's next edit.)
+    A count is `known` by the log position of the state it was made from, and stands while the
+    fork's latest entry is at or below it: a snapshot covers every entry up to its position
+    (a load settles the document first, see `SqlStore.load`), so any later edit lies above it.
     """
     edited = await store.lineage.edited_forks([entry["id"] for entry in entries])
     readings: dict[bytes, ContentData] = {}
