@@ -1,16 +1,30 @@
-"""HTML pages. The workshop page is a plain summary until the browser editor arrives."""
+"""HTML pages. The workshop page lays out every text of the content document with its label;
+the browser client (`web/client/workshop.js`, bundled by `scripts/setup`) turns each into a live
+editor."""
 
 from __future__ import annotations
 
 import html
 from pathlib import Path
+from typing import Any, Final
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from collab.admission import Denied
+from documents.access import DocumentKind, can_write
+from documents.labels import (
+    EVALUATION_SECTIONS,
+    MODEL_SECTIONS,
+    PATH_SECTIONS,
+    PERSPECTIVES,
+    TOPICS,
+    label,
+)
+from documents.workshop_doc import matrix_key
 from web.api import TOKEN_COOKIE, Services, presented_token
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -28,6 +42,52 @@ async def index(request: Request) -> Response:
     return HTMLResponse(INDEX)
 
 
+def _sections(part: str, keys: tuple[str, ...]) -> list[dict[str, str]]:
+    return [{"field": f"{part}/{key}", "label": label(key)} for key in keys]
+
+
+def _matrix() -> dict[str, Any]:
+    """Topics as rows, perspectives as columns, as the guide draws the matrix."""
+    return {
+        "corner": f"{label('topic')} / {label('perspective')}",
+        "perspectives": [{"label": label(p)} for p in PERSPECTIVES],
+        "rows": [
+            {
+                "label": label(topic),
+                "cells": [
+                    {
+                        "field": f"matrix/{matrix_key(perspective, topic)}",
+                        "label": f"{label(perspective)}: {label(topic)}",
+                    }
+                    for perspective in PERSPECTIVES
+                ],
+            }
+            for topic in TOPICS
+        ],
+    }
+
+
+# The parts in the order the page shows them: the model first, as the exports do.
+PAGE_PARTS: Final = (
+    ("model", MODEL_SECTIONS),
+    ("matrix", ()),
+    ("path", PATH_SECTIONS),
+    ("evaluation", EVALUATION_SECTIONS),
+)
+
+
+def _parts() -> list[dict[str, Any]]:
+    return [
+        {
+            "key": part,
+            "label": label(part),
+            "english": label(part, "en"),
+            "sections": _sections(part, keys),
+        }
+        for part, keys in PAGE_PARTS
+    ]
+
+
 async def workshop_page(request: Request) -> Response:
     """A share link lands here with `?token=`: the token moves into a cookie for the API."""
     token = request.query_params.get("token") or presented_token(request)
@@ -43,22 +103,36 @@ async def workshop_page(request: Request) -> Response:
         )
     workshop = access.workshop
     details = [
-        ("Toteutuspaikka", workshop.place),
-        ("Paikkakunta, maakunta tai hyvinvointialue", workshop.municipality),
-        ("Rahoittaja", workshop.funder),
-        ("Kokonaisuus", workshop.programme),
+        (label("place"), workshop.place),
+        (label("municipality"), workshop.municipality),
+        (label("funder"), workshop.funder),
+        (label("programme"), workshop.programme),
     ]
     response = templates.TemplateResponse(
         request,
         "workshop.html",
-        {"workshop": workshop, "details": details, "role": access.role},
+        {
+            "workshop": workshop,
+            "details": [(text, value) for text, value in details if value],
+            "role": access.role,
+            "can_write": access.role is not None and can_write(access.role, DocumentKind.CONTENT),
+            # The page's socket presents the same token (y-websocket's `params`).
+            "token": token if access.role is not None else None,
+            "parts": _parts(),
+            "matrix": _matrix(),
+        },
+        headers={"Cache-Control": "no-store"},
     )
     if token and request.query_params.get("token"):
         response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="lax")
     return response
 
 
+# The browser client's bundle, built from npm packages by `scripts/setup` (never committed).
+STATIC = Path(__file__).parent / "static"
+
 ROUTES = [
     Route("/", index),
     Route("/workshops/{workshop_id}", workshop_page, name="workshop_page"),
+    Mount("/static", app=StaticFiles(directory=STATIC, check_dir=False), name="static"),
 ]

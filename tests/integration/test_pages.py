@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.support.server import running_server
+from web.api import TOKEN_COOKIE
 
 
 @pytest.mark.asyncio
@@ -19,3 +21,38 @@ async def test_an_unknown_workshop_page_escapes_the_id_from_the_url(tmp_path: Pa
     assert response.status_code == 404
     assert "<img" not in response.text
     assert "&lt;img src=x onerror=alert(1)&gt;" in response.text
+
+
+@pytest.mark.asyncio
+async def test_the_workshop_page_carries_every_text_field_and_the_visitors_rights(
+    tmp_path: Path,
+) -> None:
+    async with (
+        running_server(tmp_path, open_documents=False) as server,
+        httpx.AsyncClient(base_url=server.http_url) as http,
+    ):
+        body = {"title": "Yöpartio", "organisation": "Kuopio", "visibility": "private"}
+        created = (await http.post("/api/workshops", json=body)).json()
+        owner = {"Authorization": f"Bearer {created['owner_token']}"}
+        links = f"/api/workshops/{created['id']}/links"
+        viewer = (await http.post(links, json={"role": "viewer"}, headers=owner)).json()["token"]
+        page = f"/workshops/{created['id']}"
+
+        as_viewer = await http.get(f"{page}?token={viewer}")
+        http.cookies.clear()  # the page set the token's cookie
+        anonymous = await http.get(page)
+        bundle = await http.get("/static/build/workshop.js")
+
+    assert as_viewer.status_code == 200
+    assert as_viewer.headers["cache-control"] == "no-store"
+    fields = re.findall(r'class="field" data-field="([^"]+)"', as_viewer.text)
+    assert len(fields) == len(set(fields)) == 40
+    assert "matrix/political_administrative.finances" in fields
+    assert f'data-token="{viewer}"' in as_viewer.text
+    assert 'data-role="viewer" data-can-write="false"' in as_viewer.text
+    assert "vain luku (read only)" in as_viewer.text
+    assert as_viewer.cookies.get(TOKEN_COOKIE) == viewer
+    assert anonymous.status_code == 401
+    assert viewer not in anonymous.text
+    assert bundle.status_code == 200
+    assert bundle.headers["content-type"].startswith(("text/javascript", "application/javascript"))

@@ -1,0 +1,187 @@
+"""The workshop page in Chromium: every text of the content document is a live editor that real
+Yjs peers (other browsers, a pycrdt client) see and change, within the page's role, by keyboard.
+
+What the server stores is read back through the export API, so a test passes only when the
+browser's edits went through the websocket and were committed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from playwright.async_api import Page, expect
+
+from documents.access import DocumentKind
+from documents.workshop_doc import load_document, text_at
+from tests.browser.conftest import OpenPage, new_workshop
+from tests.support.api import ApiClient
+from tests.support.conditions import wait_for, wait_until
+from tests.support.pyclient import python_client
+from tests.support.server import ServerProcess
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+TEXT_FIELDS = 6 + 24 + 5 + 5  # operating model, matrix, development path, evaluation
+
+
+def editor(page: Page, field: str) -> Any:
+    return page.locator(f'.cm-content[data-field="{field}"]')
+
+
+# The editor's text as its lines hold it, without the carets (and names) of remote peers.
+TEXT_WITHOUT_CARETS = """node => {
+    const copy = node.cloneNode(true)
+    copy.querySelectorAll('.cm-ySelectionCaret').forEach(caret => caret.remove())
+    return [...copy.querySelectorAll('.cm-line')].map(line => line.textContent).join('\\n')
+}"""
+
+
+async def shows(page: Page, field: str, text: str) -> None:
+    """Wait until the page's editor of `field` holds exactly `text`."""
+
+    async def holds() -> bool:
+        return bool(await editor(page, field).evaluate(TEXT_WITHOUT_CARETS) == text)
+
+    await wait_for(holds, timeout=15, what=f"{text!r} in {field} on {page.url}")
+
+
+async def stored(server: ServerProcess, workshop_id: str, token: str) -> dict[str, Any]:
+    async with ApiClient(server.http_url) as api:
+        export = await api.get(f"/api/workshops/{workshop_id}/export.json", token=token)
+    content: dict[str, Any] = export.json()["content"]
+    return content
+
+
+async def type_at_end(page: Page, field: str, words: str) -> None:
+    await editor(page, field).click()
+    await page.keyboard.press("Control+End")
+    await page.keyboard.type(words)
+
+
+async def test_two_browsers_editing_one_cell_see_each_other_and_converge(
+    server: ServerProcess, open_page: OpenPage
+) -> None:
+    workshop_id, tokens = await new_workshop(server, "editor")
+    first = await open_page(workshop_id, tokens["owner"])
+    second = await open_page(workshop_id, tokens["editor"])
+    cell = "matrix/client.actors"
+
+    await type_at_end(first, cell, "Asiakas ja omainen")
+    await shows(second, cell, "Asiakas ja omainen")
+    await type_at_end(second, cell, ", yöhoitaja")
+    await shows(first, cell, "Asiakas ja omainen, yöhoitaja")
+
+    async def committed() -> bool:
+        content = await stored(server, workshop_id, tokens["owner"])
+        return bool(content["matrix"]["client"]["actors"] == "Asiakas ja omainen, yöhoitaja")
+
+    await wait_for(committed, what="both browsers' words in the database")
+
+
+async def test_a_browser_and_a_python_client_converge(
+    server: ServerProcess, open_page: OpenPage
+) -> None:
+    workshop_id, tokens = await new_workshop(server, "editor")
+    page = await open_page(workshop_id, tokens["editor"])
+    field = "model/purpose"
+    doc = load_document(DocumentKind.CONTENT)
+
+    async with python_client(server.http_url, workshop_id, doc, token=tokens["editor"]):
+        text_at(doc, field).insert(0, "Turvallinen yö kotona")
+        await shows(page, field, "Turvallinen yö kotona")
+        await type_at_end(page, field, " ilman laitoshoitoa")
+        await wait_until(
+            lambda: str(text_at(doc, field)) == "Turvallinen yö kotona ilman laitoshoitoa",
+            what="the browser's words in the Python client",
+        )
+
+
+async def test_a_viewer_sees_edits_live_and_can_change_nothing(
+    server: ServerProcess, open_page: OpenPage
+) -> None:
+    workshop_id, tokens = await new_workshop(server, "viewer", "editor")
+    viewer = await open_page(workshop_id, tokens["viewer"])
+    writer = await open_page(workshop_id, tokens["editor"])
+    field = "path/needs"
+
+    await expect(viewer.get_by_text("vain luku (read only)")).to_be_visible()
+    await expect(editor(viewer, field)).to_have_attribute("contenteditable", "false")
+    await editor(viewer, field).click()
+    await viewer.keyboard.type("katsoja kirjoittaa")
+    await type_at_end(writer, field, "Yöllinen turva")
+
+    await shows(viewer, field, "Yöllinen turva")
+    content = await stored(server, workshop_id, tokens["owner"])
+    assert content["path"]["needs"] == "Yöllinen turva"
+
+
+async def test_presence_shows_each_person_with_the_role_the_server_stamped(
+    server: ServerProcess, open_page: OpenPage
+) -> None:
+    workshop_id, tokens = await new_workshop(server, "editor", "commenter")
+    editor_page = await open_page(workshop_id, tokens["editor"])
+    commenter_page = await open_page(workshop_id, tokens["commenter"])
+
+    await editor_page.get_by_label("Nimesi (your name)").fill("Aino")
+    await editor_page.get_by_label("Nimesi (your name)").press("Enter")
+    await commenter_page.get_by_label("Nimesi (your name)").fill("Ville")
+    await commenter_page.get_by_label("Nimesi (your name)").press("Enter")
+
+    present = commenter_page.locator("#present li")
+    await expect(present).to_have_text(["Ville (commenter), sinä (you)", "Aino (editor)"])
+    await expect(editor_page.locator("#present li")).to_have_text(
+        ["Aino (editor), sinä (you)", "Ville (commenter)"]
+    )
+
+
+async def test_every_text_is_a_labelled_editor_reached_by_tab_alone(
+    server: ServerProcess, open_page: OpenPage
+) -> None:
+    workshop_id, tokens = await new_workshop(server)
+    page = await open_page(workshop_id, tokens["owner"])
+
+    labels = await page.locator(".cm-content").evaluate_all(
+        "nodes => nodes.map(node => node.getAttribute('aria-label'))"
+    )
+    assert len(labels) == TEXT_FIELDS
+    assert all(labels)
+    assert len(set(labels)) == TEXT_FIELDS
+    assert "Asiakasnäkökulma: Toimijat" in labels
+
+    await page.get_by_label("Nimesi (your name)").focus()
+    await page.keyboard.press("Tab")
+    await page.keyboard.type("Yöpartio")
+    await page.keyboard.press("Tab")
+    await page.keyboard.type("Hoitajapari kiertää öisin")
+    await page.keyboard.press("Shift+Tab")
+    await page.keyboard.type(" Kuopio")
+
+    async def typed() -> bool:
+        model = (await stored(server, workshop_id, tokens["owner"]))["model"]
+        return bool(
+            model["name"] == "Yöpartio Kuopio"
+            and model["short_description"] == "Hoitajapari kiertää öisin"
+        )
+
+    await wait_for(typed, what="the keyboard-typed texts in the database")
+
+
+async def test_undo_takes_back_only_ones_own_typing(
+    server: ServerProcess, open_page: OpenPage
+) -> None:
+    workshop_id, tokens = await new_workshop(server, "editor")
+    mine = await open_page(workshop_id, tokens["owner"])
+    theirs = await open_page(workshop_id, tokens["editor"])
+    field = "evaluation/results"
+
+    await type_at_end(mine, field, "Käynnit")
+    await shows(theirs, field, "Käynnit")
+    await type_at_end(theirs, field, " vähenivät")
+    await shows(mine, field, "Käynnit vähenivät")
+    await editor(mine, field).focus()
+    await mine.keyboard.press("Control+z")
+
+    await shows(theirs, field, " vähenivät")
+    await mine.keyboard.press("Control+y")
+    await shows(theirs, field, "Käynnit vähenivät")
