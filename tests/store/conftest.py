@@ -6,6 +6,7 @@ anything: each test works on document names of its own (uuids).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -26,15 +27,28 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return await migrated_postgres()
 
 
-@pytest_asyncio.fixture
-async def store(database_url: str) -> AsyncIterator[Store]:
-    """An opened store, closed after the test even when it fails."""
+@contextlib.asynccontextmanager
+async def opened_store(database_url: str) -> AsyncIterator[Store]:
+    """An opened store, closed afterwards even when the test fails."""
     opened = create_store(database_url)
     await opened.open()
     try:
         yield opened
     finally:
         await opened.close()
+
+
+@pytest_asyncio.fixture
+async def store(database_url: str) -> AsyncIterator[Store]:
+    async with opened_store(database_url) as opened:
+        yield opened
+
+
+@pytest_asyncio.fixture
+async def other_node(database_url: str) -> AsyncIterator[Store]:
+    """A second store on the same database, as another server process (or the CLI) has."""
+    async with opened_store(database_url) as opened:
+        yield opened
 
 
 @pytest_asyncio.fixture

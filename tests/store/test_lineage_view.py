@@ -4,17 +4,15 @@ edited the way clients edit: what each fork changed since it was taken."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from functools import partial
 from typing import Any
 
 import pytest
-import pytest_asyncio
 
 from documents.access import DocumentKind, document_name
 from documents.family_graph import FamilyGraphs
 from documents.lineage_service import Lineage, fork, lineage
-from documents.store import PendingUpdate, Store, create_store
+from documents.store import PendingUpdate, Store
 from documents.store.workshops import WorkshopRecord
 from documents.workshop_doc import load_document, text_at
 from documents.workshop_service import create_workshop, stored_snapshot
@@ -81,17 +79,6 @@ def nodes(view: Lineage) -> list[dict[str, Any]]:
 
 def titles(view: Lineage) -> dict[str, str | None]:
     return {node["id"]: node.get("title") for node in nodes(view)}
-
-
-@pytest_asyncio.fixture
-async def other_node(database_url: str) -> AsyncIterator[Store]:
-    """A second store on the same database, as another server process (or the CLI) has."""
-    opened = create_store(database_url)
-    await opened.open()
-    try:
-        yield opened
-    finally:
-        await opened.close()
 
 
 @pytest.mark.asyncio
