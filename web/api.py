@@ -21,6 +21,8 @@ from documents.export import (
     WorkshopExport,
     export_markdown,
 )
+from documents.store import Store
+from documents.store.lineage import ForkEdge
 from documents.store.workshops import LinkRecord, SqlWorkshops, WorkshopRecord
 from documents.workshop_service import create_workshop, import_export, workshop_export
 from web.auth import Access, AccessResolver
@@ -127,6 +129,20 @@ def workshop_json(workshop: WorkshopRecord, role: Role | None) -> dict[str, Any]
     }
 
 
+def forked_from_json(edge: ForkEdge | None) -> dict[str, Any] | None:
+    """A fork's note of its origin: the lineage edge to its parent."""
+    if edge is None:
+        return None
+    return {
+        "workshop": edge.parent_id,
+        "organisation": edge.organisation,
+        "reason": edge.reason,
+        "forked_at": edge.created_at.isoformat(),
+        "parent_version": edge.parent_version_id,
+        "by": edge.forked_by,
+    }
+
+
 def link_json(request: Request, link: LinkRecord) -> dict[str, Any]:
     token = Services.of(request).access.tokens.mint(link)
     return {
@@ -147,8 +163,15 @@ async def create_workshop_route(request: Request) -> Response:
     return created(services, workshop, owner)
 
 
-def created(services: Services, workshop: WorkshopRecord, owner: LinkRecord) -> Response:
+def created(
+    services: Services,
+    workshop: WorkshopRecord,
+    owner: LinkRecord,
+    origin: ForkEdge | None = None,
+) -> Response:
     data = workshop_json(workshop, "owner")
+    if origin is not None:
+        data["forked_from"] = forked_from_json(origin)
     data["owner_token"] = services.access.tokens.mint(owner)
     return JSONResponse(data, status_code=201)
 
@@ -180,7 +203,10 @@ async def list_workshops(request: Request) -> Response:
 
 async def get_workshop(request: Request) -> Response:
     access = await authorise(request)
-    return JSONResponse(workshop_json(access.workshop, access.role))
+    data = workshop_json(access.workshop, access.role)
+    store: Store = request.state.store
+    data["forked_from"] = forked_from_json(await store.lineage.parent(access.workshop.id))
+    return JSONResponse(data)
 
 
 async def update_workshop(request: Request) -> Response:

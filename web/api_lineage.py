@@ -92,7 +92,8 @@ async def fork_workshop(request: Request) -> Response:
         forked_by=body.get("by"),
         version=version,
     )
-    return created(Services.of(request), workshop, owner)
+    origin = await store_of(request).lineage.parent(workshop.id)
+    return created(Services.of(request), workshop, owner, origin)
 
 
 async def get_lineage(request: Request) -> Response:

@@ -24,6 +24,7 @@ from documents.labels import (
     TOPICS,
     label,
 )
+from documents.store import Store
 from documents.workshop_doc import matrix_key
 from web.api import TOKEN_COOKIE, Services, presented_token
 
@@ -108,6 +109,9 @@ async def workshop_page(request: Request) -> Response:
         (label("funder"), workshop.funder),
         (label("programme"), workshop.programme),
     ]
+    store: Store = request.state.store
+    edge = await store.lineage.parent(workshop.id)
+    parent = await store.workshops.get(edge.parent_id) if edge is not None else None
     response = templates.TemplateResponse(
         request,
         "workshop.html",
@@ -118,6 +122,9 @@ async def workshop_page(request: Request) -> Response:
             "can_write": access.role is not None and can_write(access.role, DocumentKind.CONTENT),
             # The page's socket presents the same token (y-websocket's `params`).
             "token": token if access.role is not None else None,
+            "origin": edge,
+            # A private parent shows in the note by its link only, as in the lineage graph.
+            "origin_title": parent.title if parent is not None and parent.public else None,
             "parts": _parts(),
             "matrix": _matrix(),
         },

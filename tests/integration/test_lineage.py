@@ -82,6 +82,18 @@ async def test_named_versions_and_forks_from_them(server_closed: ServerProcess) 
         assert await core_idea(api, child["id"]) == "Hoitaja ja turvapuhelin"
         child_export = (await api.get(f"/api/workshops/{child['id']}/export.json")).json()
         assert child_export["comments"] == []
+        origin_note = {
+            "workshop": wid,
+            "organisation": "Varkaus",
+            "reason": "Hyvä malli",
+            "forked_at": child["forked_from"]["forked_at"],
+            "parent_version": None,
+            "by": None,
+        }
+        assert child["forked_from"] == origin_note
+        assert (await api.get(f"/api/workshops/{child['id']}")).json()["forked_from"] == origin_note
+        assert from_version["forked_from"]["parent_version"] == version["id"]
+        assert (await api.get(f"/api/workshops/{wid}")).json()["forked_from"] is None
 
 
 @pytest.mark.asyncio

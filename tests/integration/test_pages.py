@@ -56,3 +56,25 @@ async def test_the_workshop_page_carries_every_text_field_and_the_visitors_right
     assert viewer not in anonymous.text
     assert bundle.status_code == 200
     assert bundle.headers["content-type"].startswith(("text/javascript", "application/javascript"))
+
+
+@pytest.mark.asyncio
+async def test_a_forks_page_notes_where_its_model_was_adopted_from(tmp_path: Path) -> None:
+    async with (
+        running_server(tmp_path, open_documents=False) as server,
+        httpx.AsyncClient(base_url=server.http_url) as http,
+    ):
+        body = {"title": "Yöpartio", "organisation": "Kuopio"}
+        origin = (await http.post("/api/workshops", json=body)).json()
+        adoption = {"organisation": "Siilinjärvi", "reason": "Sama yöaukko"}
+        fork = (await http.post(f"/api/workshops/{origin['id']}/fork", json=adoption)).json()
+
+        fork_page = await http.get(f"/workshops/{fork['id']}?token={fork['owner_token']}")
+        origin_page = await http.get(f"/workshops/{origin['id']}")
+
+    note = re.search(r'<p id="origin">(.*?)</p>', fork_page.text, re.S)
+    assert note is not None
+    assert f'<a href="/workshops/{origin["id"]}">Yöpartio</a>' in note.group(1)
+    assert "Siilinjärvi" in note.group(1)
+    assert "Sama yöaukko" in note.group(1)
+    assert 'id="origin"' not in origin_page.text
