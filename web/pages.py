@@ -120,6 +120,8 @@ async def workshop_page(request: Request) -> Response:
             "details": [(text, value) for text, value in details if value],
             "role": access.role,
             "can_write": access.role is not None and can_write(access.role, DocumentKind.CONTENT),
+            "can_comment": access.role is not None
+            and can_write(access.role, DocumentKind.COMMENTS),
             # The page's socket presents the same token (y-websocket's `params`).
             "token": token if access.role is not None else None,
             "origin": edge,

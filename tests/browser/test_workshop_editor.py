@@ -106,9 +106,10 @@ async def test_a_viewer_sees_edits_live_and_can_change_nothing(
     field = "path/needs"
 
     await expect(viewer.get_by_text("vain luku (read only)")).to_be_visible()
-    await expect(editor(viewer, field)).to_have_attribute("contenteditable", "false")
+    await expect(editor(viewer, field)).to_have_attribute("aria-readonly", "true")
     await editor(viewer, field).click()
     await viewer.keyboard.type("katsoja kirjoittaa")
+    await viewer.keyboard.press("Enter")
     await type_at_end(writer, field, "Yöllinen turva")
 
     await shows(viewer, field, "Yöllinen turva")
@@ -151,6 +152,8 @@ async def test_every_text_is_a_labelled_editor_reached_by_tab_alone(
 
     await page.get_by_label("Nimesi (your name)").focus()
     await page.keyboard.press("Tab")
+    await expect(page.locator("#comment-selection")).to_be_focused()
+    await page.keyboard.press("Tab")
     await page.keyboard.type("Yöpartio")
     await page.keyboard.press("Tab")
     await page.keyboard.type("Hoitajapari kiertää öisin")
@@ -185,3 +188,76 @@ async def test_undo_takes_back_only_ones_own_typing(
     await shows(theirs, field, " vähenivät")
     await mine.keyboard.press("Control+y")
     await shows(theirs, field, "Käynnit vähenivät")
+
+
+async def select_in(page: Page, field: str, start: int, length: int) -> None:
+    """Select characters by keyboard alone, as a reader without a mouse would."""
+    await editor(page, field).focus()
+    await page.keyboard.press("Control+Home")
+    for _ in range(start):
+        await page.keyboard.press("ArrowRight")
+    for _ in range(length):
+        await page.keyboard.press("Shift+ArrowRight")
+
+
+async def test_a_commenter_comments_on_words_that_keep_their_anchor_and_the_thread_lives(
+    server: ServerProcess, open_page: OpenPage
+) -> None:
+    workshop_id, tokens = await new_workshop(server, "commenter")
+    owner = await open_page(workshop_id, tokens["owner"])
+    commenter = await open_page(workshop_id, tokens["commenter"])
+    field = "matrix/professional.tasks"
+    await type_at_end(owner, field, "Yöhoitaja käy kotona")
+    await shows(commenter, field, "Yöhoitaja käy kotona")
+
+    await select_in(commenter, field, 10, 3)
+    await commenter.keyboard.press("Control+Alt+m")
+    await expect(commenter.locator("#comment-quote")).to_contain_text("”käy”")
+    await commenter.keyboard.type("Kuinka usein yössä?")
+    await commenter.get_by_role("button", name="Lähetä (send)").click()
+
+    thread = owner.locator("#threads li.thread")
+    await expect(thread.locator("blockquote")).to_have_text("käy")
+    await expect(thread.locator(".body")).to_have_text("Kuinka usein yössä?")
+    await editor(owner, field).focus()
+    await owner.keyboard.press("Control+Home")
+    await owner.keyboard.type("Aina ")
+    await thread.get_by_role("button", name="Vastaa (reply)").click()
+    await owner.keyboard.type("Kahdesti")
+    await owner.locator("#reply-form").get_by_role("button", name="Vastaa (reply)").click()
+    await thread.get_by_role("button", name="Merkitse ratkaistuksi (resolve)").click()
+
+    seen = commenter.locator("#threads li.thread")
+    await expect(seen.locator("blockquote")).to_have_text("käy")
+    await expect(seen.locator(".replies li")).to_contain_text("Kahdesti")
+    await expect(seen.locator(".meta").first).to_contain_text("ratkaistu (resolved)")
+
+    async def exported() -> bool:
+        async with ApiClient(server.http_url) as api:
+            response = await api.get(
+                f"/api/workshops/{workshop_id}/export.json", token=tokens["owner"]
+            )
+        threads = response.json()["comments"]
+        return bool(
+            len(threads) == 1
+            and threads[0]["anchor"]["quote"] == "käy"
+            and threads[0]["anchor"]["field"] == field
+            and threads[0]["body"] == "Kuinka usein yössä?"
+            and threads[0]["resolved"] is True
+            and [reply["body"] for reply in threads[0]["replies"]] == ["Kahdesti"]
+        )
+
+    await wait_for(exported, what="the thread as the server reads it, anchored on 'käy'")
+
+
+async def test_a_viewer_reads_comments_and_cannot_start_one(
+    server: ServerProcess, open_page: OpenPage
+) -> None:
+    workshop_id, tokens = await new_workshop(server, "viewer")
+    viewer = await open_page(workshop_id, tokens["viewer"])
+
+    await expect(viewer.locator("#comment-selection")).to_be_hidden()
+    await expect(viewer.locator("#threads-empty")).to_be_visible()
+    await select_in(viewer, "model/purpose", 0, 0)
+    await viewer.keyboard.press("Control+Alt+m")
+    await expect(viewer.locator("#comment-form")).to_be_hidden()

@@ -1,20 +1,15 @@
-// The workshop page's live editor: every text of the content document (the operating model,
+// The workshop page's live editor. Every text of the content document (the operating model,
 // the perspective matrix, the development path, implementation and evaluation) is a CodeMirror
-// editor bound to its Y.Text, synchronised with the server over the unmodified y-websocket
-// protocol. The page renders the fields and their labels; this script only brings them to life.
-//
-// The server creates the document's structure as its first update, so the texts are looked up
-// after the first sync and never created here: a client that created a map entry could make
-// another replica's text vanish (documents/workshop_doc.py).
+// editor bound to its Y.Text; comment threads live in the comments document. Both are
+// synchronised with the server over the unmodified y-websocket protocol. The page renders the
+// fields and their labels; this script brings them to life.
 
 import * as Y from 'yjs'
 import { WebsocketProvider } from 'y-websocket'
-import { EditorState } from '@codemirror/state'
-import { EditorView, keymap } from '@codemirror/view'
-import { defaultKeymap } from '@codemirror/commands'
-import { yCollab, yUndoManagerKeymap } from 'y-codemirror.next'
+import { mountEditor, textAt } from './fields.js'
+import { renderPresence, setUser } from './presence.js'
+import { Comments } from './comments.js'
 
-const COLOURS = ['#1f6feb', '#bf3989', '#1a7f37', '#9a6700', '#8250df', '#cf222e', '#0a7ea4']
 const NAME_KEY = 'verstas.name'
 
 const STATUS_TEXT = {
@@ -31,96 +26,47 @@ function settings () {
     workshopId: main.dataset.workshop,
     token: main.dataset.token || null,
     canWrite: main.dataset.canWrite === 'true',
+    canComment: main.dataset.canComment === 'true',
     role: main.dataset.role || null
   }
 }
 
-function socketBase () {
+/** A provider for one of the workshop's documents. Every tab goes through the server, which
+ * enforces each connection's role: tabs syncing among themselves over a BroadcastChannel
+ * could carry a viewer's change to an editor's socket. */
+function connect (name, doc, token) {
   const scheme = window.location.protocol === 'https:' ? 'wss' : 'ws'
-  return `${scheme}://${window.location.host}/collab`
-}
-
-/** The Y.Text at a field path such as `matrix/client.actors` (root map, then keys). */
-function textAt (doc, field) {
-  const [root, ...keys] = field.split('/')
-  let node = doc.getMap(root)
-  for (const key of keys) {
-    if (!(node instanceof Y.Map) || !node.has(key)) return null
-    node = node.get(key)
-  }
-  return node instanceof Y.Text ? node : null
-}
-
-function colourFor (clientId) {
-  return COLOURS[clientId % COLOURS.length]
-}
-
-function mountEditor (element, ytext, awareness, canWrite) {
-  const label = element.getAttribute('aria-label') || element.dataset.field
-  element.removeAttribute('aria-label') // the editable area inside carries it
-  const state = EditorState.create({
-    doc: ytext.toString(),
-    extensions: [
-      keymap.of([...yUndoManagerKeymap, ...defaultKeymap]),
-      yCollab(ytext, awareness),
-      EditorView.lineWrapping,
-      EditorState.readOnly.of(!canWrite),
-      EditorView.editable.of(canWrite),
-      EditorView.contentAttributes.of({
-        'aria-label': label,
-        'aria-multiline': 'true',
-        'aria-readonly': String(!canWrite),
-        'data-field': element.dataset.field
-      })
-    ]
+  return new WebsocketProvider(`${scheme}://${window.location.host}/collab`, name, doc, {
+    params: token ? { token } : {},
+    disableBc: true
   })
-  element.textContent = ''
-  return new EditorView({ state, parent: element })
 }
 
-/** Who is here: every awareness state with a user, this client first. Roles are those the
- * server stamped into the states it relayed; this client's own state never comes back stamped
- * (awareness ignores echoes of its own clock), so its role is the page's. */
-function renderPresence (awareness, list, ownRole) {
-  const states = [...awareness.getStates().entries()]
-    .filter(([, state]) => state && state.user)
-    .sort(([a], [b]) => (a === awareness.clientID ? -1 : b === awareness.clientID ? 1 : a - b))
-  list.replaceChildren(...states.map(([clientId, state]) => {
-    const item = document.createElement('li')
-    item.style.borderColor = state.user.color
-    const own = clientId === awareness.clientID
-    const role = own ? ownRole : state.role
-    const self = own ? ', sinä (you)' : ''
-    item.textContent = `${state.user.name}${role ? ` (${role})` : ''}${self}`
-    return item
-  }))
-}
-
-function setUser (awareness, name) {
-  const colour = colourFor(awareness.clientID)
-  awareness.setLocalStateField('user', { name, color: colour, colorLight: `${colour}33` })
+function whenSynced (provider) {
+  return new Promise((resolve) => {
+    if (provider.synced) resolve()
+    else provider.once('sync', () => resolve())
+  })
 }
 
 function start () {
-  const { main, workshopId, token, canWrite, role } = settings()
+  const { main, workshopId, token, canWrite, canComment, role } = settings()
   const status = document.getElementById('status')
   const presence = document.getElementById('present')
   const nameInput = document.getElementById('name')
+  const announce = (text) => { status.textContent = text }
 
-  const doc = new Y.Doc()
-  const provider = new WebsocketProvider(socketBase(), workshopId, doc, {
-    params: token ? { token } : {},
-    // Every tab goes through the server, which enforces each connection's role: tabs syncing
-    // among themselves could carry a viewer's change to an editor's socket.
-    disableBc: true
-  })
+  const content = new Y.Doc()
+  const provider = connect(workshopId, content, token)
+  const comments = new Y.Doc()
+  const commentsProvider = connect(`${workshopId}.comments`, comments, token)
   const awareness = provider.awareness
 
-  const storedName = window.localStorage.getItem(NAME_KEY)
-  nameInput.value = storedName || `Vieras ${awareness.clientID % 1000}`
+  const guestName = () => `Vieras ${awareness.clientID % 1000}`
+  nameInput.value = window.localStorage.getItem(NAME_KEY) || guestName()
   setUser(awareness, nameInput.value)
   nameInput.addEventListener('change', () => {
-    const name = nameInput.value.trim() || `Vieras ${awareness.clientID % 1000}`
+    const name = nameInput.value.trim() || guestName()
     window.localStorage.setItem(NAME_KEY, name)
     setUser(awareness, name)
   })
@@ -128,27 +74,40 @@ function start () {
   renderPresence(awareness, presence, role)
 
   provider.on('status', ({ status: state }) => {
-    status.textContent = STATUS_TEXT[state] || state
+    announce(STATUS_TEXT[state] || state)
     main.dataset.connection = state
   })
-  provider.on('connection-close', (event) => {
-    if (event && event.code >= 4000) {
-      status.textContent = `Palvelin sulki yhteyden (${event.code}): ${event.reason || 'ei syytä'}`
-    }
-  })
+  for (const each of [provider, commentsProvider]) {
+    each.on('connection-close', (event) => {
+      if (event && event.code >= 4000) {
+        announce(`Palvelin sulki yhteyden (${event.code}): ${event.reason || 'ei syytä'}`)
+      }
+    })
+  }
 
-  let mounted = false
-  provider.on('sync', (synced) => {
-    if (!synced || mounted) return
-    mounted = true
+  const editors = new Map()
+  let panel = null
+  const comment = () => panel && panel.open()
+  whenSynced(provider).then(() => {
     for (const element of main.querySelectorAll('.field[data-field]')) {
-      const ytext = textAt(doc, element.dataset.field)
+      const field = element.dataset.field
+      const ytext = textAt(content, field)
       if (ytext === null) {
         element.textContent = 'Tätä kenttää ei löydy asiakirjasta (field missing).'
         continue
       }
-      mountEditor(element, ytext, awareness, canWrite)
+      editors.set(field, mountEditor(element, ytext, awareness, { canWrite, onComment: comment }))
     }
+    return whenSynced(commentsProvider)
+  }).then(() => {
+    panel = new Comments({
+      doc: comments,
+      content,
+      editors,
+      canComment,
+      author: () => nameInput.value.trim() || guestName(),
+      announce
+    })
     main.dataset.ready = 'true'
   })
 }
