@@ -128,6 +128,7 @@ async def workshop_page(request: Request) -> Response:
             # A private parent shows in the note by its link only, as in the lineage graph.
             "origin_title": parent.title if parent is not None and parent.public else None,
             "parts": _parts(),
+            "components_label": label("components"),
             "matrix": _matrix(),
         },
         headers={"Cache-Control": "no-store"},

@@ -261,3 +261,51 @@ async def test_a_viewer_reads_comments_and_cannot_start_one(
     await select_in(viewer, "model/purpose", 0, 0)
     await viewer.keyboard.press("Control+Alt+m")
     await expect(viewer.locator("#comment-form")).to_be_hidden()
+
+
+async def texts_are(locator: Any, expected: list[str]) -> bool:
+    texts = await locator.evaluate_all(f"nodes => nodes.map({TEXT_WITHOUT_CARETS})")
+    return bool(texts == expected)
+
+
+async def test_components_are_added_edited_and_reordered_alike_everywhere(
+    server: ServerProcess, open_page: OpenPage
+) -> None:
+    workshop_id, tokens = await new_workshop(server, "editor")
+    first = await open_page(workshop_id, tokens["owner"])
+    second = await open_page(workshop_id, tokens["editor"])
+    add = first.get_by_role("button", name="Lisää osatekijä (add a component)")
+
+    for title in ("Arviointikäynti", "Yökäynnit", "Seuranta"):
+        await add.click()
+        await first.keyboard.type(title)  # the new component's title has the focus
+    items = second.locator("#component-list .component")
+    await expect(items).to_have_count(3)
+    moving = second.locator(
+        f'[data-component="{await items.nth(2).get_attribute("data-component")}"]'
+    )
+    up = moving.get_by_role("button", name="Siirrä ylös (move up)")
+    await up.click()
+    await expect(up).to_be_focused()
+    await second.keyboard.press("Enter")  # the focus stayed on the button: up once more
+
+    async def listed() -> list[str]:
+        content = await stored(server, workshop_id, tokens["owner"])
+        return [component["title"] for component in content["components"]]
+
+    async def order_is(expected: list[str]) -> bool:
+        return await listed() == expected
+
+    await wait_for(
+        lambda: order_is(["Seuranta", "Arviointikäynti", "Yökäynnit"]),
+        what="the moved component first in the database",
+    )
+    titles = first.locator("#component-list .cm-content[aria-label^='Osatekijän otsikko']")
+    await wait_for(
+        lambda: texts_are(titles, ["Seuranta", "Arviointikäynti", "Yökäynnit"]),
+        what="the same order on the first page",
+    )
+    remove = first.locator("#component-list .component").nth(1)
+    await remove.get_by_role("button", name="Poista (remove)").click()
+    await expect(items).to_have_count(2)
+    await wait_for(lambda: order_is(["Seuranta", "Yökäynnit"]), what="the removal in the database")

@@ -9,6 +9,7 @@ import { WebsocketProvider } from 'y-websocket'
 import { mountEditor, textAt } from './fields.js'
 import { renderPresence, setUser } from './presence.js'
 import { Comments } from './comments.js'
+import { Components } from './components.js'
 
 const NAME_KEY = 'verstas.name'
 
@@ -98,6 +99,8 @@ function start () {
       }
       editors.set(field, mountEditor(element, ytext, awareness, { canWrite, onComment: comment }))
     }
+    // Lives as long as the document it observes: it lays the list out again on every change.
+    new Components({ doc: content, editors, awareness, canWrite, onComment: comment, announce }) // eslint-disable-line no-new
     return whenSynced(commentsProvider)
   }).then(() => {
     panel = new Comments({
