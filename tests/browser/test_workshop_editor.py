@@ -309,3 +309,45 @@ async def test_components_are_added_edited_and_reordered_alike_everywhere(
     await remove.get_by_role("button", name="Poista (remove)").click()
     await expect(items).to_have_count(2)
     await wait_for(lambda: order_is(["Seuranta", "Yökäynnit"]), what="the removal in the database")
+
+
+async def test_a_model_adopted_on_its_page_pulls_upstream_changes_cell_by_cell(
+    server: ServerProcess, open_page: OpenPage
+) -> None:
+    workshop_id, tokens = await new_workshop(server)
+    origin = await open_page(workshop_id, tokens["owner"])
+    await type_at_end(origin, "model/purpose", "Turva")
+    await type_at_end(origin, "matrix/client.actors", "Asiakas")
+
+    await origin.get_by_label("Organisaatio (organisation)").fill("Siilinjärvi")
+    await origin.get_by_label("Miksi otatte mallin käyttöön? (why do you adopt it?)").fill(
+        "Sama yöaukko"
+    )
+    await origin.get_by_role("button", name="Ota käyttöön (adopt)").click()
+    link = origin.locator("#fork-result a")
+    await expect(link).to_have_count(1)
+    href = await link.get_attribute("href")
+    assert href is not None
+    fork_id, fork_token = href.removeprefix("/workshops/").split("?token=")
+    await expect(origin.locator("#in-use tr")).to_have_count(1)
+    await expect(origin.locator("#in-use")).to_contain_text("Siilinjärvi")
+
+    adopted = await open_page(fork_id, fork_token)
+    await expect(adopted.locator("#origin")).to_contain_text("Sama yöaukko")
+    await shows(adopted, "model/purpose", "Turva")
+    await type_at_end(origin, "model/purpose", " yöllä")
+    await type_at_end(origin, "matrix/client.actors", " ja omainen")
+    await shows(origin, "matrix/client.actors", "Asiakas ja omainen")
+
+    await adopted.get_by_role("button", name="Tarkista muutokset (check for changes)").click()
+    changes = adopted.locator("#upstream-changes fieldset")
+    await expect(changes).to_have_count(2)
+    await changes.filter(has_text="Käyttötarkoitus").get_by_label("Ota muutos (accept)").check()
+    await changes.filter(has_text="Toimijat").get_by_label("Pidä oma (keep ours)").check()
+    await adopted.get_by_role("button", name="Päivitä valinnoin (pull as chosen)").click()
+
+    await shows(adopted, "model/purpose", "Turva yöllä")
+    await expect(adopted.locator("#status")).to_contain_text("1 otettu, 1 pidetty omana")
+    content = await stored(server, fork_id, fork_token)
+    assert content["model"]["purpose"] == "Turva yöllä"
+    assert content["matrix"]["client"]["actors"] == "Asiakas"

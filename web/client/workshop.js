@@ -10,6 +10,7 @@ import { mountEditor, textAt } from './fields.js'
 import { renderPresence, setUser } from './presence.js'
 import { Comments } from './comments.js'
 import { Components } from './components.js'
+import { Lineage } from './lineage.js'
 
 const NAME_KEY = 'verstas.name'
 
@@ -28,6 +29,7 @@ function settings () {
     token: main.dataset.token || null,
     canWrite: main.dataset.canWrite === 'true',
     canComment: main.dataset.canComment === 'true',
+    isFork: main.dataset.isFork === 'true',
     role: main.dataset.role || null
   }
 }
@@ -51,7 +53,7 @@ function whenSynced (provider) {
 }
 
 function start () {
-  const { main, workshopId, token, canWrite, canComment, role } = settings()
+  const { main, workshopId, token, canWrite, canComment, isFork, role } = settings()
   const status = document.getElementById('status')
   const presence = document.getElementById('present')
   const nameInput = document.getElementById('name')
@@ -101,6 +103,9 @@ function start () {
     }
     // Lives as long as the document it observes: it lays the list out again on every change.
     new Components({ doc: content, editors, awareness, canWrite, onComment: comment, announce }) // eslint-disable-line no-new
+    const labelOf = (cell) => editors.get(cell)?.label ??
+      (cell.startsWith('model/components/') ? 'Osatekijä (component)' : cell)
+    new Lineage({ workshopId, token, role, isFork, labelOf, announce }) // eslint-disable-line no-new
     return whenSynced(commentsProvider)
   }).then(() => {
     panel = new Comments({

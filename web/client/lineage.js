@@ -1,0 +1,155 @@
+// Adoption on the page: where this model is in use (the lineage API), adopting it (a fork),
+// and, for a fork's owner, reviewing what changed upstream cell by cell and pulling it.
+// Everything goes through the JSON API with the page's token; the server does the merging.
+
+function element (tag, text, attributes = {}) {
+  const node = document.createElement(tag)
+  if (text !== undefined) node.textContent = text
+  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value)
+  return node
+}
+
+function day (iso) {
+  if (!iso) return '–'
+  const date = new Date(iso)
+  return Number.isNaN(date.getTime()) ? iso : date.toLocaleDateString('fi-FI')
+}
+
+export class Lineage {
+  /**
+   * @param {object} options
+   * @param {string} options.workshopId
+   * @param {string | null} options.token
+   * @param {string | null} options.role
+   * @param {boolean} options.isFork
+   * @param {(cell: string) => string} options.labelOf a cell key's label
+   * @param {(text: string) => void} options.announce
+   */
+  constructor ({ workshopId, token, role, isFork, labelOf, announce }) {
+    Object.assign(this, { workshopId, token, role, isFork, labelOf, announce })
+    this.inUse = document.getElementById('in-use')
+    this.forkForm = document.getElementById('fork-form')
+    this.upstream = document.getElementById('upstream')
+    this.forkForm.addEventListener('submit', (event) => { event.preventDefault(); this.fork() })
+    this.upstream.hidden = !(isFork && role === 'owner')
+    document.getElementById('upstream-check').addEventListener('click', () => this.preview())
+    document.getElementById('upstream-form').addEventListener('submit', (event) => {
+      event.preventDefault()
+      this.pull()
+    })
+    this.showInUse()
+  }
+
+  async call (method, path, body) {
+    const headers = { Accept: 'application/json' }
+    if (this.token) headers.Authorization = `Bearer ${this.token}`
+    if (body !== undefined) headers['Content-Type'] = 'application/json'
+    const response = await fetch(`/api/workshops/${this.workshopId}${path}`, {
+      method, headers, body: body === undefined ? undefined : JSON.stringify(body)
+    })
+    const data = await response.json()
+    if (!response.ok) {
+      const error = data && data.error ? data.error.message : response.statusText
+      throw new Error(`${response.status}: ${error}`)
+    }
+    return data
+  }
+
+  async showInUse () {
+    const summary = document.getElementById('in-use-summary')
+    try {
+      const lineage = await this.call('GET', '/lineage')
+      const titles = new Map(lineage.nodes.map((node) => [node.id, node.title]))
+      summary.textContent = lineage.in_use.length === 0
+        ? 'Mallia ei ole vielä otettu käyttöön muualla (not adopted elsewhere yet).'
+        : `Käytössä ${lineage.in_use.length} muussa paikassa (in use in ${lineage.in_use.length} other places).`
+      this.inUse.replaceChildren(...lineage.in_use.map((entry) => {
+        const row = element('tr')
+        const name = element('td')
+        const title = titles.get(entry.id)
+        if (title) name.append(element('a', title, { href: `/workshops/${entry.id}` }))
+        else name.textContent = '(yksityinen tai poistettu / private or deleted)'
+        const changed = entry.cells_changed === null ? '–' : String(entry.cells_changed)
+        row.append(name, element('td', entry.organisation), element('td', day(entry.forked_at)),
+          element('td', day(entry.last_activity)), element('td', changed))
+        return row
+      }))
+      this.inUse.closest('table').hidden = lineage.in_use.length === 0
+    } catch (error) {
+      summary.textContent = `Käyttötietoja ei saatu (could not read the lineage): ${error.message}`
+    }
+  }
+
+  async fork () {
+    const organisation = document.getElementById('fork-organisation').value.trim()
+    const reason = document.getElementById('fork-reason').value.trim()
+    const result = document.getElementById('fork-result')
+    if (!organisation || !reason) return
+    try {
+      const created = await this.call('POST', '/fork', { organisation, reason })
+      const link = element('a', created.title, {
+        href: `/workshops/${created.id}?token=${encodeURIComponent(created.owner_token)}`
+      })
+      result.replaceChildren(
+        'Malli otettu käyttöön (adopted): ', link,
+        element('span', ' – tallenna linkki, se on uuden työpajan omistajan avain ' +
+          '(keep the link: it is the new workshop\'s owner key).'))
+      this.announce('Malli otettu käyttöön (adopted)')
+      this.showInUse()
+    } catch (error) {
+      result.textContent = `Käyttöönotto epäonnistui (adoption failed): ${error.message}`
+    }
+  }
+
+  /** What changed upstream since the fork or the last pull, a choice per cell. */
+  async preview () {
+    const list = document.getElementById('upstream-changes')
+    const form = document.getElementById('upstream-form')
+    try {
+      const { changes } = await this.call('GET', '/upstream')
+      if (changes.length === 0) {
+        form.hidden = true
+        this.announce('Ei uusia muutoksia alkuperäisessä mallissa (nothing new upstream)')
+        return
+      }
+      list.replaceChildren(...changes.map((change, index) => {
+        const item = element('fieldset', undefined, { 'data-cell': change.cell })
+        item.append(
+          element('legend', this.labelOf(change.cell)),
+          element('p', `Nyt (now): ${change.current ?? '–'}`),
+          element('p', `Alkuperäisessä (upstream): ${change.incoming ?? '(poistettu / removed)'}`))
+        for (const [value, text] of [['accept', 'Ota muutos (accept)'], ['reject', 'Pidä oma (keep ours)']]) {
+          const id = `upstream-${index}-${value}`
+          const radio = element('input', undefined, {
+            type: 'radio', name: `upstream-${index}`, value, id, required: ''
+          })
+          item.append(radio, element('label', text, { for: id }))
+        }
+        return item
+      }))
+      form.hidden = false
+      list.querySelector('input')?.focus()
+    } catch (error) {
+      this.announce(`Muutoksia ei saatu (could not read upstream): ${error.message}`)
+    }
+  }
+
+  async pull () {
+    const accept = []
+    const reject = []
+    for (const fieldset of document.querySelectorAll('#upstream-changes fieldset')) {
+      const chosen = fieldset.querySelector('input:checked')
+      if (!chosen) return
+      ;(chosen.value === 'accept' ? accept : reject).push(fieldset.dataset.cell)
+    }
+    try {
+      const result = await this.call('POST', '/upstream/pull', { accept, reject })
+      document.getElementById('upstream-form').hidden = true
+      this.announce(`Päivitetty: ${result.accepted.length} otettu, ${result.rejected.length} ` +
+        `pidetty omana (pulled: ${result.accepted.length} accepted, ` +
+        `${result.rejected.length} kept)`)
+    } catch (error) {
+      this.announce(`Päivitys epäonnistui (pull failed): ${error.message}`)
+    }
+  }
+}
