@@ -8,11 +8,8 @@
 // just outside the range stays outside it.
 
 import * as Y from 'yjs'
-
-function newId () {
-  const bytes = crypto.getRandomValues(new Uint8Array(8))
-  return [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('')
-}
+import { element, when } from './dom.js'
+import { newItemId } from './ids.js'
 
 /** Positions naming the characters of `ytext` from `from` to `to` (UTF-16 indices). */
 export function anchorPositions (ytext, from, to) {
@@ -38,18 +35,6 @@ function resolve (content, anchor) {
 
 function plain (value) {
   return value === undefined || value === null ? '' : value.toString()
-}
-
-function when (iso) {
-  const date = new Date(iso)
-  return Number.isNaN(date.getTime()) ? iso : date.toLocaleString('fi-FI')
-}
-
-function element (tag, text, attributes = {}) {
-  const node = document.createElement(tag)
-  if (text !== undefined) node.textContent = text
-  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value)
-  return node
 }
 
 export class Comments {
@@ -124,7 +109,7 @@ export class Comments {
     if (!this.pending || !body) return
     const { field, start, end } = this.pending
     this.doc.transact(() => {
-      this.threads.set(newId(), new Y.Map([
+      this.threads.set(newItemId(), new Y.Map([
         ['anchor', new Y.Map([['field', field], ['start', start], ['end', end]])],
         ['author', this.author()],
         ['created', new Date().toISOString()],

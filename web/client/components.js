@@ -7,7 +7,9 @@
 // alike.
 
 import * as Y from 'yjs'
+import { button } from './dom.js'
 import { mountEditor } from './fields.js'
+import { newItemId } from './ids.js'
 
 function orderOf (item) {
   const order = item.get('order')
@@ -47,19 +49,6 @@ function orderBetween (items, moving, beforeId, afterId) {
   return order
 }
 
-function newId () {
-  const bytes = crypto.getRandomValues(new Uint8Array(8))
-  return [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('')
-}
-
-function button (text, onClick) {
-  const node = document.createElement('button')
-  node.type = 'button'
-  node.textContent = text
-  node.addEventListener('click', onClick)
-  return node
-}
-
 export class Components {
   /**
    * @param {object} options
@@ -93,7 +82,7 @@ export class Components {
 
   add () {
     const last = ordered(this.items).at(-1)
-    const id = newId()
+    const id = newItemId()
     this.doc.transact(() => {
       const order = orderBetween(this.items, null, last ? last[0] : null, null)
       this.items.set(id, new Y.Map([

@@ -2,31 +2,19 @@
 // and, for a fork's owner, reviewing what changed upstream cell by cell and pulling it.
 // Everything goes through the JSON API with the page's token; the server does the merging.
 
-function element (tag, text, attributes = {}) {
-  const node = document.createElement(tag)
-  if (text !== undefined) node.textContent = text
-  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value)
-  return node
-}
-
-function day (iso) {
-  if (!iso) return '–'
-  const date = new Date(iso)
-  return Number.isNaN(date.getTime()) ? iso : date.toLocaleDateString('fi-FI')
-}
+import { day, element } from './dom.js'
 
 export class Lineage {
   /**
    * @param {object} options
-   * @param {string} options.workshopId
-   * @param {string | null} options.token
+   * @param {WorkshopApi} options.api
    * @param {string | null} options.role
    * @param {boolean} options.isFork
    * @param {(cell: string) => string} options.labelOf a cell key's label
    * @param {(text: string) => void} options.announce
    */
-  constructor ({ workshopId, token, role, isFork, labelOf, announce }) {
-    Object.assign(this, { workshopId, token, role, isFork, labelOf, announce })
+  constructor ({ api, role, isFork, labelOf, announce }) {
+    Object.assign(this, { api, role, isFork, labelOf, announce })
     this.inUse = document.getElementById('in-use')
     this.forkForm = document.getElementById('fork-form')
     this.upstream = document.getElementById('upstream')
@@ -40,25 +28,10 @@ export class Lineage {
     this.showInUse()
   }
 
-  async call (method, path, body) {
-    const headers = { Accept: 'application/json' }
-    if (this.token) headers.Authorization = `Bearer ${this.token}`
-    if (body !== undefined) headers['Content-Type'] = 'application/json'
-    const response = await fetch(`/api/workshops/${this.workshopId}${path}`, {
-      method, headers, body: body === undefined ? undefined : JSON.stringify(body)
-    })
-    const data = await response.json()
-    if (!response.ok) {
-      const error = data && data.error ? data.error.message : response.statusText
-      throw new Error(`${response.status}: ${error}`)
-    }
-    return data
-  }
-
   async showInUse () {
     const summary = document.getElementById('in-use-summary')
     try {
-      const lineage = await this.call('GET', '/lineage')
+      const lineage = await this.api.call('GET', '/lineage')
       const titles = new Map(lineage.nodes.map((node) => [node.id, node.title]))
       summary.textContent = lineage.in_use.length === 0
         ? 'Mallia ei ole vielä otettu käyttöön muualla (not adopted elsewhere yet).'
@@ -86,7 +59,7 @@ export class Lineage {
     const result = document.getElementById('fork-result')
     if (!organisation || !reason) return
     try {
-      const created = await this.call('POST', '/fork', { organisation, reason })
+      const created = await this.api.call('POST', '/fork', { organisation, reason })
       const link = element('a', created.title, {
         href: `/workshops/${created.id}?token=${encodeURIComponent(created.owner_token)}`
       })
@@ -106,7 +79,7 @@ export class Lineage {
     const list = document.getElementById('upstream-changes')
     const form = document.getElementById('upstream-form')
     try {
-      const { changes } = await this.call('GET', '/upstream')
+      const { changes } = await this.api.call('GET', '/upstream')
       if (changes.length === 0) {
         form.hidden = true
         this.announce('Ei uusia muutoksia alkuperäisessä mallissa (nothing new upstream)')
@@ -143,7 +116,7 @@ export class Lineage {
       ;(chosen.value === 'accept' ? accept : reject).push(fieldset.dataset.cell)
     }
     try {
-      const result = await this.call('POST', '/upstream/pull', { accept, reject })
+      const result = await this.api.call('POST', '/upstream/pull', { accept, reject })
       document.getElementById('upstream-form').hidden = true
       this.announce(`Päivitetty: ${result.accepted.length} otettu, ${result.rejected.length} ` +
         `pidetty omana (pulled: ${result.accepted.length} accepted, ` +

@@ -11,6 +11,7 @@ import { renderPresence, setUser } from './presence.js'
 import { Comments } from './comments.js'
 import { Components } from './components.js'
 import { Lineage } from './lineage.js'
+import { WorkshopApi } from './api.js'
 
 const NAME_KEY = 'verstas.name'
 
@@ -105,7 +106,8 @@ function start () {
     new Components({ doc: content, editors, awareness, canWrite, onComment: comment, announce }) // eslint-disable-line no-new
     const labelOf = (cell) => editors.get(cell)?.label ??
       (cell.startsWith('model/components/') ? 'Osatekijä (component)' : cell)
-    new Lineage({ workshopId, token, role, isFork, labelOf, announce }) // eslint-disable-line no-new
+    const api = new WorkshopApi(workshopId, token)
+    new Lineage({ api, role, isFork, labelOf, announce }) // eslint-disable-line no-new
     return whenSynced(commentsProvider)
   }).then(() => {
     panel = new Comments({
