@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from playwright.async_api import Page, expect
+from playwright.async_api import Dialog, Page, expect
 
 from documents.access import DocumentKind
 from documents.workshop_doc import load_document, text_at
@@ -351,3 +351,41 @@ async def test_a_model_adopted_on_its_page_pulls_upstream_changes_cell_by_cell(
     content = await stored(server, fork_id, fork_token)
     assert content["model"]["purpose"] == "Turva yöllä"
     assert content["matrix"]["client"]["actors"] == "Asiakas"
+
+
+async def test_a_version_named_on_the_page_is_compared_and_restored_live(
+    server: ServerProcess, open_page: OpenPage
+) -> None:
+    workshop_id, tokens = await new_workshop(server, "editor")
+    writer = await open_page(workshop_id, tokens["owner"])
+    watcher = await open_page(workshop_id, tokens["editor"])
+    field = "model/short_description"
+    await type_at_end(writer, field, "Yöpartio kahdella hoitajalla")
+    await shows(watcher, field, "Yöpartio kahdella hoitajalla")
+
+    await writer.get_by_label("Version nimi (name a version of the content as it is now)").fill(
+        "Ennen kokeilua"
+    )
+    await writer.get_by_role("button", name="Tallenna versio (save a version)").click()
+    saved = writer.locator("#version-list li").filter(has_text="Ennen kokeilua")
+    await expect(saved).to_have_count(1)
+    await type_at_end(writer, field, " ja turvapuhelimella")
+    await shows(watcher, field, "Yöpartio kahdella hoitajalla ja turvapuhelimella")
+
+    await saved.get_by_role("button", name="Vertaa nykyiseen (compare with now)").click()
+    diff = writer.locator("#version-diff li")
+    await expect(diff).to_have_count(1)
+    await expect(diff.locator("ins")).to_have_text(
+        "Yöpartio kahdella hoitajalla ja turvapuhelimella"
+    )
+
+    async def confirm(dialog: Dialog) -> None:
+        assert "Ennen kokeilua" in dialog.message
+        await dialog.accept()
+
+    writer.once("dialog", confirm)
+    await saved.get_by_role("button", name="Palauta (restore)").click()
+
+    await shows(watcher, field, "Yöpartio kahdella hoitajalla")
+    await shows(writer, field, "Yöpartio kahdella hoitajalla")
+    await expect(writer.locator("#status")).to_contain_text("1 kenttää muuttui")

@@ -12,6 +12,7 @@ import { Comments } from './comments.js'
 import { Components } from './components.js'
 import { Lineage } from './lineage.js'
 import { WorkshopApi } from './api.js'
+import { Versions } from './versions.js'
 
 const NAME_KEY = 'verstas.name'
 
@@ -108,6 +109,7 @@ function start () {
       (cell.startsWith('model/components/') ? 'Osatekijä (component)' : cell)
     const api = new WorkshopApi(workshopId, token)
     new Lineage({ api, role, isFork, labelOf, announce }) // eslint-disable-line no-new
+    new Versions({ api, workshopId, canWrite, labelOf, announce }) // eslint-disable-line no-new
     return whenSynced(commentsProvider)
   }).then(() => {
     panel = new Comments({
