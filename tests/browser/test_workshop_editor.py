@@ -389,3 +389,37 @@ async def test_a_version_named_on_the_page_is_compared_and_restored_live(
     await shows(watcher, field, "Yöpartio kahdella hoitajalla")
     await shows(writer, field, "Yöpartio kahdella hoitajalla")
     await expect(writer.locator("#status")).to_contain_text("1 kenttää muuttui")
+
+
+async def test_an_origin_owner_accepts_a_forks_proposal_cell_by_cell(
+    server: ServerProcess, open_page: OpenPage
+) -> None:
+    workshop_id, tokens = await new_workshop(server)
+    async with ApiClient(server.http_url) as api:
+        adoption = {"organisation": "Kuopio", "reason": "Sama tarve"}
+        fork = (await api.post(f"/api/workshops/{workshop_id}/fork", json=adoption)).json()
+    adopter = await open_page(fork["id"], fork["owner_token"])
+    await type_at_end(adopter, "model/name", "Yöpartio")
+    await type_at_end(adopter, "path/goals", "Vähemmän laitoshoitoa")
+    origin = await open_page(workshop_id, tokens["owner"])
+
+    async def offered() -> bool:
+        async with ApiClient(server.http_url) as api:
+            path = f"/api/workshops/{workshop_id}/proposals"
+            items = (await api.get(path, token=tokens["owner"])).json()["items"]
+        return bool(items and len(items[0]["changes"]) == 2)
+
+    await wait_for(offered, what="both of the fork's edits committed and on offer")
+    await origin.get_by_role("button", name="Hae ehdotukset (fetch proposals)").click()
+    offer = origin.locator("#proposal-list form")
+    await expect(offer).to_have_count(1)
+    await expect(offer.locator("h4")).to_have_text("Kuopio ehdottaa (proposes)")
+    cells = offer.locator("fieldset")
+    await cells.filter(has_text="Toimintamallin nimi").get_by_label("Ota muutos (accept)").check()
+    await cells.filter(has_text="Tavoitteet").get_by_label("Pidä oma (keep ours)").check()
+    await offer.get_by_role("button", name="Hyväksy valinnoin (accept as chosen)").click()
+
+    await shows(origin, "model/name", "Yöpartio")
+    await expect(origin.locator("#status")).to_contain_text("1 hyväksytty, 1 hylätty")
+    content = await stored(server, workshop_id, tokens["owner"])
+    assert content["path"]["goals"] == ""

@@ -20,6 +20,9 @@ export class Lineage {
     this.upstream = document.getElementById('upstream')
     this.forkForm.addEventListener('submit', (event) => { event.preventDefault(); this.fork() })
     this.upstream.hidden = !(isFork && role === 'owner')
+    const offers = document.getElementById('proposals')
+    offers.hidden = role !== 'owner'
+    document.getElementById('proposals-check').addEventListener('click', () => this.proposals())
     document.getElementById('upstream-check').addEventListener('click', () => this.preview())
     document.getElementById('upstream-form').addEventListener('submit', (event) => {
       event.preventDefault()
@@ -85,20 +88,8 @@ export class Lineage {
         this.announce('Ei uusia muutoksia alkuperäisessä mallissa (nothing new upstream)')
         return
       }
-      list.replaceChildren(...changes.map((change, index) => {
-        const item = element('fieldset', undefined, { 'data-cell': change.cell })
-        item.append(
-          element('legend', this.labelOf(change.cell)),
-          element('p', `Nyt (now): ${change.current ?? '–'}`),
-          element('p', `Alkuperäisessä (upstream): ${change.incoming ?? '(poistettu / removed)'}`))
-        for (const [value, text] of [['accept', 'Ota muutos (accept)'], ['reject', 'Pidä oma (keep ours)']]) {
-          const id = `upstream-${index}-${value}`
-          const radio = element('input', undefined, {
-            type: 'radio', name: `upstream-${index}`, value, id, required: ''
-          })
-          item.append(radio, element('label', text, { for: id }))
-        }
-        return item
+      list.replaceChildren(...reviewFieldsets(changes, 'upstream', this.labelOf, {
+        current: 'Nyt (now)', incoming: 'Alkuperäisessä (upstream)'
       }))
       form.hidden = false
       list.querySelector('input')?.focus()
@@ -108,15 +99,10 @@ export class Lineage {
   }
 
   async pull () {
-    const accept = []
-    const reject = []
-    for (const fieldset of document.querySelectorAll('#upstream-changes fieldset')) {
-      const chosen = fieldset.querySelector('input:checked')
-      if (!chosen) return
-      ;(chosen.value === 'accept' ? accept : reject).push(fieldset.dataset.cell)
-    }
+    const review = decisions(document.getElementById('upstream-changes'))
+    if (review === null) return
     try {
-      const result = await this.api.call('POST', '/upstream/pull', { accept, reject })
+      const result = await this.api.call('POST', '/upstream/pull', review)
       document.getElementById('upstream-form').hidden = true
       this.announce(`Päivitetty: ${result.accepted.length} otettu, ${result.rejected.length} ` +
         `pidetty omana (pulled: ${result.accepted.length} accepted, ` +
@@ -125,4 +111,77 @@ export class Lineage {
       this.announce(`Päivitys epäonnistui (pull failed): ${error.message}`)
     }
   }
+
+  /** For the origin's owner: each direct fork's changes on offer, a review form per fork. */
+  async proposals () {
+    const list = document.getElementById('proposal-list')
+    try {
+      const { items } = await this.api.call('GET', '/proposals')
+      if (items.length === 0) {
+        list.replaceChildren()
+        this.announce('Ei ehdotuksia (no proposals)')
+        return
+      }
+      list.replaceChildren(...items.map((offer) => {
+        const form = element('form', undefined, { 'data-fork': offer.fork })
+        form.append(element('h4', `${offer.organisation} ehdottaa (proposes)`),
+          ...reviewFieldsets(offer.changes, `proposal-${offer.fork}`, this.labelOf, {
+            current: 'Nyt (now)', incoming: 'Ehdotus (proposed)'
+          }),
+          element('button', 'Hyväksy valinnoin (accept as chosen)', { type: 'submit' }))
+        form.addEventListener('submit', (event) => {
+          event.preventDefault()
+          this.accept(offer, form)
+        })
+        return form
+      }))
+      list.querySelector('input')?.focus()
+    } catch (error) {
+      this.announce(`Ehdotuksia ei saatu (could not read proposals): ${error.message}`)
+    }
+  }
+
+  async accept (offer, form) {
+    const review = decisions(form)
+    if (review === null) return
+    try {
+      const result = await this.api.call('POST', `/proposals/${offer.fork}/accept`, review)
+      form.remove()
+      this.announce(`${offer.organisation}: ${result.accepted.length} hyväksytty, ` +
+        `${result.rejected.length} hylätty (accepted, rejected)`)
+    } catch (error) {
+      this.announce(`Hyväksyntä epäonnistui (could not accept): ${error.message}`)
+    }
+  }
+}
+
+/** A fieldset per changed cell: both texts, and a required choice to take it or keep ours. */
+function reviewFieldsets (changes, prefix, labelOf, names) {
+  return changes.map((change, index) => {
+    const item = element('fieldset', undefined, { 'data-cell': change.cell })
+    item.append(
+      element('legend', labelOf(change.cell)),
+      element('p', `${names.current}: ${change.current ?? '–'}`),
+      element('p', `${names.incoming}: ${change.incoming ?? '(poistettu / removed)'}`))
+    for (const [value, text] of [['accept', 'Ota muutos (accept)'], ['reject', 'Pidä oma (keep ours)']]) {
+      const id = `${prefix}-${index}-${value}`
+      const radio = element('input', undefined, {
+        type: 'radio', name: `${prefix}-${index}`, value, id, required: ''
+      })
+      item.append(radio, element('label', text, { for: id }))
+    }
+    return item
+  })
+}
+
+/** The cells to accept and to reject, or null while a cell has no choice. */
+function decisions (container) {
+  const accept = []
+  const reject = []
+  for (const fieldset of container.querySelectorAll('fieldset[data-cell]')) {
+    const chosen = fieldset.querySelector('input:checked')
+    if (!chosen) return null
+    ;(chosen.value === 'accept' ? accept : reject).push(fieldset.dataset.cell)
+  }
+  return { accept, reject }
 }
