@@ -7,9 +7,10 @@ from __future__ import annotations
 import html
 from pathlib import Path
 from typing import Any, Final
+from urllib.parse import parse_qs
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
@@ -26,21 +27,48 @@ from documents.labels import (
 )
 from documents.store import Store
 from documents.workshop_doc import matrix_key
-from web.api import TOKEN_COOKIE, Services, presented_token
+from documents.workshop_service import create_workshop
+from web.api import MAX_BODY_BYTES, TOKEN_COOKIE, Services, presented_token
+from web.schemas import problems
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 
-INDEX = """<!doctype html>
-<html lang="fi"><head><meta charset="utf-8"><title>Verstas</title></head>
-<body><main><h1>Verstas</h1>
-<p>Yhteiskehittämisen työtila. Collaborative documents are served at
-<code>/collab/&lt;name&gt;</code> over the Yjs websocket protocol; the API is described at
-<a href="/api/openapi.json">/api/openapi.json</a>.</p></main></body></html>
-"""
+SEARCH_LIMIT: Final = 50
+FORM_FIELDS: Final = ("title", "organisation", "visibility")
 
 
 async def index(request: Request) -> Response:
-    return HTMLResponse(INDEX)
+    """Find public workshops and start a new one: a page that works without JavaScript."""
+    return await _index(request, {}, [])
+
+
+async def _index(
+    request: Request, form: dict[str, str], errors: list[str], status: int = 200
+) -> Response:
+    query = request.query_params.get("q", "").strip()
+    found = await Services.of(request).workshops.search(query, limit=SEARCH_LIMIT)
+    return templates.TemplateResponse(
+        request,
+        "index.html",
+        {"query": query, "workshops": found, "form": form, "errors": errors},
+        status_code=status,
+    )
+
+
+async def create_from_form(request: Request) -> Response:
+    """The new workshop's page, by its owner's link (a redirect, so a reload creates nothing)."""
+    raw = await request.body()
+    if len(raw) > MAX_BODY_BYTES:
+        return await _index(request, {}, ["Lomake on liian suuri (the form is too large)."], 413)
+    sent = parse_qs(raw.decode("utf-8", errors="replace"))
+    form = {name: sent.get(name, [""])[0].strip() for name in FORM_FIELDS}
+    found = problems("workshop-create.request", form)
+    if found:
+        return await _index(request, form, found, 422)
+    services = Services.of(request)
+    workshop, owner = await create_workshop(services.workshops, form)
+    token = services.access.tokens.mint(owner)
+    return RedirectResponse(f"/workshops/{workshop.id}?token={token}", status_code=303)
 
 
 def _sections(part: str, keys: tuple[str, ...]) -> list[dict[str, str]]:
@@ -143,6 +171,7 @@ STATIC = Path(__file__).parent / "static"
 
 ROUTES = [
     Route("/", index),
+    Route("/workshops", create_from_form, methods=["POST"]),
     Route("/workshops/{workshop_id}", workshop_page, name="workshop_page"),
     Mount("/static", app=StaticFiles(directory=STATIC, check_dir=False), name="static"),
 ]

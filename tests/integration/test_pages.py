@@ -78,3 +78,39 @@ async def test_a_forks_page_notes_where_its_model_was_adopted_from(tmp_path: Pat
     assert "Siilinjärvi" in note.group(1)
     assert "Sama yöaukko" in note.group(1)
     assert 'id="origin"' not in origin_page.text
+
+
+@pytest.mark.asyncio
+async def test_the_front_page_creates_workshops_and_finds_the_public_ones(
+    tmp_path: Path,
+) -> None:
+    async with (
+        running_server(tmp_path, open_documents=False) as server,
+        httpx.AsyncClient(base_url=server.http_url) as http,
+    ):
+        front = await http.get("/")
+        made = await http.post(
+            "/workshops",
+            data={"title": "Yöpartio", "organisation": "Kuopion kaupunki", "visibility": "public"},
+        )
+        hidden = await http.post(
+            "/workshops",
+            data={"title": "Salainen", "organisation": "Kuopion kaupunki", "visibility": "private"},
+        )
+        refused = await http.post("/workshops", data={"title": "", "organisation": "Kuopio"})
+        owner_page = await http.get(made.headers["location"])
+        found = await http.get("/", params={"q": "kuopion"})
+        listed = await http.get("/api/workshops", params={"q": "kuopion"})
+
+    assert front.status_code == 200
+    assert 'action="/workshops"' in front.text
+    assert made.status_code == hidden.status_code == 303
+    assert re.fullmatch(r"/workshops/[0-9a-f]{20}\?token=\S+", made.headers["location"])
+    assert owner_page.status_code == 200
+    assert "Rooli / role: owner" in owner_page.text
+    assert refused.status_code == 422
+    assert "title" in refused.text
+    assert [item["title"] for item in listed.json()["items"]] == ["Yöpartio"]
+    workshop_id = made.headers["location"].split("/")[2].split("?")[0]
+    assert f'<a href="/workshops/{workshop_id}">Yöpartio</a>' in found.text
+    assert "Salainen" not in found.text
