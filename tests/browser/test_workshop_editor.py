@@ -423,3 +423,27 @@ async def test_an_origin_owner_accepts_a_forks_proposal_cell_by_cell(
     await expect(origin.locator("#status")).to_contain_text("1 hyväksytty, 1 hylätty")
     content = await stored(server, workshop_id, tokens["owner"])
     assert content["path"]["goals"] == ""
+
+
+async def test_the_owner_gives_out_a_link_per_role_and_revoking_one_ends_its_page(
+    server: ServerProcess, open_page: OpenPage
+) -> None:
+    workshop_id, tokens = await new_workshop(server)
+    owner = await open_page(workshop_id, tokens["owner"])
+
+    await owner.get_by_role("button", name="Uusi linkki: muokkaaja (editor)").click()
+    link = owner.locator("#link-list li").filter(has_text="editor")
+    await expect(link).to_have_count(1)
+    url = await link.locator("input").input_value()
+    token = url.split("?token=")[1]
+    editor_page = await open_page(workshop_id, token)
+    await expect(editor_page.get_by_text("Rooli / role: editor")).to_be_visible()
+    await type_at_end(editor_page, "path/needs", "Turva")
+    await shows(owner, "path/needs", "Turva")
+
+    await link.get_by_role("button", name="Peru linkki (revoke)").click()
+    await expect(owner.locator("#link-list li").filter(has_text="editor")).to_have_count(0)
+    await expect(editor_page.locator("main#workshop")).to_have_attribute(
+        "data-connection", "refused"
+    )
+    await expect(editor_page.locator("#status")).to_contain_text("4403")

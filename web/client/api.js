@@ -14,7 +14,7 @@ export class WorkshopApi {
     const response = await fetch(`/api/workshops/${this.workshopId}${path}`, {
       method, headers, body: body === undefined ? undefined : JSON.stringify(body)
     })
-    const data = await response.json()
+    const data = response.status === 204 ? null : await response.json()
     if (!response.ok) {
       const message = data && data.error ? data.error.message : response.statusText
       throw new Error(`${response.status}: ${message}`)

@@ -13,6 +13,7 @@ import { Components } from './components.js'
 import { Lineage } from './lineage.js'
 import { WorkshopApi } from './api.js'
 import { Versions } from './versions.js'
+import { Sharing } from './sharing.js'
 
 const NAME_KEY = 'verstas.name'
 
@@ -78,15 +79,23 @@ function start () {
   awareness.on('change', () => renderPresence(awareness, presence, role))
   renderPresence(awareness, presence, role)
 
+  // A refusal (4403: the link was revoked, or writes this role may not make) ends the page's
+  // connections for good: reconnecting would only be refused again.
+  let refusal = null
   provider.on('status', ({ status: state }) => {
+    if (refusal !== null) return
     announce(STATUS_TEXT[state] || state)
     main.dataset.connection = state
   })
   for (const each of [provider, commentsProvider]) {
     each.on('connection-close', (event) => {
-      if (event && event.code >= 4000) {
-        announce(`Palvelin sulki yhteyden (${event.code}): ${event.reason || 'ei syytä'}`)
-      }
+      if (!event || event.code < 4000 || refusal !== null) return
+      refusal = `Palvelin sulki yhteyden (${event.code}): ${event.reason || 'ei syytä'}. ` +
+        'Pyydä uusi linkki (ask for a new link).'
+      provider.disconnect()
+      commentsProvider.disconnect()
+      main.dataset.connection = 'refused'
+      announce(refusal)
     })
   }
 
@@ -110,6 +119,7 @@ function start () {
     const api = new WorkshopApi(workshopId, token)
     new Lineage({ api, role, isFork, labelOf, announce }) // eslint-disable-line no-new
     new Versions({ api, workshopId, canWrite, labelOf, announce }) // eslint-disable-line no-new
+    if (role === 'owner') new Sharing({ api, announce }) // eslint-disable-line no-new
     return whenSynced(commentsProvider)
   }).then(() => {
     panel = new Comments({
