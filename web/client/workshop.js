@@ -82,9 +82,13 @@ function start () {
   // A refusal (4403: the link was revoked, or writes this role may not make) ends the page's
   // connections for good: reconnecting would only be refused again.
   let refusal = null
+  let wasConnected = false
   provider.on('status', ({ status: state }) => {
     if (refusal !== null) return
-    announce(STATUS_TEXT[state] || state)
+    // While the server is away the provider retries, saying "connecting" at each attempt.
+    const lost = state !== 'connected' && wasConnected
+    wasConnected = wasConnected || state === 'connected'
+    announce(lost ? STATUS_TEXT.disconnected : STATUS_TEXT[state] || state)
     main.dataset.connection = state
   })
   for (const each of [provider, commentsProvider]) {
@@ -98,6 +102,19 @@ function start () {
       announce(refusal)
     })
   }
+
+  // Edits made while a document's socket is down wait in the page until it reconnects:
+  // leaving then would lose them, so the browser asks first.
+  const unsent = new Set()
+  for (const [doc, each] of [[content, provider], [comments, commentsProvider]]) {
+    doc.on('update', (update, origin) => {
+      if (origin !== each && !each.wsconnected) unsent.add(each)
+    })
+    each.on('sync', (synced) => { if (synced) unsent.delete(each) })
+  }
+  window.addEventListener('beforeunload', (event) => {
+    if (unsent.size > 0) event.preventDefault()
+  })
 
   const editors = new Map()
   let panel = null
