@@ -218,10 +218,13 @@ async def test_a_commenter_comments_on_words_that_keep_their_anchor_and_the_thre
 
     thread = owner.locator("#threads li.thread")
     await expect(thread.locator("blockquote")).to_have_text("käy")
+    await expect(editor(owner, field).locator(".cm-comment")).to_have_text("käy")
     await expect(thread.locator(".body")).to_have_text("Kuinka usein yössä?")
     await editor(owner, field).focus()
     await owner.keyboard.press("Control+Home")
     await owner.keyboard.type("Aina ")
+    await shows(owner, field, "Aina Yöhoitaja käy kotona")
+    await expect(editor(owner, field).locator(".cm-comment")).to_have_text("käy")
     await thread.get_by_role("button", name="Vastaa (reply)").click()
     await owner.keyboard.type("Kahdesti")
     await owner.locator("#reply-form").get_by_role("button", name="Vastaa (reply)").click()
@@ -231,6 +234,7 @@ async def test_a_commenter_comments_on_words_that_keep_their_anchor_and_the_thre
     await expect(seen.locator("blockquote")).to_have_text("käy")
     await expect(seen.locator(".replies li")).to_contain_text("Kahdesti")
     await expect(seen.locator(".meta").first).to_contain_text("ratkaistu (resolved)")
+    await expect(editor(commenter, field).locator(".cm-comment")).to_have_count(0)
 
     async def exported() -> bool:
         async with ApiClient(server.http_url) as api:

@@ -10,6 +10,7 @@
 import * as Y from 'yjs'
 import { element, when } from './dom.js'
 import { newItemId } from './ids.js'
+import { refreshHighlights } from './fields.js'
 
 /** Positions naming the characters of `ytext` from `from` to `to` (UTF-16 indices). */
 export function anchorPositions (ytext, from, to) {
@@ -57,6 +58,7 @@ export class Comments {
     this.replyTo = null // the thread being replied to
     this.lastField = null // the editor last focused: the one whose selection is commented
     this.scheduled = false
+    this.threadsChanged = true // the editors mark no thread yet
     this.wire()
     this.render()
   }
@@ -75,7 +77,7 @@ export class Comments {
     this.replyForm.querySelector('[data-cancel]').addEventListener('click', () => {
       this.replyForm.hidden = true
     })
-    this.threads.observeDeep(() => this.schedule())
+    this.threads.observeDeep(() => { this.threadsChanged = true; this.schedule() })
     this.content.on('update', () => this.schedule())
   }
 
@@ -165,6 +167,18 @@ export class Comments {
     window.requestAnimationFrame(() => { this.scheduled = false; this.render() })
   }
 
+  /** The ranges of `ytext` that open threads are on, for its editor to mark. */
+  rangesFor (ytext) {
+    const ranges = []
+    this.threads.forEach((thread) => {
+      if (!(thread instanceof Y.Map) || thread.get('resolved') === true) return
+      const anchor = thread.get('anchor')
+      const range = anchor instanceof Y.Map ? resolve(this.content, anchor) : null
+      if (range !== null && range.type === ytext) ranges.push(range)
+    })
+    return ranges
+  }
+
   /** Each thread as plain values, oldest first (as the export orders them). */
   views () {
     const views = []
@@ -219,6 +233,13 @@ export class Comments {
     })
     if (!inOrder) this.list.replaceChildren(...nodes)
     document.getElementById('threads-empty').hidden = views.length > 0
+    if (this.threadsChanged) {
+      // A text's own edits move its marks; a thread opened, resolved or removed moves none.
+      this.threadsChanged = false
+      for (const { view } of this.editors.values()) {
+        view.dispatch({ effects: refreshHighlights.of(null) })
+      }
+    }
   }
 
   threadNode (view) {

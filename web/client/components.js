@@ -57,10 +57,11 @@ export class Components {
    * @param {object} options.awareness
    * @param {boolean} options.canWrite
    * @param {() => void} options.onComment
+   * @param {{rangesFor: Function}} options.comments the commented ranges, for the editors
    * @param {(text: string) => void} options.announce
    */
-  constructor ({ doc, editors, awareness, canWrite, onComment, announce }) {
-    Object.assign(this, { doc, editors, awareness, canWrite, onComment, announce })
+  constructor ({ doc, editors, awareness, canWrite, onComment, comments, announce }) {
+    Object.assign(this, { doc, editors, awareness, canWrite, onComment, comments, announce })
     this.items = doc.getMap('model').get('components')
     this.list = document.getElementById('component-list')
     this.shown = new Map() // id -> {node, fields}
@@ -128,7 +129,7 @@ export class Components {
       const ytext = item.get(key)
       if (ytext instanceof Y.Text) {
         const editor = mountEditor(element, ytext, this.awareness, {
-          canWrite: this.canWrite, onComment: this.onComment
+          canWrite: this.canWrite, onComment: this.onComment, comments: this.comments
         })
         this.editors.set(element.dataset.field, editor)
         fields.push({ field: element.dataset.field, editor })

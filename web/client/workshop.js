@@ -119,6 +119,8 @@ function start () {
   const editors = new Map()
   let panel = null
   const comment = () => panel && panel.open()
+  // The commented ranges, known once the comments document has arrived.
+  const commentRanges = { rangesFor: (ytext) => (panel ? panel.rangesFor(ytext) : []) }
   whenSynced(provider).then(() => {
     for (const element of main.querySelectorAll('.field[data-field]')) {
       const field = element.dataset.field
@@ -127,10 +129,14 @@ function start () {
         element.textContent = 'Tätä kenttää ei löydy asiakirjasta (field missing).'
         continue
       }
-      editors.set(field, mountEditor(element, ytext, awareness, { canWrite, onComment: comment }))
+      editors.set(field, mountEditor(element, ytext, awareness, {
+        canWrite, onComment: comment, comments: commentRanges
+      }))
     }
     // Lives as long as the document it observes: it lays the list out again on every change.
-    new Components({ doc: content, editors, awareness, canWrite, onComment: comment, announce }) // eslint-disable-line no-new
+    new Components({ // eslint-disable-line no-new
+      doc: content, editors, awareness, canWrite, onComment: comment, comments: commentRanges, announce
+    })
     const labelOf = (cell) => editors.get(cell)?.label ??
       (cell.startsWith('model/components/') ? 'Osatekijä (component)' : cell)
     const api = new WorkshopApi(workshopId, token)
