@@ -14,14 +14,9 @@ import { Lineage } from './lineage.js'
 import { WorkshopApi } from './api.js'
 import { Versions } from './versions.js'
 import { Sharing } from './sharing.js'
+import { guardUnsentEdits, watchConnections } from './connection.js'
 
 const NAME_KEY = 'verstas.name'
-
-const STATUS_TEXT = {
-  connecting: 'Yhdistetään… (connecting)',
-  connected: 'Yhdistetty (connected)',
-  disconnected: 'Yhteys katkesi, yhdistetään uudelleen… (disconnected, reconnecting)'
-}
 
 /** The page's settings, written by the server into the main element's data attributes. */
 function settings () {
@@ -79,42 +74,8 @@ function start () {
   awareness.on('change', () => renderPresence(awareness, presence, role))
   renderPresence(awareness, presence, role)
 
-  // A refusal (4403: the link was revoked, or writes this role may not make) ends the page's
-  // connections for good: reconnecting would only be refused again.
-  let refusal = null
-  let wasConnected = false
-  provider.on('status', ({ status: state }) => {
-    if (refusal !== null) return
-    // While the server is away the provider retries, saying "connecting" at each attempt.
-    const lost = state !== 'connected' && wasConnected
-    wasConnected = wasConnected || state === 'connected'
-    announce(lost ? STATUS_TEXT.disconnected : STATUS_TEXT[state] || state)
-    main.dataset.connection = state
-  })
-  for (const each of [provider, commentsProvider]) {
-    each.on('connection-close', (event) => {
-      if (!event || event.code < 4000 || refusal !== null) return
-      refusal = `Palvelin sulki yhteyden (${event.code}): ${event.reason || 'ei syytä'}. ` +
-        'Pyydä uusi linkki (ask for a new link).'
-      provider.disconnect()
-      commentsProvider.disconnect()
-      main.dataset.connection = 'refused'
-      announce(refusal)
-    })
-  }
-
-  // Edits made while a document's socket is down wait in the page until it reconnects:
-  // leaving then would lose them, so the browser asks first.
-  const unsent = new Set()
-  for (const [doc, each] of [[content, provider], [comments, commentsProvider]]) {
-    doc.on('update', (update, origin) => {
-      if (origin !== each && !each.wsconnected) unsent.add(each)
-    })
-    each.on('sync', (synced) => { if (synced) unsent.delete(each) })
-  }
-  window.addEventListener('beforeunload', (event) => {
-    if (unsent.size > 0) event.preventDefault()
-  })
+  watchConnections(main, provider, [commentsProvider], announce)
+  guardUnsentEdits([[content, provider], [comments, commentsProvider]])
 
   const editors = new Map()
   let panel = null
