@@ -72,7 +72,7 @@ class CommandError extends Error {}
  */
 const need = (msg, field, type) => {
   const value = msg[field]
-  if (typeof value !== type) { // eslint-disable-line valid-typeof
+  if (typeof value !== type) {
     throw new CommandError(`field '${field}' must be a ${type}, got ${JSON.stringify(value)}`)
   }
   return value

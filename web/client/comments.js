@@ -29,7 +29,7 @@ function resolve (content, anchor) {
       Y.decodeRelativePosition(anchor.get('end')), content)
     if (start === null || end === null || start.type !== end.type) return null
     return { type: start.type, from: start.index, to: Math.max(start.index, end.index) }
-  } catch (error) {
+  } catch {
     return null
   }
 }

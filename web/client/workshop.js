@@ -95,15 +95,15 @@ function start () {
       }))
     }
     // Lives as long as the document it observes: it lays the list out again on every change.
-    new Components({ // eslint-disable-line no-new
+    new Components({
       doc: content, editors, awareness, canWrite, onComment: comment, comments: commentRanges, announce
     })
     const labelOf = (cell) => editors.get(cell)?.label ??
       (cell.startsWith('model/components/') ? 'Osatekijä (component)' : cell)
     const api = new WorkshopApi(workshopId, token)
-    new Lineage({ api, role, isFork, labelOf, announce }) // eslint-disable-line no-new
-    new Versions({ api, workshopId, canWrite, labelOf, announce }) // eslint-disable-line no-new
-    if (role === 'owner') new Sharing({ api, announce }) // eslint-disable-line no-new
+    new Lineage({ api, role, isFork, labelOf, announce })
+    new Versions({ api, workshopId, canWrite, labelOf, announce })
+    if (role === 'owner') new Sharing({ api, announce })
     return whenSynced(commentsProvider)
   }).then(() => {
     panel = new Comments({
