@@ -157,6 +157,7 @@ async def workshop_page(request: Request) -> Response:
             "origin_title": parent.title if parent is not None and parent.public else None,
             "parts": _parts(),
             "components_label": label("components"),
+            "ideas_label": label("ideas"),
             "matrix": _matrix(),
         },
         headers={"Cache-Control": "no-store"},

@@ -283,11 +283,9 @@ async def test_components_are_added_edited_and_reordered_alike_everywhere(
     for title in ("Arviointikäynti", "Yökäynnit", "Seuranta"):
         await add.click()
         await first.keyboard.type(title)  # the new component's title has the focus
-    items = second.locator("#component-list .component")
+    items = second.locator("#component-list .item")
     await expect(items).to_have_count(3)
-    moving = second.locator(
-        f'[data-component="{await items.nth(2).get_attribute("data-component")}"]'
-    )
+    moving = second.locator(f'[data-item="{await items.nth(2).get_attribute("data-item")}"]')
     up = moving.get_by_role("button", name="Siirrä ylös (move up)")
     await up.click()
     await expect(up).to_be_focused()
@@ -309,7 +307,7 @@ async def test_components_are_added_edited_and_reordered_alike_everywhere(
         lambda: texts_are(titles, ["Seuranta", "Arviointikäynti", "Yökäynnit"]),
         what="the same order on the first page",
     )
-    remove = first.locator("#component-list .component").nth(1)
+    remove = first.locator("#component-list .item").nth(1)
     await remove.get_by_role("button", name="Poista (remove)").click()
     await expect(items).to_have_count(2)
     await wait_for(lambda: order_is(["Seuranta", "Yökäynnit"]), what="the removal in the database")
@@ -451,3 +449,37 @@ async def test_the_owner_gives_out_a_link_per_role_and_revoking_one_ends_its_pag
         "data-connection", "refused"
     )
     await expect(editor_page.locator("#status")).to_contain_text("4403")
+
+
+async def test_ideas_are_noted_voted_on_and_put_in_order(
+    server: ServerProcess, open_page: OpenPage
+) -> None:
+    workshop_id, tokens = await new_workshop(server, "editor")
+    facilitator = await open_page(workshop_id, tokens["owner"])
+    participant = await open_page(workshop_id, tokens["editor"])
+    add = facilitator.get_by_role("button", name="Lisää idea (add an idea)")
+    for text in ("Yöhoitajan puhelin", "Turvaranneke"):
+        await add.click()
+        await facilitator.keyboard.type(text)  # the new note has the focus
+    notes = participant.locator("#idea-list .item")
+    await expect(notes).to_have_count(2)
+    second = await notes.nth(1).get_attribute("data-item")
+
+    for page in (facilitator, participant):
+        vote = page.locator(f'#idea-list [data-item="{second}"] [data-action="vote"]')
+        await vote.click()
+        await expect(vote).to_have_attribute("aria-pressed", "true")
+    await expect(
+        facilitator.locator(f'#idea-list [data-item="{second}"] [data-action="vote"]')
+    ).to_have_text("Peru ääni (unvote) · 2")
+    note = facilitator.locator(f'#idea-list [data-item="{second}"]')
+    await note.get_by_role("button", name="Siirrä ylös (move up)").click()
+
+    async def prioritised() -> bool:
+        ideas = (await stored(server, workshop_id, tokens["owner"]))["ideas"]
+        return bool(
+            [idea["text"] for idea in ideas] == ["Turvaranneke", "Yöhoitajan puhelin"]
+            and [len(idea["votes"]) for idea in ideas] == [2, 0]
+        )
+
+    await wait_for(prioritised, what="the voted idea first, with both votes, in the database")

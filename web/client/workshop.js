@@ -9,7 +9,7 @@ import { WebsocketProvider } from 'y-websocket'
 import { mountEditor, textAt } from './fields.js'
 import { renderPresence, setUser } from './presence.js'
 import { Comments } from './comments.js'
-import { Components } from './components.js'
+import { componentList, ideaList } from './lists.js'
 import { Lineage } from './lineage.js'
 import { WorkshopApi } from './api.js'
 import { Versions } from './versions.js'
@@ -94,10 +94,12 @@ function start () {
         canWrite, onComment: comment, comments: commentRanges
       }))
     }
-    // Lives as long as the document it observes: it lays the list out again on every change.
-    new Components({
+    // The lists live as long as the document they observe, laid out again on every change.
+    const common = {
       doc: content, editors, awareness, canWrite, onComment: comment, comments: commentRanges, announce
-    })
+    }
+    componentList(common)
+    ideaList(common, () => nameInput.value.trim() || guestName())
     const labelOf = (cell) => editors.get(cell)?.label ??
       (cell.startsWith('model/components/') ? 'Osatekijä (component)' : cell)
     const api = new WorkshopApi(workshopId, token)

@@ -1,10 +1,10 @@
-// The operating model's key components / implementation phases: a reorderable list.
+// Reorderable lists of the content document: the operating model's key components and the
+// ideas (sticky notes) of a session.
 //
-// As documents/workshop_doc.py keeps it, the list is a map of id -> {order, title: Text,
-// description: Text}, read in (order, id) order, never an array: moving an item rewrites only
-// its order, so concurrent moves never duplicate it and never lose a concurrent edit of its
-// texts. The ordering below is that module's, step for step, so that both sides place items
-// alike.
+// As documents/workshop_doc.py keeps them, a list is a map of id -> item with an `order`, read
+// in (order, id) order, never an array: moving an item rewrites only its order, so concurrent
+// moves never duplicate it and never lose a concurrent edit of its texts. The ordering below
+// is that module's, step for step, so that both sides place items alike.
 
 import * as Y from 'yjs'
 import { button } from './dom.js'
@@ -49,29 +49,34 @@ function orderBetween (items, moving, beforeId, afterId) {
   return order
 }
 
-export class Components {
+export class ReorderableList {
   /**
    * @param {object} options
+   * @param {Y.Map} options.items the list's map in the content document
+   * @param {string} options.path the field path of the map (`model/components`, `ideas`)
+   * @param {string} options.prefix the ids of the list's elements: `${prefix}-list`,
+   *   `${prefix}-empty`, `add-${prefix}`
+   * @param {Array<[string, string]>} options.texts each item's texts: key and label
+   * @param {() => Array<[string, any]>} options.create a new item's entries besides its order
+   * @param {(id: string, item: Y.Map) => Node | null} options.extra more for an item's node
+   * @param {{added: string, removed: string}} options.said what to announce
    * @param {Y.Doc} options.doc the content document
-   * @param {Map} options.editors the page's editors by field, which component texts join
+   * @param {Map} options.editors the page's editors by field, which the items' texts join
    * @param {object} options.awareness
    * @param {boolean} options.canWrite
    * @param {() => void} options.onComment
    * @param {{rangesFor: Function}} options.comments the commented ranges, for the editors
    * @param {(text: string) => void} options.announce
    */
-  constructor ({ doc, editors, awareness, canWrite, onComment, comments, announce }) {
-    Object.assign(this, { doc, editors, awareness, canWrite, onComment, comments, announce })
-    this.items = doc.getMap('model').get('components')
-    this.list = document.getElementById('component-list')
+  constructor (options) {
+    Object.assign(this, { extra: () => null }, options)
+    this.list = document.getElementById(`${this.prefix}-list`)
+    this.empty = document.getElementById(`${this.prefix}-empty`)
     this.shown = new Map() // id -> {node, fields}
-    const add = document.getElementById('add-component')
-    add.hidden = !canWrite
+    const add = document.getElementById(`add-${this.prefix}`)
+    add.hidden = !this.canWrite || !(this.items instanceof Y.Map)
     add.addEventListener('click', () => this.add())
-    if (!(this.items instanceof Y.Map)) {
-      add.hidden = true
-      return
-    }
+    if (!(this.items instanceof Y.Map)) return
     // Texts typed inside an item need no new layout; an item added, removed or moved does.
     this.items.observeDeep((events) => {
       if (events.some((event) => event.target === this.items || event.keysChanged?.has('order'))) {
@@ -86,12 +91,10 @@ export class Components {
     const id = newItemId()
     this.doc.transact(() => {
       const order = orderBetween(this.items, null, last ? last[0] : null, null)
-      this.items.set(id, new Y.Map([
-        ['order', order], ['title', new Y.Text()], ['description', new Y.Text()]
-      ]))
+      this.items.set(id, new Y.Map([['order', order], ...this.create()]))
     })
     this.shown.get(id)?.fields[0]?.editor.view.focus()
-    this.announce('Osatekijä lisätty (component added)')
+    this.announce(this.said.added)
   }
 
   /** Move an item one place up (-1) or down (+1), keeping the focus on the button used. */
@@ -111,19 +114,18 @@ export class Components {
 
   remove (id) {
     this.items.delete(id)
-    this.announce('Osatekijä poistettu (component removed)')
+    this.announce(this.said.removed)
   }
 
   itemNode (id, item) {
     const node = document.createElement('li')
-    node.className = 'component'
-    node.dataset.component = id
+    node.className = 'item'
+    node.dataset.item = id
     const fields = []
-    for (const [key, label] of [['title', 'Osatekijän otsikko (component title)'],
-      ['description', 'Osatekijän kuvaus (component description)']]) {
+    for (const [key, label] of this.texts) {
       const element = document.createElement('div')
       element.className = 'field'
-      element.dataset.field = `model/components/${id}/${key}`
+      element.dataset.field = `${this.path}/${id}/${key}`
       element.setAttribute('aria-label', label)
       node.append(element)
       const ytext = item.get(key)
@@ -135,16 +137,18 @@ export class Components {
         fields.push({ field: element.dataset.field, editor })
       }
     }
+    const actions = document.createElement('div')
+    actions.className = 'actions'
+    const extra = this.extra(id, item)
+    if (extra) actions.append(extra)
     if (this.canWrite) {
-      const actions = document.createElement('div')
-      actions.className = 'actions'
       const up = button('Siirrä ylös (move up)', () => this.move(id, -1, 'up'))
       up.dataset.action = 'up'
       const down = button('Siirrä alas (move down)', () => this.move(id, 1, 'down'))
       down.dataset.action = 'down'
       actions.append(up, down, button('Poista (remove)', () => this.remove(id)))
-      node.append(actions)
     }
+    node.append(actions)
     return { node, fields }
   }
 
@@ -170,6 +174,6 @@ export class Components {
         this.list.insertBefore(shown.node, this.list.children[index] || null)
       }
     })
-    document.getElementById('components-empty').hidden = entries.length > 0
+    this.empty.hidden = entries.length > 0
   }
 }
