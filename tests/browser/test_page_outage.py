@@ -10,7 +10,7 @@ import pytest
 from playwright.async_api import Browser, Dialog, expect
 
 from tests.browser.conftest import new_workshop
-from tests.browser.test_workshop_editor import shows, stored, type_at_end
+from tests.browser.pages import shows, stored, type_at_end
 from tests.support.browser import PageProblems
 from tests.support.conditions import wait_for
 from tests.support.server import running_server

@@ -1,5 +1,6 @@
 """The workshop page in Chromium: every text of the content document is a live editor that real
-Yjs peers (other browsers, a pycrdt client) see and change, within the page's role, by keyboard.
+Yjs peers (other browsers, a pycrdt client) see and change, within the page's role, by keyboard;
+and the reorderable lists (components, ideas) kept alike everywhere.
 
 What the server stores is read back through the export API, so a test passes only when the
 browser's edits went through the websocket and were committed.
@@ -7,15 +8,13 @@ browser's edits went through the websocket and were committed.
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-from playwright.async_api import Dialog, Page, expect
+from playwright.async_api import expect
 
 from documents.access import DocumentKind
 from documents.workshop_doc import load_document, text_at
 from tests.browser.conftest import OpenPage, new_workshop
-from tests.support.api import ApiClient
+from tests.browser.pages import editor, shows, stored, texts_are, type_at_end
 from tests.support.conditions import wait_for, wait_until
 from tests.support.pyclient import python_client
 from tests.support.server import ServerProcess
@@ -23,40 +22,6 @@ from tests.support.server import ServerProcess
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 TEXT_FIELDS = 6 + 24 + 5 + 5  # operating model, matrix, development path, evaluation
-
-
-def editor(page: Page, field: str) -> Any:
-    return page.locator(f'.cm-content[data-field="{field}"]')
-
-
-# The editor's text as its lines hold it, without the carets (and names) of remote peers.
-TEXT_WITHOUT_CARETS = """node => {
-    const copy = node.cloneNode(true)
-    copy.querySelectorAll('.cm-ySelectionCaret').forEach(caret => caret.remove())
-    return [...copy.querySelectorAll('.cm-line')].map(line => line.textContent).join('\\n')
-}"""
-
-
-async def shows(page: Page, field: str, text: str) -> None:
-    """Wait until the page's editor of `field` holds exactly `text`."""
-
-    async def holds() -> bool:
-        return bool(await editor(page, field).evaluate(TEXT_WITHOUT_CARETS) == text)
-
-    await wait_for(holds, timeout=15, what=f"{text!r} in {field} on {page.url}")
-
-
-async def stored(server: ServerProcess, workshop_id: str, token: str) -> dict[str, Any]:
-    async with ApiClient(server.http_url) as api:
-        export = await api.get(f"/api/workshops/{workshop_id}/export.json", token=token)
-    content: dict[str, Any] = export.json()["content"]
-    return content
-
-
-async def type_at_end(page: Page, field: str, words: str) -> None:
-    await editor(page, field).click()
-    await page.keyboard.press("Control+End")
-    await page.keyboard.type(words)
 
 
 async def test_two_browsers_editing_one_cell_see_each_other_and_converge(
@@ -190,88 +155,6 @@ async def test_undo_takes_back_only_ones_own_typing(
     await shows(theirs, field, "Käynnit vähenivät")
 
 
-async def select_in(page: Page, field: str, start: int, length: int) -> None:
-    """Select characters by keyboard alone, as a reader without a mouse would."""
-    await editor(page, field).focus()
-    await page.keyboard.press("Control+Home")
-    for _ in range(start):
-        await page.keyboard.press("ArrowRight")
-    for _ in range(length):
-        await page.keyboard.press("Shift+ArrowRight")
-
-
-async def test_a_commenter_comments_on_words_that_keep_their_anchor_and_the_thread_lives(
-    server: ServerProcess, open_page: OpenPage
-) -> None:
-    workshop_id, tokens = await new_workshop(server, "commenter")
-    owner = await open_page(workshop_id, tokens["owner"])
-    commenter = await open_page(workshop_id, tokens["commenter"])
-    field = "matrix/professional.tasks"
-    await type_at_end(owner, field, "Yöhoitaja käy kotona")
-    await shows(commenter, field, "Yöhoitaja käy kotona")
-
-    await select_in(commenter, field, 10, 3)
-    await commenter.keyboard.press("Control+Alt+m")
-    await expect(commenter.locator("#comment-quote")).to_contain_text("”käy”")
-    await commenter.keyboard.type("Kuinka usein yössä?")
-    await commenter.get_by_role("button", name="Lähetä (send)").click()
-
-    thread = owner.locator("#threads li.thread")
-    await expect(thread.locator("blockquote")).to_have_text("käy")
-    await expect(editor(owner, field).locator(".cm-comment")).to_have_text("käy")
-    await expect(thread.locator(".body")).to_have_text("Kuinka usein yössä?")
-    await editor(owner, field).focus()
-    await owner.keyboard.press("Control+Home")
-    await owner.keyboard.type("Aina ")
-    await shows(owner, field, "Aina Yöhoitaja käy kotona")
-    await expect(editor(owner, field).locator(".cm-comment")).to_have_text("käy")
-    await thread.get_by_role("button", name="Vastaa (reply)").click()
-    await owner.keyboard.type("Kahdesti")
-    await owner.locator("#reply-form").get_by_role("button", name="Vastaa (reply)").click()
-    await thread.get_by_role("button", name="Merkitse ratkaistuksi (resolve)").click()
-
-    seen = commenter.locator("#threads li.thread")
-    await expect(seen.locator("blockquote")).to_have_text("käy")
-    await expect(seen.locator(".replies li")).to_contain_text("Kahdesti")
-    await expect(seen.locator(".meta").first).to_contain_text("ratkaistu (resolved)")
-    await expect(editor(commenter, field).locator(".cm-comment")).to_have_count(0)
-
-    async def exported() -> bool:
-        async with ApiClient(server.http_url) as api:
-            response = await api.get(
-                f"/api/workshops/{workshop_id}/export.json", token=tokens["owner"]
-            )
-        threads = response.json()["comments"]
-        return bool(
-            len(threads) == 1
-            and threads[0]["anchor"]["quote"] == "käy"
-            and threads[0]["anchor"]["field"] == field
-            and threads[0]["body"] == "Kuinka usein yössä?"
-            and threads[0]["resolved"] is True
-            and [reply["body"] for reply in threads[0]["replies"]] == ["Kahdesti"]
-        )
-
-    await wait_for(exported, what="the thread as the server reads it, anchored on 'käy'")
-
-
-async def test_a_viewer_reads_comments_and_cannot_start_one(
-    server: ServerProcess, open_page: OpenPage
-) -> None:
-    workshop_id, tokens = await new_workshop(server, "viewer")
-    viewer = await open_page(workshop_id, tokens["viewer"])
-
-    await expect(viewer.locator("#comment-selection")).to_be_hidden()
-    await expect(viewer.locator("#threads-empty")).to_be_visible()
-    await select_in(viewer, "model/purpose", 0, 0)
-    await viewer.keyboard.press("Control+Alt+m")
-    await expect(viewer.locator("#comment-form")).to_be_hidden()
-
-
-async def texts_are(locator: Any, expected: list[str]) -> bool:
-    texts = await locator.evaluate_all(f"nodes => nodes.map({TEXT_WITHOUT_CARETS})")
-    return bool(texts == expected)
-
-
 async def test_components_are_added_edited_and_reordered_alike_everywhere(
     server: ServerProcess, open_page: OpenPage
 ) -> None:
@@ -311,144 +194,6 @@ async def test_components_are_added_edited_and_reordered_alike_everywhere(
     await remove.get_by_role("button", name="Poista (remove)").click()
     await expect(items).to_have_count(2)
     await wait_for(lambda: order_is(["Seuranta", "Yökäynnit"]), what="the removal in the database")
-
-
-async def test_a_model_adopted_on_its_page_pulls_upstream_changes_cell_by_cell(
-    server: ServerProcess, open_page: OpenPage
-) -> None:
-    workshop_id, tokens = await new_workshop(server)
-    origin = await open_page(workshop_id, tokens["owner"])
-    await type_at_end(origin, "model/purpose", "Turva")
-    await type_at_end(origin, "matrix/client.actors", "Asiakas")
-
-    await origin.get_by_label("Organisaatio (organisation)").fill("Siilinjärvi")
-    await origin.get_by_label("Miksi otatte mallin käyttöön? (why do you adopt it?)").fill(
-        "Sama yöaukko"
-    )
-    await origin.get_by_role("button", name="Ota käyttöön (adopt)").click()
-    link = origin.locator("#fork-result a")
-    await expect(link).to_have_count(1)
-    href = await link.get_attribute("href")
-    assert href is not None
-    fork_id, fork_token = href.removeprefix("/workshops/").split("?token=")
-    await expect(origin.locator("#in-use tr")).to_have_count(1)
-    await expect(origin.locator("#in-use")).to_contain_text("Siilinjärvi")
-
-    adopted = await open_page(fork_id, fork_token)
-    await expect(adopted.locator("#origin")).to_contain_text("Sama yöaukko")
-    await shows(adopted, "model/purpose", "Turva")
-    await type_at_end(origin, "model/purpose", " yöllä")
-    await type_at_end(origin, "matrix/client.actors", " ja omainen")
-    await shows(origin, "matrix/client.actors", "Asiakas ja omainen")
-
-    await adopted.get_by_role("button", name="Tarkista muutokset (check for changes)").click()
-    changes = adopted.locator("#upstream-changes fieldset")
-    await expect(changes).to_have_count(2)
-    await changes.filter(has_text="Käyttötarkoitus").get_by_label("Ota muutos (accept)").check()
-    await changes.filter(has_text="Toimijat").get_by_label("Pidä oma (keep ours)").check()
-    await adopted.get_by_role("button", name="Päivitä valinnoin (pull as chosen)").click()
-
-    await shows(adopted, "model/purpose", "Turva yöllä")
-    await expect(adopted.locator("#status")).to_contain_text("1 otettu, 1 pidetty omana")
-    content = await stored(server, fork_id, fork_token)
-    assert content["model"]["purpose"] == "Turva yöllä"
-    assert content["matrix"]["client"]["actors"] == "Asiakas"
-
-
-async def test_a_version_named_on_the_page_is_compared_and_restored_live(
-    server: ServerProcess, open_page: OpenPage
-) -> None:
-    workshop_id, tokens = await new_workshop(server, "editor")
-    writer = await open_page(workshop_id, tokens["owner"])
-    watcher = await open_page(workshop_id, tokens["editor"])
-    field = "model/short_description"
-    await type_at_end(writer, field, "Yöpartio kahdella hoitajalla")
-    await shows(watcher, field, "Yöpartio kahdella hoitajalla")
-
-    await writer.get_by_label("Version nimi (name a version of the content as it is now)").fill(
-        "Ennen kokeilua"
-    )
-    await writer.get_by_role("button", name="Tallenna versio (save a version)").click()
-    saved = writer.locator("#version-list li").filter(has_text="Ennen kokeilua")
-    await expect(saved).to_have_count(1)
-    await type_at_end(writer, field, " ja turvapuhelimella")
-    await shows(watcher, field, "Yöpartio kahdella hoitajalla ja turvapuhelimella")
-
-    await saved.get_by_role("button", name="Vertaa nykyiseen (compare with now)").click()
-    diff = writer.locator("#version-diff li")
-    await expect(diff).to_have_count(1)
-    await expect(diff.locator("ins")).to_have_text(
-        "Yöpartio kahdella hoitajalla ja turvapuhelimella"
-    )
-
-    async def confirm(dialog: Dialog) -> None:
-        assert "Ennen kokeilua" in dialog.message
-        await dialog.accept()
-
-    writer.once("dialog", confirm)
-    await saved.get_by_role("button", name="Palauta (restore)").click()
-
-    await shows(watcher, field, "Yöpartio kahdella hoitajalla")
-    await shows(writer, field, "Yöpartio kahdella hoitajalla")
-    await expect(writer.locator("#status")).to_contain_text("1 kenttää muuttui")
-
-
-async def test_an_origin_owner_accepts_a_forks_proposal_cell_by_cell(
-    server: ServerProcess, open_page: OpenPage
-) -> None:
-    workshop_id, tokens = await new_workshop(server)
-    async with ApiClient(server.http_url) as api:
-        adoption = {"organisation": "Kuopio", "reason": "Sama tarve"}
-        fork = (await api.post(f"/api/workshops/{workshop_id}/fork", json=adoption)).json()
-    adopter = await open_page(fork["id"], fork["owner_token"])
-    await type_at_end(adopter, "model/name", "Yöpartio")
-    await type_at_end(adopter, "path/goals", "Vähemmän laitoshoitoa")
-    origin = await open_page(workshop_id, tokens["owner"])
-
-    async def offered() -> bool:
-        async with ApiClient(server.http_url) as api:
-            path = f"/api/workshops/{workshop_id}/proposals"
-            items = (await api.get(path, token=tokens["owner"])).json()["items"]
-        return bool(items and len(items[0]["changes"]) == 2)
-
-    await wait_for(offered, what="both of the fork's edits committed and on offer")
-    await origin.get_by_role("button", name="Hae ehdotukset (fetch proposals)").click()
-    offer = origin.locator("#proposal-list form")
-    await expect(offer).to_have_count(1)
-    await expect(offer.locator("h4")).to_have_text("Kuopio ehdottaa (proposes)")
-    cells = offer.locator("fieldset")
-    await cells.filter(has_text="Toimintamallin nimi").get_by_label("Ota muutos (accept)").check()
-    await cells.filter(has_text="Tavoitteet").get_by_label("Pidä oma (keep ours)").check()
-    await offer.get_by_role("button", name="Hyväksy valinnoin (accept as chosen)").click()
-
-    await shows(origin, "model/name", "Yöpartio")
-    await expect(origin.locator("#status")).to_contain_text("1 hyväksytty, 1 hylätty")
-    content = await stored(server, workshop_id, tokens["owner"])
-    assert content["path"]["goals"] == ""
-
-
-async def test_the_owner_gives_out_a_link_per_role_and_revoking_one_ends_its_page(
-    server: ServerProcess, open_page: OpenPage
-) -> None:
-    workshop_id, tokens = await new_workshop(server)
-    owner = await open_page(workshop_id, tokens["owner"])
-
-    await owner.get_by_role("button", name="Uusi linkki: muokkaaja (editor)").click()
-    link = owner.locator("#link-list li").filter(has_text="editor")
-    await expect(link).to_have_count(1)
-    url = await link.locator("input").input_value()
-    token = url.split("?token=")[1]
-    editor_page = await open_page(workshop_id, token)
-    await expect(editor_page.get_by_text("Rooli / role: editor")).to_be_visible()
-    await type_at_end(editor_page, "path/needs", "Turva")
-    await shows(owner, "path/needs", "Turva")
-
-    await link.get_by_role("button", name="Peru linkki (revoke)").click()
-    await expect(owner.locator("#link-list li").filter(has_text="editor")).to_have_count(0)
-    await expect(editor_page.locator("main#workshop")).to_have_attribute(
-        "data-connection", "refused"
-    )
-    await expect(editor_page.locator("#status")).to_contain_text("4403")
 
 
 async def test_ideas_are_noted_voted_on_and_put_in_order(
