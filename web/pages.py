@@ -32,6 +32,19 @@ from web.api import MAX_BODY_BYTES, TOKEN_COOKIE, Services, presented_token
 from web.schemas import problems
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+# The browser client's bundle, built from npm packages by `scripts/setup` (never committed).
+STATIC = Path(__file__).parent / "static"
+BUNDLE = STATIC / "build" / "workshop.js"
+
+
+def bundle_version() -> str:
+    """Changes whenever the bundle is rebuilt, so browsers never run a cached older client
+    against a newer server (the page asks for `workshop.js?v=...`)."""
+    try:
+        return str(BUNDLE.stat().st_mtime_ns)
+    except FileNotFoundError:
+        return "missing"
+
 
 SEARCH_LIMIT: Final = 50
 FORM_FIELDS: Final = ("title", "organisation", "visibility")
@@ -159,6 +172,7 @@ async def workshop_page(request: Request) -> Response:
             "components_label": label("components"),
             "ideas_label": label("ideas"),
             "matrix": _matrix(),
+            "bundle_version": bundle_version(),
         },
         headers={"Cache-Control": "no-store"},
     )
@@ -166,9 +180,6 @@ async def workshop_page(request: Request) -> Response:
         response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="lax")
     return response
 
-
-# The browser client's bundle, built from npm packages by `scripts/setup` (never committed).
-STATIC = Path(__file__).parent / "static"
 
 ROUTES = [
     Route("/", index),

@@ -41,7 +41,9 @@ async def test_the_workshop_page_carries_every_text_field_and_the_visitors_right
         as_viewer = await http.get(f"{page}?token={viewer}")
         http.cookies.clear()  # the page set the token's cookie
         anonymous = await http.get(page)
-        bundle = await http.get("/static/build/workshop.js")
+        script = re.search(r'src="(/static/build/workshop\.js\?v=\d+)"', as_viewer.text)
+        assert script is not None
+        bundle = await http.get(script.group(1))
 
     assert as_viewer.status_code == 200
     assert as_viewer.headers["cache-control"] == "no-store"
