@@ -37,6 +37,20 @@ STATIC = Path(__file__).parent / "static"
 BUNDLE = STATIC / "build" / "workshop.js"
 
 
+# The pages run only their own bundled script and talk only to their own origin (HTTP and
+# websocket): a page holds its visitor's token, so an injected script must have nowhere to run
+# nor to send it. Styles are inline in the templates.
+PAGE_HEADERS: Final = {
+    "Cache-Control": "no-store",
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; connect-src 'self'; img-src 'self' data:; "
+        "style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none'; "
+        "frame-ancestors 'none'; form-action 'self'"
+    ),
+    "Referrer-Policy": "no-referrer",
+}
+
+
 def bundle_version() -> str:
     """Changes whenever the bundle is rebuilt, so browsers never run a cached older client
     against a newer server (the page asks for `workshop.js?v=...`)."""
@@ -65,6 +79,7 @@ async def _index(
         "index.html",
         {"query": query, "workshops": found, "form": form, "errors": errors},
         status_code=status,
+        headers=PAGE_HEADERS,
     )
 
 
@@ -174,7 +189,7 @@ async def workshop_page(request: Request) -> Response:
             "matrix": _matrix(),
             "bundle_version": bundle_version(),
         },
-        headers={"Cache-Control": "no-store"},
+        headers=PAGE_HEADERS,
     )
     if token and request.query_params.get("token"):
         response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="lax")

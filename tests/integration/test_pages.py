@@ -47,6 +47,8 @@ async def test_the_workshop_page_carries_every_text_field_and_the_visitors_right
 
     assert as_viewer.status_code == 200
     assert as_viewer.headers["cache-control"] == "no-store"
+    assert "script-src 'self';" in as_viewer.headers["content-security-policy"]
+    assert as_viewer.headers["referrer-policy"] == "no-referrer"
     fields = re.findall(r'class="field" data-field="([^"]+)"', as_viewer.text)
     assert len(fields) == len(set(fields)) == 40
     assert "matrix/political_administrative.finances" in fields
