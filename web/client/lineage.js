@@ -123,7 +123,7 @@ export class Lineage {
         return
       }
       list.replaceChildren(...items.map((offer) => {
-        const form = element('form', undefined, { 'data-fork': offer.fork })
+        const form = element('form', undefined, { 'data-fork': offer.fork, class: 'card' })
         form.append(element('h4', `${offer.organisation} ehdottaa (proposes)`),
           ...reviewFieldsets(offer.changes, `proposal-${offer.fork}`, this.labelOf, {
             current: 'Nyt (now)', incoming: 'Ehdotus (proposed)'
