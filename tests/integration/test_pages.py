@@ -1,8 +1,11 @@
-"""The HTML pages answer refusals as pages, with nothing from the URL rendered as markup."""
+"""The HTML pages: what they carry for each visitor, their forms and headers, and refusals
+answered as pages with nothing from the URL rendered as markup."""
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -12,12 +15,20 @@ from tests.support.server import running_server
 from web.api import TOKEN_COOKIE
 
 
+@contextlib.asynccontextmanager
+async def serving(workdir: Path) -> AsyncIterator[httpx.AsyncClient]:
+    """A server of workshops only (no open documents), and an HTTP client on it."""
+    async with (
+        running_server(workdir, open_documents=False) as server,
+        httpx.AsyncClient(base_url=server.http_url) as http,
+    ):
+        yield http
+
+
 @pytest.mark.asyncio
 async def test_an_unknown_workshop_page_escapes_the_id_from_the_url(tmp_path: Path) -> None:
-    async with running_server(tmp_path, open_documents=False) as server, httpx.AsyncClient() as c:
-        response = await c.get(
-            f"{server.http_url}/workshops/%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E"
-        )
+    async with serving(tmp_path) as http:
+        response = await http.get("/workshops/%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E")
     assert response.status_code == 404
     assert "<img" not in response.text
     assert "&lt;img src=x onerror=alert(1)&gt;" in response.text
@@ -27,10 +38,7 @@ async def test_an_unknown_workshop_page_escapes_the_id_from_the_url(tmp_path: Pa
 async def test_the_workshop_page_carries_every_text_field_and_the_visitors_rights(
     tmp_path: Path,
 ) -> None:
-    async with (
-        running_server(tmp_path, open_documents=False) as server,
-        httpx.AsyncClient(base_url=server.http_url) as http,
-    ):
+    async with serving(tmp_path) as http:
         body = {"title": "Yöpartio", "organisation": "Kuopio", "visibility": "private"}
         created = (await http.post("/api/workshops", json=body)).json()
         owner = {"Authorization": f"Bearer {created['owner_token']}"}
@@ -44,6 +52,7 @@ async def test_the_workshop_page_carries_every_text_field_and_the_visitors_right
         script = re.search(r'src="(/static/build/workshop\.js\?v=\d+)"', as_viewer.text)
         assert script is not None
         bundle = await http.get(script.group(1))
+        styles = await http.get("/static/verstas.css")
 
     assert as_viewer.status_code == 200
     assert as_viewer.headers["cache-control"] == "no-store"
@@ -60,14 +69,13 @@ async def test_the_workshop_page_carries_every_text_field_and_the_visitors_right
     assert viewer not in anonymous.text
     assert bundle.status_code == 200
     assert bundle.headers["content-type"].startswith(("text/javascript", "application/javascript"))
+    assert 'href="/static/verstas.css"' in as_viewer.text
+    assert styles.headers["content-type"].startswith("text/css")
 
 
 @pytest.mark.asyncio
 async def test_a_forks_page_notes_where_its_model_was_adopted_from(tmp_path: Path) -> None:
-    async with (
-        running_server(tmp_path, open_documents=False) as server,
-        httpx.AsyncClient(base_url=server.http_url) as http,
-    ):
+    async with serving(tmp_path) as http:
         body = {"title": "Yöpartio", "organisation": "Kuopio"}
         origin = (await http.post("/api/workshops", json=body)).json()
         adoption = {"organisation": "Siilinjärvi", "reason": "Sama yöaukko"}
@@ -88,10 +96,7 @@ async def test_a_forks_page_notes_where_its_model_was_adopted_from(tmp_path: Pat
 async def test_the_front_page_creates_workshops_and_finds_the_public_ones(
     tmp_path: Path,
 ) -> None:
-    async with (
-        running_server(tmp_path, open_documents=False) as server,
-        httpx.AsyncClient(base_url=server.http_url) as http,
-    ):
+    async with serving(tmp_path) as http:
         front = await http.get("/")
         made = await http.post(
             "/workshops",
