@@ -39,7 +39,9 @@ BUNDLE = STATIC / "build" / "workshop.js"
 
 # The pages run only their own bundled script and talk only to their own origin (HTTP and
 # websocket): a page holds its visitor's token, so an injected script must have nowhere to run
-# nor to send it. Styles are inline in the templates.
+# nor to send it. Styles come from web/static/verstas.css; inline styles stay allowed because
+# the editor binding colours remote carets with style attributes, and CodeMirror writes <style>
+# elements where a browser lacks constructable stylesheets.
 PAGE_HEADERS: Final = {
     "Cache-Control": "no-store",
     "Content-Security-Policy": (
