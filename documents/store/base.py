@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from documents.store.lineage import SqlLineage
+    from documents.store.sessions import SessionStore
     from documents.store.workshops import SqlWorkshops
 
 
@@ -70,6 +71,11 @@ class Store(Protocol):
     @property
     def lineage(self) -> SqlLineage:
         """Versions and the fork graph, in the same database as the log."""
+        ...
+
+    @property
+    def sessions(self) -> SessionStore:
+        """Live Innopaja sessions, their notes and votes, in the same database as the log."""
         ...
 
     async def open(self) -> None:

@@ -56,6 +56,8 @@ from documents.store.base import CorruptLogEntry, LogEntry, PendingUpdate, Store
 from documents.store.lineage import SqlLineage
 from documents.store.rows import DriverQuery, driver_query, fetch
 from documents.store.schema import require_current
+from documents.store.sessions import SessionStore
+from documents.store.sessions_sql import sql_session_store
 from documents.store.sqlite_threads import SqliteReader, SqliteWriter, insert_statement
 from documents.store.workshops import SqlWorkshops
 
@@ -124,6 +126,7 @@ class SqlStore:
         self._writer_lost = False
         self._workshops = SqlWorkshops(self._engine)
         self._lineage = SqlLineage(self._engine)
+        self._sessions = sql_session_store(self._engine)
 
     @property
     def workshops(self) -> SqlWorkshops:
@@ -132,6 +135,10 @@ class SqlStore:
     @property
     def lineage(self) -> SqlLineage:
         return self._lineage
+
+    @property
+    def sessions(self) -> SessionStore:
+        return self._sessions
 
     async def open(self) -> None:
         """Raise `SchemaError` unless the schema is at this Verstas' head revision.

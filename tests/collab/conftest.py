@@ -21,6 +21,7 @@ from collab.session import PeerSession
 from documents.checkpoints import CheckpointPolicy
 from documents.store import LogEntry, PendingUpdate, Store, StoredDocument, create_store
 from documents.store.lineage import SqlLineage
+from documents.store.sessions import SessionStore
 from documents.store.workshops import SqlWorkshops
 from tests.support.databases import migrated_sqlite
 
@@ -44,6 +45,10 @@ class GatedStore:
     @property
     def lineage(self) -> SqlLineage:
         return self.inner.lineage
+
+    @property
+    def sessions(self) -> SessionStore:
+        return self.inner.sessions
 
     async def open(self) -> None:
         await self.inner.open()
