@@ -31,6 +31,7 @@ from web.admin import NodeIdentity, publish_reports
 from web.api import ApiError, error_response
 from web.auth import SECRET_NAME, AccessResolver, Tokens
 from web.metrics import HubCollector, metrics_registry
+from web.note_feed import NoteFeed
 from web.openapi import openapi_document
 from web.operator_auth import OperatorTokens
 from web.settings import Settings
@@ -50,6 +51,8 @@ REPORT_INTERVAL = 5.0  # seconds between renewals of this node's entry in the no
 def create_app(settings: Settings) -> Starlette:
     """Build the app; the store opens and the hub starts when the server's lifespan begins."""
     registry, commit_latency = metrics_registry()
+    # Also on app.state: the server drains it when shutdown begins (see web/server.py).
+    note_feed = NoteFeed()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
@@ -96,6 +99,7 @@ def create_app(settings: Settings) -> Starlette:
                 "family_graphs": FamilyGraphs(),
                 "node": node,
                 "directory": directory,
+                "note_feed": note_feed,
             }
         finally:
             if reporting is not None:
@@ -145,7 +149,7 @@ def create_app(settings: Settings) -> Starlette:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         return error_response(ApiError(exc.status_code, code, str(exc.detail)))
 
-    return Starlette(
+    app = Starlette(
         routes=[
             *pages.ROUTES,
             *admin.ROUTES,
@@ -158,3 +162,5 @@ def create_app(settings: Settings) -> Starlette:
         exception_handlers={ApiError: api_error, HTTPException: http_error},
         lifespan=lifespan,
     )
+    app.state.note_feed = note_feed
+    return app

@@ -22,7 +22,7 @@ class TimerError(ValueError):
 @dataclass(frozen=True, slots=True)
 class Timer:
     """`duration` is what was started plus what was added since (for display: a progress bar);
-    `ends_at` is set while running, `remaining` while paused."""
+    `ends_at` is set while running (`remaining` is 0 then), `remaining` while paused."""
 
     duration: float
     running: bool
@@ -32,7 +32,7 @@ class Timer:
     @classmethod
     def started(cls, now: float, seconds: float) -> Timer:
         _check_seconds(seconds, positive=True)
-        return cls(duration=seconds, running=True, ends_at=now + seconds, remaining=seconds)
+        return cls(duration=seconds, running=True, ends_at=now + seconds, remaining=0.0)
 
     def left(self, now: float) -> float:
         """Seconds left at `now`, never below zero."""

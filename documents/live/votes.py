@@ -13,7 +13,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from documents.live.targets import item_id
+from documents.live.targets import COMPONENTS, IDEAS, item_id
+from documents.workshop_doc import ContentData
 
 BUDGET_SPENT: Final = "vote_budget_spent"
 ITEM_CAP: Final = "vote_item_cap"
@@ -119,3 +120,12 @@ def ordered_results(
         rank = results[-1].rank if tied else position + 1
         results.append(Tally(item, labels.get(item, ""), count, rank))
     return results
+
+
+def item_labels(content: ContentData) -> dict[str, str]:
+    """What each item that may be voted on reads as now: an idea's text, a component's title
+    (or its description when it has none)."""
+    labels = {IDEAS + idea["id"]: idea["text"] for idea in content["ideas"]}
+    for component in content["components"]:
+        labels[COMPONENTS + component["id"]] = component["title"] or component["description"]
+    return labels

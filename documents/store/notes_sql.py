@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from documents.store import tables
 from documents.store.session_rows import bump, live_session
 from documents.store.session_writes import Writes
-from documents.store.sessions import NoteRecord, SessionConflict
+from documents.store.sessions import NoSuchRow, NoteRecord, SessionConflict
 from documents.store.workshops import aware, new_id, utc_now
 
 MAX_NOTES_PER_PERSON: Final = 200
@@ -100,7 +100,7 @@ class SqlNoteRows:
         )
         row = (await conn.execute(query)).first()
         if row is None:
-            raise LookupError(f"no note {note_id} of yours in this session")
+            raise NoSuchRow(f"no note {note_id} of yours in this session")
         if row.revealed_at is not None:
             raise SessionConflict("note_revealed", "the note is revealed: it is everyone's now")
 

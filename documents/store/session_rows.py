@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from documents.live.state import SessionState
 from documents.store import tables
 from documents.store.session_writes import Writes
-from documents.store.sessions import SessionConflict, SessionRecord
+from documents.store.sessions import NoSuchRow, SessionConflict, SessionRecord
 from documents.store.workshops import aware
 
 _S = tables.sessions.c
@@ -45,7 +45,7 @@ async def live_session(writes: Writes, conn: AsyncConnection, session_id: str) -
     query = writes.locking(select(tables.sessions).where(_S.id == session_id))
     row = (await conn.execute(query)).first()
     if row is None:
-        raise LookupError(f"no session {session_id}")
+        raise NoSuchRow(f"no session {session_id}")
     record = session_record(row)
     if not record.live:
         raise SessionConflict("session_ended", "the session has ended")

@@ -6,7 +6,9 @@ write that is only right if nobody changed the rows read in between, so each run
 transaction that first locks what it reads:
 
 - PostgreSQL: `SELECT ... FOR UPDATE` on the row that stands for the rule (the session, the
-  vote). Transactions on other rows run in parallel; those on the same row queue on it.
+  vote, the person). Transactions on other rows run in parallel; those on the same row queue
+  on it. `FOR SHARE` holds a row against those (a vote is not closed while a cast on it runs)
+  without making its holders wait for each other.
 - SQLite: the transaction starts with `BEGIN IMMEDIATE`, which takes the database's one write
   lock before the first read, so the reads and the write are one step for every other writer
   (another process, the CLI). In this process the transactions also queue on an asyncio lock
@@ -36,6 +38,11 @@ class Writes(Protocol):
         """The query, made to lock the rows it reads until the transaction ends."""
         ...
 
+    def sharing(self, query: Select[Any]) -> Select[Any]:
+        """The query, made to hold the rows it reads against `locking` (not against each other)
+        until the transaction ends."""
+        ...
+
 
 class PostgresWrites:
     def __init__(self, engine: AsyncEngine) -> None:
@@ -48,6 +55,9 @@ class PostgresWrites:
 
     def locking(self, query: Select[Any]) -> Select[Any]:
         return query.with_for_update()
+
+    def sharing(self, query: Select[Any]) -> Select[Any]:
+        return query.with_for_update(read=True)
 
 
 class SqliteWrites:
@@ -70,6 +80,9 @@ class SqliteWrites:
 
     def locking(self, query: Select[Any]) -> Select[Any]:
         return query  # the transaction holds the database's write lock already
+
+    def sharing(self, query: Select[Any]) -> Select[Any]:
+        return query
 
 
 def writes_for(engine: AsyncEngine) -> Writes:

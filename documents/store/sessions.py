@@ -23,6 +23,10 @@ from documents.live.state import SessionState
 from documents.live.votes import Tally, VoteRules
 
 
+class NoSuchRow(LookupError):
+    """The session, note or vote named is not there (or not the caller's): HTTP 404."""
+
+
 class SessionConflict(Exception):
     """The stored state does not allow the change (HTTP 409); `code` names the rule."""
 
@@ -84,6 +88,16 @@ class VoteRecord:
         return self.closed_at is None
 
 
+@dataclass(frozen=True, slots=True)
+class Ballot:
+    """One person's dots on a vote right after a cast or a take-back, and how many people have
+    at least one dot on it (never the tallies)."""
+
+    vote: VoteRecord
+    mine: dict[str, int]
+    voters: int
+
+
 Change = Callable[[SessionState], SessionState]
 """A facilitator's action on the steering state; raises the rules' errors to refuse it."""
 
@@ -134,10 +148,10 @@ class NoteRows(Protocol):
         """A hidden note, while the session is live and its phase takes notes."""
 
     async def edit(self, session_id: str, note_id: str, person_id: str, text: str) -> NoteRecord:
-        """The author changes a note before its reveal; LookupError if it is not theirs."""
+        """The author changes a note before its reveal; NoSuchRow if it is not theirs."""
 
     async def withdraw(self, session_id: str, note_id: str, person_id: str) -> None:
-        """The author takes a note back before its reveal; LookupError if it is not theirs."""
+        """The author takes a note back before its reveal; NoSuchRow if it is not theirs."""
 
     async def listing(
         self, session_id: str, person_id: str | None = None
@@ -167,12 +181,12 @@ class VoteRows(Protocol):
     async def listing(self, session_id: str) -> list[VoteRecord]:
         """The session's votes in the order opened."""
 
-    async def cast(self, vote_id: str, person_id: str, item: str) -> dict[str, int]:
-        """One more dot of this person's on item; returns their dots per item after it.
-        VoteRefused when a limit (or the vote's closing) says no."""
+    async def cast(self, session_id: str, vote_id: str, person_id: str, item: str) -> Ballot:
+        """One more dot of this person's on item. VoteRefused when a limit (or the vote's
+        closing) says no."""
 
-    async def uncast(self, vote_id: str, person_id: str, item: str) -> dict[str, int]:
-        """Take one of this person's dots off item; returns their dots per item after it."""
+    async def uncast(self, session_id: str, vote_id: str, person_id: str, item: str) -> Ballot:
+        """Take one of this person's dots off item."""
 
     async def dots(self, vote_id: str, person_id: str) -> dict[str, int]:
         """One person's dots per item."""

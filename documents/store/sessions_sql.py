@@ -18,6 +18,7 @@ from documents.store.session_rows import live_session, session_record, state_jso
 from documents.store.session_writes import Writes, writes_for
 from documents.store.sessions import (
     Change,
+    NoSuchRow,
     PersonRecord,
     SessionConflict,
     SessionRecord,
@@ -115,7 +116,7 @@ class SqlSessionRows:
         async with self._writes.transaction() as conn:
             record = await live_session(self._writes, conn, session_id)
             if record.workshop_id != workshop_id:
-                raise LookupError(f"no session {session_id} in workshop {workshop_id}")
+                raise NoSuchRow(f"no session {session_id} in workshop {workshop_id}")
             state = change(record.state)
             if state == record.state:
                 return record
@@ -133,7 +134,7 @@ class SqlSessionRows:
         async with self._writes.transaction() as conn:
             record = await live_session(self._writes, conn, session_id)
             if record.workshop_id != workshop_id:
-                raise LookupError(f"no session {session_id} in workshop {workshop_id}")
+                raise NoSuchRow(f"no session {session_id} in workshop {workshop_id}")
             await close_open_vote(self._writes, conn, session_id, labels)
             state = record.state.ended(now)
             await conn.execute(

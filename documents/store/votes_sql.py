@@ -1,10 +1,11 @@
 """Dot votes in SQL (see sessions.py for the contract, session_writes.py for the locking).
 
-A cast locks its vote's row, reads the person's dots, checks the rules on them and inserts one
-row for the dot, in one transaction: two casts of one person can never both pass a limit that
-only one of them fits, and since every dot is a row of its own, no count is ever lost or made
-up. Closing takes the same lock, so no cast lands after the results are counted. Locks are
-taken session first, then vote, by every transaction that takes both.
+A cast holds its vote's row (shared: casts do not wait for each other) and locks its person's
+row, reads the person's dots, checks the rules on them and inserts one row for the dot, in one
+transaction: two casts of one person can never both pass a limit that only one of them fits,
+and since every dot is a row of its own, no count is ever lost or made up. Closing locks the
+vote's row, so it waits for the casts in flight and no cast lands after the results are
+counted. Locks are taken in one order by every transaction: session, vote, person.
 """
 
 from __future__ import annotations
@@ -20,11 +21,12 @@ from documents.live.votes import CLOSED, Tally, VoteRefused, VoteRules, ordered_
 from documents.store import tables
 from documents.store.session_rows import bump, live_session
 from documents.store.session_writes import Writes
-from documents.store.sessions import SessionConflict, VoteRecord
+from documents.store.sessions import Ballot, NoSuchRow, SessionConflict, VoteRecord
 from documents.store.workshops import aware, new_id, utc_now
 
 _V = tables.session_votes.c
 _D = tables.session_dots.c
+_P = tables.session_people.c
 
 
 def _rules_json(rules: VoteRules) -> str:
@@ -52,6 +54,11 @@ async def _dots(conn: AsyncConnection, vote_id: str, person_id: str) -> dict[str
         .group_by(_D.item)
     )
     return {str(item): int(count) for item, count in (await conn.execute(query)).all()}
+
+
+async def _voters(conn: AsyncConnection, vote_id: str) -> int:
+    query = select(func.count(func.distinct(_D.person_id))).where(_D.vote_id == vote_id)
+    return int(await conn.scalar(query) or 0)
 
 
 async def _close(conn: AsyncConnection, vote: VoteRecord, labels: Mapping[str, str]) -> VoteRecord:
@@ -127,20 +134,31 @@ class SqlVoteRows:
             rows = (await conn.execute(query)).all()
         return [_vote(row) for row in rows]
 
-    async def _locked_open(self, conn: AsyncConnection, vote_id: str) -> VoteRecord:
-        query = self._writes.locking(select(tables.session_votes).where(_V.id == vote_id))
-        row = (await conn.execute(query)).first()
+    async def _person_on_open_vote(
+        self, conn: AsyncConnection, session_id: str, vote_id: str, person_id: str
+    ) -> tuple[VoteRecord, dict[str, int]]:
+        """Hold the open vote (against closing) and lock the person (against their own other
+        casts) for the rest of the transaction; the vote and the person's dots."""
+        query = select(tables.session_votes).where(_V.id == vote_id, _V.session_id == session_id)
+        row = (await conn.execute(self._writes.sharing(query))).first()
         if row is None:
-            raise LookupError(f"no vote {vote_id}")
+            raise NoSuchRow(f"no vote {vote_id} in session {session_id}")
         vote = _vote(row)
         if not vote.open:
             raise VoteRefused(CLOSED, "the vote is closed")
-        return vote
+        person = self._writes.locking(select(_P.id).where(_P.id == person_id))
+        if (await conn.execute(person)).first() is None:
+            raise NoSuchRow(f"no person {person_id}")
+        return vote, await _dots(conn, vote_id, person_id)
 
-    async def cast(self, vote_id: str, person_id: str, item: str) -> dict[str, int]:
+    @staticmethod
+    async def _ballot(conn: AsyncConnection, vote: VoteRecord, mine: dict[str, int]) -> Ballot:
+        dots = {item: n for item, n in mine.items() if n}
+        return Ballot(vote, dots, await _voters(conn, vote.id))
+
+    async def cast(self, session_id: str, vote_id: str, person_id: str, item: str) -> Ballot:
         async with self._writes.transaction() as conn:
-            vote = await self._locked_open(conn, vote_id)
-            mine = await _dots(conn, vote_id, person_id)
+            vote, mine = await self._person_on_open_vote(conn, session_id, vote_id, person_id)
             vote.rules.check_cast(mine, item)
             await conn.execute(
                 insert(tables.session_dots),
@@ -153,13 +171,12 @@ class SqlVoteRows:
                     }
                 ],
             )
-        mine[item] = mine.get(item, 0) + 1
-        return mine
+            mine[item] = mine.get(item, 0) + 1
+            return await self._ballot(conn, vote, mine)
 
-    async def uncast(self, vote_id: str, person_id: str, item: str) -> dict[str, int]:
+    async def uncast(self, session_id: str, vote_id: str, person_id: str, item: str) -> Ballot:
         async with self._writes.transaction() as conn:
-            vote = await self._locked_open(conn, vote_id)
-            mine = await _dots(conn, vote_id, person_id)
+            vote, mine = await self._person_on_open_vote(conn, session_id, vote_id, person_id)
             vote.rules.check_uncast(mine, item)
             newest = (
                 select(func.max(_D.id))
@@ -167,19 +184,16 @@ class SqlVoteRows:
                 .scalar_subquery()
             )
             await conn.execute(delete(tables.session_dots).where(_D.id == newest))
-        mine[item] -= 1
-        if not mine[item]:
-            del mine[item]
-        return mine
+            mine[item] -= 1
+            return await self._ballot(conn, vote, mine)
 
     async def dots(self, vote_id: str, person_id: str) -> dict[str, int]:
         async with self._engine.connect() as conn:
             return await _dots(conn, vote_id, person_id)
 
     async def voters(self, vote_id: str) -> int:
-        query = select(func.count(func.distinct(_D.person_id))).where(_D.vote_id == vote_id)
         async with self._engine.connect() as conn:
-            return int(await conn.scalar(query) or 0)
+            return await _voters(conn, vote_id)
 
     async def close(self, session_id: str, vote_id: str, labels: Mapping[str, str]) -> VoteRecord:
         async with self._writes.transaction() as conn:
@@ -189,7 +203,7 @@ class SqlVoteRows:
             )
             row = (await conn.execute(query)).first()
             if row is None:
-                raise LookupError(f"no vote {vote_id} in session {session_id}")
+                raise NoSuchRow(f"no vote {vote_id} in session {session_id}")
             vote = _vote(row)
             if not vote.open:
                 raise SessionConflict(CLOSED, "the vote is closed already")

@@ -18,7 +18,13 @@ from documents.live.state import Phase, SessionState
 from documents.live.targets import InvalidTarget
 from documents.live.votes import BUDGET_SPENT, CLOSED, ITEM_CAP, NO_DOT, VoteRefused, VoteRules
 from documents.store import Store
-from documents.store.sessions import Change, PersonRecord, SessionConflict, SessionRecord
+from documents.store.sessions import (
+    Change,
+    NoSuchRow,
+    PersonRecord,
+    SessionConflict,
+    SessionRecord,
+)
 from documents.store.tables import session_dots
 
 pytestmark = pytest.mark.asyncio
@@ -124,9 +130,9 @@ async def test_hidden_notes_belong_to_their_author_until_the_reveal(
     assert (first.author, first.phase, first.revealed_at) == ("Aino", 0, None)
     version = await notes.version(session.id)
 
-    with pytest.raises(LookupError):
+    with pytest.raises(NoSuchRow):
         await notes.edit(session.id, first.id, matti.id, "kaapattu")
-    with pytest.raises(LookupError):
+    with pytest.raises(NoSuchRow):
         await notes.withdraw(session.id, first.id, matti.id)
     edited = await other_node.sessions.notes.edit(session.id, first.id, aino.id, "Yöpartio")
     assert edited.text == "Yöpartio"
@@ -189,21 +195,23 @@ async def test_vote_limits_and_results(store: Store) -> None:
         await votes.open(session.id, rules)
     assert raised.value.code == "vote_open"
 
-    assert await votes.cast(vote.id, aino.id, "ideas/a") == {"ideas/a": 1}
-    assert await votes.cast(vote.id, aino.id, "ideas/a") == {"ideas/a": 2}
+    assert (await votes.cast(session.id, vote.id, aino.id, "ideas/a")).mine == {"ideas/a": 1}
+    ballot = await votes.cast(session.id, vote.id, aino.id, "ideas/a")
+    assert (ballot.mine, ballot.voters, ballot.vote) == ({"ideas/a": 2}, 1, vote)
     with pytest.raises(VoteRefused) as refused:
-        await votes.cast(vote.id, aino.id, "ideas/a")
+        await votes.cast(session.id, vote.id, aino.id, "ideas/a")
     assert refused.value.code == ITEM_CAP
-    await votes.cast(vote.id, aino.id, "ideas/b")
+    await votes.cast(session.id, vote.id, aino.id, "ideas/b")
     with pytest.raises(VoteRefused) as refused:
-        await votes.cast(vote.id, aino.id, "model/components/c")
+        await votes.cast(session.id, vote.id, aino.id, "model/components/c")
     assert refused.value.code == BUDGET_SPENT
-    assert await votes.uncast(vote.id, aino.id, "ideas/a") == {"ideas/a": 1, "ideas/b": 1}
-    await votes.cast(vote.id, aino.id, "model/components/c")
+    taken = await votes.uncast(session.id, vote.id, aino.id, "ideas/a")
+    assert taken.mine == {"ideas/a": 1, "ideas/b": 1}
+    await votes.cast(session.id, vote.id, aino.id, "model/components/c")
     with pytest.raises(VoteRefused) as refused:
-        await votes.uncast(vote.id, matti.id, "ideas/a")
+        await votes.uncast(session.id, vote.id, matti.id, "ideas/a")
     assert refused.value.code == NO_DOT
-    await votes.cast(vote.id, matti.id, "model/components/c")
+    await votes.cast(session.id, vote.id, matti.id, "model/components/c")
     assert await votes.voters(vote.id) == 2
     assert await votes.dots(vote.id, matti.id) == {"model/components/c": 1}
 
@@ -216,7 +224,7 @@ async def test_vote_limits_and_results(store: Store) -> None:
         ("ideas/b", 1, 2, ""),
     ]
     with pytest.raises(VoteRefused) as refused:
-        await votes.cast(vote.id, matti.id, "ideas/a")
+        await votes.cast(session.id, vote.id, matti.id, "ideas/a")
     assert refused.value.code == CLOSED
     with pytest.raises(SessionConflict):
         await votes.close(session.id, vote.id, labels)
@@ -228,7 +236,7 @@ async def test_ending_a_session_closes_its_open_vote(store: Store) -> None:
     session = await live_session(store)
     aino = await person(store, session)
     vote = await store.sessions.votes.open(session.id, VoteRules.checked(["ideas/a"], 1, 1))
-    await store.sessions.votes.cast(vote.id, aino.id, "ideas/a")
+    await store.sessions.votes.cast(session.id, vote.id, aino.id, "ideas/a")
     await store.sessions.sessions.end(session.workshop_id, session.id, NOW + 1, {"ideas/a": "A"})
     closed = await store.sessions.votes.get(session.id, vote.id)
     assert closed is not None
@@ -253,10 +261,10 @@ async def test_concurrent_casts_never_pass_a_limit_lose_or_add_a_count(
     async def attempt(node: Store, who: PersonRecord, item: str, take_back: bool) -> None:
         try:
             if take_back:
-                await node.sessions.votes.uncast(vote.id, who.id, item)
+                await node.sessions.votes.uncast(session.id, vote.id, who.id, item)
                 accepted[who.id, item] -= 1
             else:
-                await node.sessions.votes.cast(vote.id, who.id, item)
+                await node.sessions.votes.cast(session.id, vote.id, who.id, item)
                 accepted[who.id, item] += 1
         except VoteRefused as refused:
             refusals[refused.code] += 1

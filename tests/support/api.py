@@ -36,8 +36,8 @@ class SchemaViolation(AssertionError):
 class ApiClient:
     """httpx with a check: every API response body must match its documented schema."""
 
-    def __init__(self, base_url: str) -> None:
-        self._http = httpx.AsyncClient(base_url=base_url)
+    def __init__(self, base_url: str, *, timeout: float = 5.0) -> None:
+        self._http = httpx.AsyncClient(base_url=base_url, timeout=timeout)
         self.checked = 0
 
     async def __aenter__(self) -> ApiClient:
@@ -47,10 +47,18 @@ class ApiClient:
         await self._http.aclose()
 
     async def request(
-        self, method: str, path: str, *, token: str | None = None, json: Any = None, **kw: Any
+        self,
+        method: str,
+        path: str,
+        *,
+        token: str | None = None,
+        json: Any = None,
+        headers: dict[str, str] | None = None,
+        **kw: Any,
     ) -> httpx.Response:
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        response = await self._http.request(method, path, headers=headers, json=json, **kw)
+        sent = {"Authorization": f"Bearer {token}"} if token else {}
+        sent.update(headers or {})
+        response = await self._http.request(method, path, headers=sent, json=json, **kw)
         endpoint = endpoint_for(method, path.split("?")[0])
         status = response.status_code
         if status not in endpoint.responses:

@@ -1,0 +1,384 @@
+"""Live Innopaja sessions in the JSON API: starting, steering (phase, focus, timer, locks),
+ending, expiring share links and the record (same conventions as `web.api`).
+
+Thin: validate, authorise, then documents.live decides. Notes are in api_session_notes.py,
+votes in api_session_votes.py. Every answer about a session carries `server_time`
+(milliseconds since the epoch), from which a client learns its clock's offset from the
+server's: the timer's end is on the server's clock.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from pycrdt import Doc
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from documents.live.record import iso, record_markdown
+from documents.live.service import LiveSessions
+from documents.live.state import InvalidPhase, Phase, SessionState, TimerAction, TooManyLocks
+from documents.live.targets import InvalidTarget
+from documents.live.timer import TimerError
+from documents.live.view import millis, timer_json, vote_json
+from documents.live.votes import InvalidVote, VoteRefused
+from documents.store import Store
+from documents.store.sessions import (
+    NoSuchRow,
+    PersonRecord,
+    SessionConflict,
+    SessionRecord,
+    VoteRecord,
+)
+from web.api import ERRORS, ApiError, Endpoint, Services, authorise, link_json, read_body
+from web.auth import Access
+
+CONFLICTS: dict[int, str | None] = {**ERRORS, 409: "error"}
+PERSON_HEADER = "Verstas-Person"
+PERSON_PARAMETER: dict[str, Any] = {
+    "name": PERSON_HEADER,
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string"},
+    "description": "The person key from joining the session (POST .../participants): whose "
+    "notes and dots these are. Sent with the share-link token it was obtained with.",
+}
+
+
+def store_of(request: Request) -> Store:
+    store: Store = request.state.store
+    return store
+
+
+def live_sessions(request: Request) -> LiveSessions:
+    """The session service on this server's rooms: documents are edited as restores are."""
+    rooms = Services.of(request).hub.rooms
+
+    async def edit(name: str, change: Callable[[Doc[Any]], None]) -> None:
+        async with rooms.holding(name) as room:
+            await room.server_edit(change)
+
+    return LiveSessions(store_of(request), rooms.snapshot, edit)
+
+
+@contextlib.contextmanager
+def refusals() -> Iterator[None]:
+    """The rules' refusals as API errors: 409 for what the state does not allow now, 422 for
+    what names nothing, 404 for rows that are not there."""
+    try:
+        yield
+    except (SessionConflict, VoteRefused) as exc:
+        raise ApiError(409, exc.code, exc.message) from None
+    except TimerError as exc:
+        raise ApiError(409, "timer_state", str(exc)) from None
+    except InvalidTarget as exc:
+        raise ApiError(422, "invalid_target", str(exc)) from None
+    except InvalidPhase as exc:
+        raise ApiError(422, "invalid_phase", str(exc)) from None
+    except TooManyLocks as exc:
+        raise ApiError(422, "too_many_locks", str(exc)) from None
+    except InvalidVote as exc:
+        raise ApiError(422, "invalid_vote", str(exc)) from None
+    except NoSuchRow as exc:
+        raise ApiError(404, "not_found", str(exc)) from None
+
+
+async def session_of(request: Request, access: Access) -> SessionRecord:
+    session_id = request.path_params["session_id"]
+    session = await store_of(request).sessions.sessions.get(access.workshop.id, session_id)
+    if session is None:
+        raise ApiError(404, "not_found", f"no session {session_id} in this workshop")
+    return session
+
+
+async def person_of(
+    request: Request, access: Access, session: SessionRecord
+) -> PersonRecord | None:
+    """The person the `Verstas-Person` header names: one who joined this session with the
+    share link the request presents (a revoked link ends its people too)."""
+    token = request.headers.get(PERSON_HEADER)
+    if not token:
+        return None
+    person = await store_of(request).sessions.sessions.person(session.id, token)
+    if person is None or person.link_id != access.link_id:
+        raise ApiError(403, "unknown_person", "nobody joined this session with that person key")
+    return person
+
+
+async def required_person(request: Request, access: Access, session: SessionRecord) -> PersonRecord:
+    person = await person_of(request, access, session)
+    if person is None:
+        raise ApiError(
+            400,
+            "person_required",
+            f"send the {PERSON_HEADER} header: join the session first (POST .../participants)",
+        )
+    return person
+
+
+def api_vote_json(
+    vote: VoteRecord, voters: int, mine: dict[str, int] | None = None
+) -> dict[str, Any]:
+    """A vote over HTTP (vote.response): tallies only once closed, for everyone."""
+    data = {
+        **vote.rules.to_json(),
+        "id": vote.id,
+        "open": vote.open,
+        "opened_at": vote.opened_at.isoformat(),
+        "closed_at": vote.closed_at.isoformat() if vote.closed_at else None,
+        "voters": voters,
+        "results": vote_json(vote).get("results"),
+    }
+    if mine is not None:
+        data["mine"] = mine
+        data["dots_left"] = vote.rules.dots_left(mine)
+    return data
+
+
+async def session_json(request: Request, session: SessionRecord) -> dict[str, Any]:
+    rows = store_of(request).sessions
+    state = session.state
+    open_votes = [vote for vote in await rows.votes.listing(session.id) if vote.open]
+    vote = None
+    if open_votes:
+        vote = api_vote_json(open_votes[0], await rows.votes.voters(open_votes[0].id))
+    return {
+        "id": session.id,
+        "workshop": session.workshop_id,
+        "title": session.title,
+        "live": session.live,
+        "revision": session.revision,
+        "phases": [phase.to_json() for phase in state.phases],
+        "phase": state.phase,
+        "periods": [
+            {
+                "phase": period.phase,
+                "started_at": iso(period.started_at),
+                "ended_at": None if period.ended_at is None else iso(period.ended_at),
+            }
+            for period in state.periods
+        ],
+        "focus": state.focus,
+        "timer": timer_json(state.timer),
+        "locks": list(state.locks),
+        "vote": vote,
+        "participants": await rows.sessions.people(session.id),
+        "created_at": session.created_at.isoformat(),
+        "ended_at": session.ended_at.isoformat() if session.ended_at else None,
+        "version": session.version_id,
+        "server_time": millis(live_sessions(request).now()),
+    }
+
+
+async def create_session(request: Request) -> Response:
+    access = await authorise(request, "facilitator")
+    body = await read_body(request, "session-create.request")
+    with refusals():
+        phases = [Phase.from_json(phase) for phase in body.get("phases", [])]
+        session = await live_sessions(request).start(access.workshop, body["title"], phases)
+    return JSONResponse(await session_json(request, session), status_code=201)
+
+
+async def list_sessions(request: Request) -> Response:
+    access = await authorise(request)
+    sessions = await store_of(request).sessions.sessions.listing(access.workshop.id)
+    items = [await session_json(request, session) for session in sessions]
+    return JSONResponse({"items": items, "server_time": millis(live_sessions(request).now())})
+
+
+async def get_session(request: Request) -> Response:
+    access = await authorise(request)
+    return JSONResponse(await session_json(request, await session_of(request, access)))
+
+
+async def _steer(request: Request, schema: str, change: Any) -> Response:
+    """A facilitator's change of the steering state; `change(body, now)` makes it."""
+    access = await authorise(request, "facilitator")
+    body = await read_body(request, schema)
+    session = await session_of(request, access)
+    service = live_sessions(request)
+    now = service.now()
+    with refusals():
+        changed = await service.change(session, lambda state: change(state, body, now))
+    return JSONResponse(await session_json(request, changed))
+
+
+def _phase(state: SessionState, body: dict[str, Any], now: float) -> SessionState:
+    return state.go_to(body["index"], now)
+
+
+def _focus(state: SessionState, body: dict[str, Any], now: float) -> SessionState:
+    return state.focused(body["target"])
+
+
+def _timer(state: SessionState, body: dict[str, Any], now: float) -> SessionState:
+    action: TimerAction = body["action"]
+    return state.timed(action, body.get("seconds"), now)
+
+
+def _locks(state: SessionState, body: dict[str, Any], now: float) -> SessionState:
+    return state.locked(body["targets"], body["locked"])
+
+
+async def set_phase(request: Request) -> Response:
+    return await _steer(request, "session-phase.request", _phase)
+
+
+async def set_focus(request: Request) -> Response:
+    return await _steer(request, "session-focus.request", _focus)
+
+
+async def set_timer(request: Request) -> Response:
+    return await _steer(request, "session-timer.request", _timer)
+
+
+async def set_locks(request: Request) -> Response:
+    return await _steer(request, "session-locks.request", _locks)
+
+
+async def end_session(request: Request) -> Response:
+    """End the session: its open vote closes, revealed notes are all in the content, a version
+    of the content is named, and the share links that expire with it are revoked (their
+    sockets closed with 4403). Ending again finishes what an interruption left undone."""
+    access = await authorise(request, "facilitator")
+    session = await session_of(request, access)
+    with refusals():
+        ended = await live_sessions(request).end(access.workshop, session)
+    services = Services.of(request)
+    for link_id in await store_of(request).sessions.sessions.links(session.id):
+        await services.workshops.revoke_link(access.workshop.id, link_id)
+        services.hub.revoke_link(link_id)
+    return JSONResponse(await session_json(request, ended))
+
+
+async def create_session_link(request: Request) -> Response:
+    """A share link (participant by default) that is revoked when the session ends."""
+    access = await authorise(request, "facilitator")
+    body = await read_body(request, "session-link.request")
+    session = await session_of(request, access)
+    if not session.live:
+        raise ApiError(409, "session_ended", "the session has ended")
+    workshops = Services.of(request).workshops
+    link = await workshops.create_link(access.workshop.id, body.get("role", "participant"))
+    await store_of(request).sessions.sessions.add_link(session.id, link.id)
+    return JSONResponse(link_json(request, link), status_code=201)
+
+
+async def export_session_json(request: Request) -> Response:
+    access = await authorise(request)
+    session = await session_of(request, access)
+    record = await live_sessions(request).record(access.workshop, session)
+    disposition = f'attachment; filename="innopaja-{session.id}.json"'
+    return JSONResponse(record, headers={"Content-Disposition": disposition})
+
+
+async def export_session_md(request: Request) -> Response:
+    access = await authorise(request)
+    session = await session_of(request, access)
+    record = await live_sessions(request).record(access.workshop, session)
+    return Response(record_markdown(record), media_type="text/markdown; charset=utf-8")
+
+
+SESSIONS = "/api/workshops/{workshop_id}/sessions"
+SESSION = SESSIONS + "/{session_id}"
+
+ENDPOINTS: list[Endpoint] = [
+    Endpoint(
+        "POST",
+        SESSIONS,
+        create_session,
+        "Start a live Innopaja session (one at a time per workshop) with its agenda",
+        "session-create.request",
+        {201: "session.response", **CONFLICTS},
+        "facilitator",
+    ),
+    Endpoint(
+        "GET",
+        SESSIONS,
+        list_sessions,
+        "The workshop's live and past sessions, newest first, and the server's clock",
+        None,
+        {200: "session-list.response", **ERRORS},
+    ),
+    Endpoint(
+        "GET",
+        SESSION,
+        get_session,
+        "One session as it stands, and the server's clock",
+        None,
+        {200: "session.response", **ERRORS},
+    ),
+    Endpoint(
+        "POST",
+        SESSION + "/phase",
+        set_phase,
+        "Go to a phase of the agenda (forward or back)",
+        "session-phase.request",
+        {200: "session.response", **CONFLICTS},
+        "facilitator",
+    ),
+    Endpoint(
+        "POST",
+        SESSION + "/focus",
+        set_focus,
+        "Where follow-me takes everyone: a section or a cell, or null",
+        "session-focus.request",
+        {200: "session.response", **CONFLICTS},
+        "facilitator",
+    ),
+    Endpoint(
+        "POST",
+        SESSION + "/timer",
+        set_timer,
+        "Start (seconds), pause, resume or add time (seconds) to the shared timer",
+        "session-timer.request",
+        {200: "session.response", **CONFLICTS},
+        "facilitator",
+    ),
+    Endpoint(
+        "POST",
+        SESSION + "/locks",
+        set_locks,
+        "Lock or unlock cells, sections or the whole content",
+        "session-locks.request",
+        {200: "session.response", **CONFLICTS},
+        "facilitator",
+    ),
+    Endpoint(
+        "POST",
+        SESSION + "/end",
+        end_session,
+        "End the session: a version of the content is named and its expiring links revoked",
+        None,
+        {200: "session.response", **CONFLICTS},
+        "facilitator",
+    ),
+    Endpoint(
+        "POST",
+        SESSION + "/links",
+        create_session_link,
+        "Mint a share link (participant by default) that expires when the session ends",
+        "session-link.request",
+        {201: "link.response", **CONFLICTS},
+        "facilitator",
+    ),
+    Endpoint(
+        "GET",
+        SESSION + "/export.json",
+        export_session_json,
+        "The session's record: phases and their times, revealed notes, vote results",
+        None,
+        {200: "session-export", **ERRORS},
+    ),
+    Endpoint(
+        "GET",
+        SESSION + "/export.md",
+        export_session_md,
+        "The session's record as a Markdown document, in Finnish",
+        None,
+        {200: None, **ERRORS},
+        media_type="text/markdown",
+    ),
+]
