@@ -10,6 +10,7 @@ server's: the timer's end is on the server's clock.
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -168,7 +169,7 @@ async def session_json(request: Request, session: SessionRecord) -> dict[str, An
         "created_at": session.created_at.isoformat(),
         "ended_at": session.ended_at.isoformat() if session.ended_at else None,
         "version": session.version_id,
-        "server_time": millis(live_sessions(request).now()),
+        "server_time": millis(time.time()),
     }
 
 
@@ -185,7 +186,7 @@ async def list_sessions(request: Request) -> Response:
     access = await authorise(request)
     sessions = await store_of(request).sessions.sessions.listing(access.workshop.id)
     items = [await session_json(request, session) for session in sessions]
-    return JSONResponse({"items": items, "server_time": millis(live_sessions(request).now())})
+    return JSONResponse({"items": items, "server_time": millis(time.time())})
 
 
 async def get_session(request: Request) -> Response:
@@ -198,10 +199,11 @@ async def _steer(request: Request, schema: str, change: Any) -> Response:
     access = await authorise(request, "facilitator")
     body = await read_body(request, schema)
     session = await session_of(request, access)
-    service = live_sessions(request)
-    now = service.now()
+    now = time.time()
     with refusals():
-        changed = await service.change(session, lambda state: change(state, body, now))
+        changed = await live_sessions(request).change(
+            session, lambda state: change(state, body, now)
+        )
     return JSONResponse(await session_json(request, changed))
 
 
@@ -239,17 +241,17 @@ async def set_locks(request: Request) -> Response:
 
 
 async def end_session(request: Request) -> Response:
-    """End the session: its open vote closes, revealed notes are all in the content, a version
-    of the content is named, and the share links that expire with it are revoked (their
-    sockets closed with 4403). Ending again finishes what an interruption left undone."""
+    """End the session: the share links that expire with it are revoked (their sockets closed
+    with 4403), its open vote closes, revealed notes are all in the content and a version of
+    the content is named. Ending again finishes what an interruption left undone."""
     access = await authorise(request, "facilitator")
     session = await session_of(request, access)
-    with refusals():
-        ended = await live_sessions(request).end(access.workshop, session)
     services = Services.of(request)
     for link_id in await store_of(request).sessions.sessions.links(session.id):
-        await services.workshops.revoke_link(access.workshop.id, link_id)
-        services.hub.revoke_link(link_id)
+        if await services.workshops.revoke_link(access.workshop.id, link_id):
+            services.hub.revoke_link(link_id)
+    with refusals():
+        ended = await live_sessions(request).end(access.workshop, session)
     return JSONResponse(await session_json(request, ended))
 
 

@@ -55,18 +55,16 @@ class LiveSessions:
         store: Store,
         snapshot: Snapshot,
         edit: DocumentEdit,
-        clock: Callable[[], float] = time.time,
     ) -> None:
         self._store = store
         self._rows = store.sessions
         self._snapshot = snapshot
         self._edit = edit
-        self._clock = clock
 
     async def start(
         self, workshop: WorkshopRecord, title: str, phases: Sequence[Phase]
     ) -> SessionRecord:
-        state = SessionState.begun(phases, self._clock())
+        state = SessionState.begun(phases, time.time())
         session = await self._rows.sessions.create(workshop.id, title, state)
         log.info("session_started", workshop=workshop.id, session=session.id, title=title)
         await self.publish(session)
@@ -78,9 +76,6 @@ class LiveSessions:
         if changed.revision != session.revision:
             await self.publish(changed)
         return changed
-
-    def now(self) -> float:
-        return self._clock()
 
     async def reveal(self, session: SessionRecord, anonymous: bool) -> list[NoteRecord]:
         """Reveal every hidden note into the content's ideas; returns the notes written."""
@@ -131,12 +126,12 @@ class LiveSessions:
         version of the content is named "Innopaja: TITLE, DATE"."""
         if session.live:
             labels = item_labels(await self._content(workshop.id))
-            session = await self._rows.sessions.end(workshop.id, session.id, self.now(), labels)
+            session = await self._rows.sessions.end(workshop.id, session.id, time.time(), labels)
         elif session.version_id is not None:
             raise SessionConflict("session_ended", "the session has ended")
         revealed = await self._rows.notes.revealed(session.id)
         await self._write_ideas(workshop.id, [note for note in revealed if not note.written])
-        ended = session.ended_at.timestamp() if session.ended_at else self.now()
+        ended = session.ended_at.timestamp() if session.ended_at else time.time()
         label = f"Innopaja: {session.title}, {finnish_date(ended)}"
         version = await name_version(
             self._store, self._snapshot, workshop, label, author=None, automatic=True
