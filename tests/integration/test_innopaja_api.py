@@ -307,3 +307,21 @@ async def test_participants_edit_the_content_and_are_stamped_as_such(
         await js.wait_awareness(
             "reader", has_client=me, state={"name": "Aino", "role": "participant"}, timeout=3
         )
+
+
+async def test_sessions_belong_to_their_workshop_and_notes_to_their_author(
+    api: ApiClient,
+) -> None:
+    live, other = await live_workshop(api), await live_workshop(api)
+    elsewhere = f"/api/workshops/{other.workshop}/sessions/{live.session}"
+    assert (await api.get(elsewhere)).status_code == 404
+    moved = await api.post(elsewhere + "/phase", token=other.facilitator, json={"index": 1})
+    assert moved.status_code == 404
+    aino = await live.join("Aino")
+    version = (await live.as_person("GET", "/notes", aino)).json()["version"]
+    await live.as_person("POST", "/notes", aino, {"text": "oma"})
+    # Only facilitators wait for changes; anyone else is answered at once with their own.
+    mine = await live.as_person("GET", f"/notes?after={version + 1}&wait=20", aino)
+    assert [n["text"] for n in mine.json()["items"]] == ["oma"]
+    foreign = await other.as_person("GET", "/notes", aino, token=other.participant)
+    assert (foreign.status_code, foreign.json()["error"]["code"]) == (403, "unknown_person")
