@@ -1,12 +1,13 @@
-"""Live Innopaja sessions: sessions, the people who joined them, hidden notes, dot votes and
-their dots, and the share links that expire with a session.
+"""Live Innopaja sessions: their people, hidden notes, dot votes, links that expire with them.
 
 Revision ID: 0004
 Revises: 0003
 Created: 2026-12-05
 
-New tables only; nothing existing changes. Hidden notes are kept here (never in a document)
-until they are revealed, so they survive a restart; each dot of a vote is a row of its own.
+Tables for sessions, the people who joined them, hidden notes, dot votes and their dots, and
+the share links that expire with a session; nothing existing changes. Hidden notes are kept
+here (never in a document) until they are revealed, so they survive a restart; each dot of a
+vote is a row of its own.
 """
 
 from __future__ import annotations
