@@ -33,12 +33,13 @@ from pycrdt import Doc
 from collab.activity import RoomActivity
 from collab.awareness import AwarenessRegistry
 from collab.bus import Bus, BusKind, BusMessage
-from collab.crdt import InvalidUpdate, diff_since, is_repeat
+from collab.crdt import InvalidUpdate, Unchanged, classify_unchanged, diff_since
 from collab.errors import CloseCode
 from collab.group_commit import GroupCommitter
 from collab.lazy_doc import EMPTY_STATE_VECTOR, LazyDoc
 from collab.limits import Limits
 from collab.protocol import (
+    EMPTY_UPDATE,
     AwarenessMessage,
     ProtocolError,
     SyncStep1,
@@ -50,7 +51,6 @@ from collab.protocol import (
     encode_awareness,
 )
 from collab.session import (
-    EMPTY_UPDATE,
     AnswerAwarenessQuery,
     AnswerStep1,
     ApplyUpdate,
@@ -329,15 +329,14 @@ class Room:
             log.warning("update_invalid", document=self.name, peer=sender.label, error=str(exc))
             sender.close(CloseCode.PROTOCOL_ERROR, "invalid update")
             return
-        # An update with structs (first byte: their group count) that leaves the state vector
-        # as it was either repeats what the document has (pycrdt clients echo every update they
-        # receive) or waits for missing dependencies. A repeat changes nothing: it is neither
-        # logged nor relayed. A waiting one is logged, since it may integrate later, but the
-        # memory it can pin is bounded.
-        if update[0] != 0 and document.state_vector() == state_before:
-            if is_repeat(update, state_before):
-                self._stats.duplicates += 1
-                return
+        # Only a true repeat changes nothing: it is neither logged nor relayed. One waiting for
+        # missing dependencies is logged, since it may integrate later, but the memory it can
+        # pin is bounded.
+        unchanged = self._unchanged(update, state_before)
+        if unchanged is Unchanged.REPEAT:
+            self._stats.duplicates += 1
+            return
+        if unchanged is Unchanged.WAITING:
             self.stalled_bytes += len(update)
             if not self._exclusive:
                 self._on_gap(self)  # the missing updates may be in the log, from another node
@@ -355,6 +354,14 @@ class Room:
         self._stats.updates_applied += 1
         self.activity.received += 1
         self._record(update, effect.message, sender)
+
+    def _unchanged(self, update: bytes, state_before: bytes) -> Unchanged | None:
+        """None when the applied update advanced the state vector or has no structs (a delete
+        set alone is always kept); otherwise what it carries (see classify_unchanged): pycrdt
+        clients echo every update they receive, and a repeat may still carry deletions."""
+        if update[0] == 0 or self._document.state_vector() != state_before:
+            return None
+        return classify_unchanged(update, state_before)
 
     def _record(self, update: bytes, message: bytes, sender: Peer | None) -> int:
         """Hand an applied update to the committer; relay it to all but `sender` once durable."""
@@ -400,9 +407,10 @@ class Room:
         except InvalidUpdate as exc:
             log.error("committed_update_invalid", document=self.name, origin=origin, error=str(exc))
             return
-        if update[0] != 0 and document.state_vector() == state_before:
-            if is_repeat(update, state_before):
-                return
+        unchanged = self._unchanged(update, state_before)
+        if unchanged is Unchanged.REPEAT:
+            return
+        if unchanged is Unchanged.WAITING:
             # It waits for an update this process never received: read the log, and relay it
             # all the same (peers hold it pending until the missing one arrives, as we do).
             self._on_gap(self)

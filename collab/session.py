@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from collab.errors import CloseCode
 from collab.limits import Limits, TokenBucket
 from collab.protocol import (
+    EMPTY_UPDATE,
     AuthDenied,
     AwarenessEntry,
     AwarenessMessage,
@@ -30,10 +31,6 @@ from collab.protocol import (
 # Writes refused before the connection is closed with 4403: a client that greys out its UI
 # correctly never sends one, a stale tab may send a few.
 MAX_FORBIDDEN_WRITES = 3
-
-# What Yjs encodes for "nothing": no structs, empty delete set. Clients answer the server's
-# step 1 with it whenever they have nothing new; logging it would only grow the log.
-EMPTY_UPDATE = b"\x00\x00"
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ from dataclasses import replace
 from collab.errors import CloseCode
 from collab.limits import Limits
 from collab.protocol import (
+    EMPTY_UPDATE,
     AuthDenied,
     AwarenessEntry,
     AwarenessMessage,
@@ -18,7 +19,6 @@ from collab.protocol import (
     encode_awareness,
 )
 from collab.session import (
-    EMPTY_UPDATE,
     MAX_FORBIDDEN_WRITES,
     AnswerAwarenessQuery,
     AnswerStep1,
