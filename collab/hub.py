@@ -14,7 +14,7 @@ from collab.bus import CONTROL, Bus, BusKind, BusMessage, LocalBus
 from collab.errors import CloseCode
 from collab.group_commit import GroupCommitter
 from collab.limits import Limits
-from collab.room import Framer, Peer
+from collab.peer import Framer, Peer
 from collab.rooms import QuietHook, Rooms
 from collab.stats import CollabStats
 from documents.checkpoints import CheckpointPolicy
