@@ -18,7 +18,8 @@ from typing import Protocol
 
 import structlog
 
-from documents.store import PendingUpdate, Store
+from documents.store.log import PendingUpdate
+from documents.store.log import UpdateLog as Store
 
 log = structlog.get_logger(__name__)
 

@@ -18,7 +18,7 @@ from collab.room import Framer, Peer
 from collab.rooms import QuietHook, Rooms
 from collab.stats import CollabStats
 from documents.checkpoints import CheckpointPolicy
-from documents.store import Store
+from documents.store.log import UpdateLog as Store
 
 log = structlog.get_logger(__name__)
 

@@ -62,7 +62,7 @@ from collab.session import (
 )
 from collab.stats import CollabStats
 from documents.checkpoints import LogTail
-from documents.store import LogEntry
+from documents.store.log import LogEntry
 
 log = structlog.get_logger(__name__)
 

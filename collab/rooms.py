@@ -32,8 +32,8 @@ from collab.room import Framer, Peer, Room
 from collab.session import PeerSession
 from collab.stats import CollabStats
 from documents.checkpoints import CheckpointPolicy, LogTail, should_checkpoint
-from documents.store import Store
-from documents.workshop_service import replay
+from documents.store.log import UpdateLog as Store
+from documents.store.log import replay
 
 log = structlog.get_logger(__name__)
 

@@ -9,8 +9,8 @@ import uvicorn
 from sqlalchemy.exc import SQLAlchemyError
 
 from collab.endpoint import CollabConnection
-from documents.store import SchemaError, check_url
-from documents.store.schema import check_state, display_url, schema_state
+from documents.store.factory import check_url
+from documents.store.schema import SchemaError, check_state, display_url, schema_state
 from web.app import create_app
 from web.logs import configure_logging
 from web.settings import Settings
