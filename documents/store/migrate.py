@@ -1,4 +1,5 @@
-"""`verstas db upgrade` and `verstas db revision`: Alembic driven from code, no alembic.ini.
+"""`verstas db upgrade`, `verstas db revision` and the schema a server starts on: Alembic
+driven from code, no alembic.ini.
 
 Migrations run forward only. Each revision's `upgrade` is all there is: going back means
 restoring a backup, never dropping tables that hold the update log.
@@ -15,16 +16,19 @@ from alembic import command
 from alembic.config import Config
 from alembic.migration import MigrationContext, MigrationInfo
 from alembic.script import Script, ScriptDirectory
-from sqlalchemy import Connection, create_engine
+from sqlalchemy import Connection, create_engine, inspect
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from documents.store import tables
 from documents.store.factory import migration
 from documents.store.legacy import LEGACY_REVISION, compare_with_legacy
 from documents.store.schema import (
     VERSION_TABLE,
     SchemaError,
     alembic_config,
+    check_state,
     read_state,
+    schema_state,
     unknown_revision,
 )
 
@@ -40,6 +44,36 @@ async def upgrade(url: str, report: Report) -> None:
     after the other, and the later ones find it at head. On failure nothing is changed.
     """
     await _locked(url, upgrade_connection, report)
+
+
+async def require_schema(url: str) -> bool:
+    """Raise `SchemaError` (saying what to run) unless the database is at the head revision,
+    creating the schema first on a new database: one with no revision and none of Verstas'
+    tables. True when it did.
+
+    What a server does before it starts. A database with tables but no revision, or at another
+    revision, is left to `verstas db upgrade` (or to a newer Verstas): an operator migrates
+    on purpose, never by starting a server.
+    """
+    state = await schema_state(url)
+    created = False
+    if state.current is None:
+        created = await _locked(url, _create_if_new, lambda _line: None)
+        state = await schema_state(url)
+    check_state(state, url)
+    return created
+
+
+def _create_if_new(connection: Connection, report: Report) -> bool:
+    """Under the lock, so that of several servers starting on one new database, one creates
+    the schema and the others find it done."""
+    if read_state(connection).current is not None:
+        return False
+    names = set(inspect(connection).get_table_names())
+    if names & set(tables.metadata.tables):
+        return False
+    upgrade_connection(connection, report)
+    return True
 
 
 async def _locked(url: str, work: Callable[[Connection, Report], T], report: Report) -> T:
