@@ -18,7 +18,7 @@ from collab.peer import Framer, Peer
 from collab.rooms import QuietHook, Rooms
 from collab.stats import CollabStats
 from documents.checkpoints import CheckpointPolicy
-from documents.store import Store
+from documents.store.log import UpdateLog
 
 log = structlog.get_logger(__name__)
 
@@ -39,7 +39,7 @@ class CollabHub:
 
     def __init__(
         self,
-        store: Store,
+        store: UpdateLog,
         framer: Framer,
         config: HubConfig,
         *,

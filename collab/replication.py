@@ -13,18 +13,29 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 import structlog
 
 from collab.bus import Bus, BusKind, BusMessage
+from collab.presence import Presence
 from collab.protocol import AwarenessMessage, ProtocolError, decode, decode_awareness
-from documents.store import Store
-
-if TYPE_CHECKING:
-    from collab.room import Room
+from documents.store.log import UpdateLog
 
 log = structlog.get_logger(__name__)
+
+
+class Room(Protocol):
+    """What replication needs of a room (collab.room.Room)."""
+
+    name: str
+    position: int
+    """Every update committed up to this log position is in the room's document."""
+    failed: bool
+    presence: Presence
+
+    def apply_committed(self, update: bytes, origin: str) -> None:
+        """Apply and relay an update another process committed; never log it."""
 
 
 class Replication(Protocol):
@@ -94,7 +105,7 @@ class Shared:
 
     log_is_shared = True
 
-    def __init__(self, bus: Bus, log_store: Store) -> None:
+    def __init__(self, bus: Bus, log_store: UpdateLog) -> None:
         self._bus = bus
         self._store = log_store
         self._known: dict[str, set[int]] = {}
@@ -180,6 +191,6 @@ class Shared:
                 return
 
 
-def replication_for(bus: Bus, log_store: Store) -> Replication:
+def replication_for(bus: Bus, log_store: UpdateLog) -> Replication:
     """`Solo` on the in-process bus, `Shared` on one that other processes write through."""
     return Solo() if bus.exclusive else Shared(bus, log_store)

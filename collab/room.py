@@ -95,8 +95,8 @@ class Room:
         self.peers: dict[Peer, PeerSession] = {}
         self.holders = 0  # server tasks keeping the room loaded without a peer
         self.failed = False
-        self.policy = policy
-        self.replication = replication
+        self._policy = policy
+        self._replication = replication
         self._limits = limits
         self._stats = stats
         self._committer = committer
@@ -208,7 +208,7 @@ class Room:
             peer.close(CloseCode.TRY_AGAIN_LATER, "the database is unreachable; try again later")
             return Close(CloseCode.TRY_AGAIN_LATER, "storage unavailable")
         if isinstance(effect, ApplyUpdate):
-            refusal = self.policy.refusal(session, effect.update, self._document)
+            refusal = self._policy.refusal(session, effect.update, self._document)
             if refusal is not None:
                 effect = session.refused_write(refusal)
         match effect:
@@ -279,7 +279,7 @@ class Room:
             return
         if unchanged is Unchanged.WAITING:
             self.stalled_bytes += len(update)
-            self.replication.waiting(self)
+            self._replication.waiting(self)
             if self.stalled_bytes > self._limits.max_stalled_bytes:
                 self._count_refusal("stalled_updates")
                 log.warning(
@@ -314,7 +314,7 @@ class Room:
         """The document took this update and its log has it (or is about to)."""
         self._size.grew(update)
         self._tail.logged(update)
-        self.policy.applied(update)
+        self._policy.applied(update)
 
     def apply_committed(self, update: bytes, origin: str) -> None:
         """An update another process committed: apply, relay to every local peer, never log."""
@@ -330,7 +330,7 @@ class Room:
         if unchanged is Unchanged.WAITING:
             # It waits for an update this process never received: read the log, and relay it
             # all the same (peers hold it pending until the missing one arrives, as we do).
-            self.replication.waiting(self)
+            self._replication.waiting(self)
         self._stats.updates_remote += 1
         self._took(update)
         self.activity.relayed += len(self.peers)
@@ -396,7 +396,7 @@ class Room:
         self._committed = last_ticket
         released = self._outbox.release(last_ticket)
         broadcasts = [entry for entry in released if entry.recipient is None]
-        self.replication.committed(self, [entry.update for entry in broadcasts], positions)
+        self._replication.committed(self, [entry.update for entry in broadcasts], positions)
         self.activity.last_commit_at = time.time()
         capture = self._capture
         if capture is not None and capture[0] == last_ticket:

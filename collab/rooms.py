@@ -35,8 +35,7 @@ from collab.room import Room
 from collab.session import PeerSession
 from collab.stats import CollabStats
 from documents.checkpoints import CheckpointPolicy, LogTail, should_checkpoint
-from documents.store import Store
-from documents.workshop_service import replay
+from documents.store.log import UpdateLog, replay
 
 log = structlog.get_logger(__name__)
 
@@ -49,7 +48,7 @@ class Rooms:
 
     def __init__(
         self,
-        store: Store,
+        store: UpdateLog,
         committer: GroupCommitter,
         *,
         framer: Framer,

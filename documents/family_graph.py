@@ -17,9 +17,7 @@ from typing import Any
 
 import orjson
 
-from documents.store.family import FamilyRow
-from documents.store.rows import iso_utc
-from documents.store.workshops import WorkshopRecord
+from documents.records import FamilyRow, WorkshopRecord, iso_utc
 
 Member = tuple[str, str, str, bool]
 """One fork: child id, adopting organisation, fork time (ISO 8601), whether it still exists."""

@@ -16,11 +16,10 @@ from pycrdt import get_state
 from documents.access import DocumentKind, document_name, parse_document_name
 from documents.diff import changed_cells
 from documents.family_graph import FamilyGraph, FamilyGraphs, build, encode
-from documents.store import PendingUpdate, Store
-from documents.store.lineage import ForkEdge, VersionRecord, fork_row
-from documents.store.workshops import LinkRecord, WorkshopRecord, new_id, utc_now
+from documents.records import ForkEdge, LinkRecord, VersionRecord, WorkshopRecord, new_id, utc_now
+from documents.store.base import Store
+from documents.store.log import PendingUpdate, replay
 from documents.workshop_doc import ContentData, content_to_data, load_document, seed_update
-from documents.workshop_service import replay
 
 Snapshot = Callable[[str], Awaitable[tuple[bytes, int]]]
 """Document name -> (committed state, log position it stands for)."""
@@ -127,7 +126,7 @@ async def fork(
         "description": parent.description,
         "visibility": "public",
     }
-    return await store.workshops.create(fields, seeds, workshop_id=child_id, fork=fork_row(edge))
+    return await store.workshops.create(fields, seeds, workshop_id=child_id, fork=edge)
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,7 +204,7 @@ async def _count_changed_cells(
 
     A count is `known` by the log position of the state it was made from, and stands while the
     fork's latest entry is at or below it: a snapshot covers every entry up to its position
-    (a load settles the document first, see `SqlStore.load`), so any later edit lies above it.
+    (a load settles the document first, see `UpdateLog.load`), so any later edit lies above it.
     """
     edited = await store.lineage.edited_forks([entry["id"] for entry in entries])
     readings: dict[bytes, ContentData] = {}

@@ -21,9 +21,9 @@ from documents.export import (
     WorkshopExport,
     export_markdown,
 )
-from documents.store import Store
-from documents.store.lineage import ForkEdge
-from documents.store.workshops import LinkRecord, SqlWorkshops, WorkshopRecord
+from documents.records import ForkEdge, LinkRecord, WorkshopRecord
+from documents.store.base import Store
+from documents.store.workshops import Workshops
 from documents.workshop_service import create_workshop, import_export, workshop_export
 from web.auth import Access, AccessResolver
 from web.schemas import problems
@@ -63,7 +63,7 @@ def denied(exc: Denied) -> ApiError:
 class Services:
     """What the handlers need from the app's lifespan state."""
 
-    workshops: SqlWorkshops
+    workshops: Workshops
     access: AccessResolver
     hub: CollabHub
 

@@ -12,9 +12,9 @@ from documents.diff import cell_texts
 from documents.family_graph import FamilyGraphs
 from documents.lineage_service import Snapshot, content_at, fork, lineage, name_version
 from documents.merge import CellChange, incoming_changes, merge_reviewed, preview
+from documents.records import VersionRecord
 from documents.restore import restore
-from documents.store import Store
-from documents.store.lineage import VersionRecord
+from documents.store.base import Store
 from documents.workshop_doc import ContentData, content_to_data, load_document, seed_update
 from documents.workshop_service import workshop_export
 from web.api import ERRORS, ApiError, Endpoint, Services, authorise, created, read_body

@@ -24,8 +24,9 @@ from collab.hub import CollabHub, HubConfig
 from collab.node_directory import RedisNodeDirectory
 from documents.family_graph import FamilyGraphs
 from documents.lineage_service import version_when_quiet
-from documents.store import Store, create_store
-from documents.store.workshops import SqlWorkshops
+from documents.store.base import Store
+from documents.store.factory import create_store
+from documents.store.workshops import Workshops
 from web import admin, endpoints, pages
 from web.admin import NodeIdentity, publish_reports
 from web.api import ApiError, error_response
@@ -36,7 +37,7 @@ from web.operator_auth import OperatorTokens
 from web.settings import Settings
 
 
-def _forget_rows(workshops: SqlWorkshops, kind: BusKind, key: str) -> None:
+def _forget_rows(workshops: Workshops, kind: BusKind, key: str) -> None:
     """Another node changed a link or a workshop: admission reads it afresh here too."""
     if kind is BusKind.REVOKE_LINK:
         workshops.forget(link_id=key)

@@ -66,3 +66,6 @@ def configure_logging(level: str = "info", *, json: bool | None = None) -> None:
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logging.getLogger(name).handlers.clear()
         logging.getLogger(name).propagate = True
+    # Alembic narrates every step of a migration; a server that creates the schema on a new
+    # database says so in one line of its own (web/server.py).
+    logging.getLogger("alembic").setLevel(logging.WARNING)

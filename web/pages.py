@@ -25,7 +25,7 @@ from documents.labels import (
     TOPICS,
     label,
 )
-from documents.store import Store
+from documents.store.base import Store
 from documents.workshop_doc import matrix_key
 from documents.workshop_service import create_workshop
 from web.api import MAX_BODY_BYTES, TOKEN_COOKIE, Services, presented_token

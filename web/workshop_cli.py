@@ -19,13 +19,10 @@ import typer
 
 from documents.access import DocumentKind, document_name
 from documents.export import InvalidExport, export_markdown
-from documents.store import SchemaError, Store, create_store
-from documents.workshop_service import (
-    create_workshop,
-    import_export,
-    stored_state,
-    workshop_export,
-)
+from documents.store.base import Store
+from documents.store.factory import create_store
+from documents.store.schema import SchemaError
+from documents.workshop_service import create_workshop, import_export, stored_state, workshop_export
 from web.auth import SECRET_NAME, Tokens
 from web.settings import DEFAULT_DATABASE_URL
 

@@ -52,8 +52,9 @@ async def test_last_leave_unloads_with_a_checkpoint_and_reload_has_everything(
     hub.rooms.leave(room, peer)
     # The room leaves the registry first, then its checkpoint is written.
     await wait_until(
-        lambda: hub.rooms.get("fold") is None
-        and room.activity.checkpoint_position == room.position,
+        lambda: (
+            hub.rooms.get("fold") is None and room.activity.checkpoint_position == room.position
+        ),
         what="the unload and its checkpoint",
     )
     stored = await store.load("fold")

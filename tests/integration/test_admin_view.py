@@ -17,7 +17,7 @@ import pytest_asyncio
 from pycrdt import Doc, Text
 
 from collab.protocol import SyncUpdate, encode
-from documents.store import create_store
+from documents.store.factory import create_store
 from tests.support.api import ApiClient
 from tests.support.conditions import wait_for
 from tests.support.jsclient import JsClient

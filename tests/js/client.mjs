@@ -19,6 +19,8 @@ import WebSocket from 'ws'
 import { equalityDeep } from 'lib0/function'
 import { performance } from 'node:perf_hooks'
 import readline from 'node:readline'
+// The page's own ordering of reorderable lists, so that moves made here are the browser's.
+import { moveBy, ordered } from '../../web/client/order.js'
 
 // Libraries may console.log; stdout belongs to the JSON protocol, so send all of it to stderr.
 console.log = (...args) => console.error(...args)
@@ -152,6 +154,24 @@ const awarenessStates = (entry) => {
     out[String(clientId)] = state
   }
   return out
+}
+
+/**
+ * A reorderable list of the document: `model/components` is the map `components` in the root
+ * map `model`.
+ * @param {Y.Doc} doc
+ * @param {string} path
+ * @return {Y.Map<any>}
+ */
+const listAt = (doc, path) => {
+  const [name, ...keys] = path.split('/')
+  let list = doc.getMap(name)
+  for (const key of keys) {
+    const inner = list.get(key)
+    if (!(inner instanceof Y.Map)) throw new CommandError(`no list at '${path}'`)
+    list = inner
+  }
+  return list
 }
 
 /** @param {Uint8Array} bytes */
@@ -360,6 +380,22 @@ const commands = {
   map_get (msg) {
     const entry = entryOf(msg)
     return entry.doc.getMap(need(msg, 'key', 'string')).toJSON()
+  },
+
+  move (msg) {
+    const entry = entryOf(msg)
+    const path = need(msg, 'path', 'string')
+    const item = need(msg, 'item', 'string')
+    const step = need(msg, 'step', 'number')
+    const list = listAt(entry.doc, path)
+    if (!moveBy(entry.doc, list, item, step)) {
+      throw new CommandError(`'${item}' cannot move ${step} places in '${path}'`)
+    }
+    return ordered(list).map(([id]) => id)
+  },
+
+  order (msg) {
+    return ordered(listAt(entryOf(msg).doc, need(msg, 'path', 'string'))).map(([id]) => id)
   },
 
   state (msg) {

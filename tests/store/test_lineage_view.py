@@ -12,8 +12,9 @@ import pytest
 from documents.access import DocumentKind, document_name
 from documents.family_graph import FamilyGraphs
 from documents.lineage_service import Lineage, fork, lineage
-from documents.store import PendingUpdate, Store
-from documents.store.workshops import WorkshopRecord
+from documents.records import WorkshopRecord
+from documents.store.base import Store
+from documents.store.log import PendingUpdate
 from documents.workshop_doc import load_document, text_at
 from documents.workshop_service import create_workshop, stored_snapshot
 

@@ -329,6 +329,17 @@ class JsClient:
         """`doc.getMap(key).toJSON()`."""
         return dict(await self._call("map_get", {"id": id, "key": key}))
 
+    async def move(self, id: str, path: str, item: str, step: int) -> list[str]:
+        """Move an item of the reorderable list at `path` (`model/components`, `ideas`) `step`
+        places (negative: up) with the page's own code (web/client/order.js); returns the
+        list's ids in order afterwards."""
+        fields = {"id": id, "path": path, "item": item, "step": step}
+        return [str(key) for key in await self._call("move", fields)]
+
+    async def order(self, id: str, path: str) -> list[str]:
+        """The ids of the reorderable list at `path` in the order the page shows them."""
+        return [str(key) for key in await self._call("order", {"id": id, "path": path})]
+
     async def state(self, id: str) -> bytes:
         """`Y.encodeStateAsUpdate(doc)`: the whole local document as a v1 update."""
         return base64.b64decode(await self._call("state", {"id": id}))

@@ -10,8 +10,7 @@ from starlette.responses import JSONResponse
 
 from documents.family_graph import FamilyGraph, FamilyGraphs, build
 from documents.lineage_service import Lineage
-from documents.store.family import FamilyRow
-from documents.store.workshops import WorkshopRecord
+from documents.records import FamilyRow, WorkshopRecord
 
 MOMENT = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 
