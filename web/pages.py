@@ -7,7 +7,7 @@ from __future__ import annotations
 import html
 from pathlib import Path
 from typing import Any, Final
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -15,7 +15,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from collab.admission import Denied
+from collab.admission import Denied, origin_allowed
 from documents.access import DocumentKind, can_write
 from documents.labels import (
     EVALUATION_SECTIONS,
@@ -51,6 +51,10 @@ PAGE_HEADERS: Final = {
     ),
     "Referrer-Policy": "no-referrer",
 }
+# Under `no-referrer` a browser sends `Origin: null` with a form it posts, even to the page's own
+# origin; the front page's form must show where it comes from (see create_from_form), and the
+# page's address holds no secret, so its referrer goes to its own origin and nowhere else.
+FRONT_PAGE_HEADERS: Final = {**PAGE_HEADERS, "Referrer-Policy": "same-origin"}
 
 
 def bundle_version() -> str:
@@ -81,12 +85,36 @@ async def _index(
         "index.html",
         {"query": query, "workshops": found, "form": form, "errors": errors},
         status_code=status,
-        headers=PAGE_HEADERS,
+        headers=FRONT_PAGE_HEADERS,
     )
 
 
+def _from_own_page(request: Request) -> bool:
+    """Whether the browser says the form was sent by one of this server's own pages: its
+    `Origin`, or when it sends none its `Referer` (the front page's policy lets both through to
+    its own origin). Without either nothing tells a forged post from a real one."""
+    origin = request.headers.get("origin")
+    if origin is None:
+        referer = urlsplit(request.headers.get("referer", ""))
+        if not referer.netloc:
+            return False
+        origin = f"{referer.scheme}://{referer.netloc}"
+    allowed = Services.of(request).hub.allowed_origins
+    return origin_allowed(origin, request.headers.get("host"), allowed)
+
+
 async def create_from_form(request: Request) -> Response:
-    """The new workshop's page, by its owner's link (a redirect, so a reload creates nothing)."""
+    """The new workshop's page, by its owner's link (a redirect, so a reload creates nothing).
+
+    The one write that takes no token, so it is taken only from the server's own pages: a
+    page elsewhere must not create workshops in a visitor's name, nor land them on one."""
+    if not _from_own_page(request):
+        return await _index(
+            request,
+            {},
+            ["Lomake lähetettiin toiselta sivustolta (the form came from another site)."],
+            403,
+        )
     raw = await request.body()
     if len(raw) > MAX_BODY_BYTES:
         return await _index(request, {}, ["Lomake on liian suuri (the form is too large)."], 413)

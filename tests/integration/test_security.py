@@ -1,0 +1,146 @@
+"""Attacks on the running server, each as issue 13 found it working: forged writes riding on
+the share-link cookie, private workshops published or leaked, malformed bodies and text, tokens
+in logs, and the defaults a public-sector deployment expects."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+import pytest_asyncio
+
+from tests.support.api import ApiClient
+from tests.support.databases import migrated_postgres
+from tests.support.server import ServerProcess
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+JSON = {"Content-Type": "application/json"}
+
+
+@pytest_asyncio.fixture(loop_scope="module", scope="module")
+async def server(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[ServerProcess]:
+    process = ServerProcess(tmp_path_factory.mktemp("security"), open_documents=False)
+    await process.start()
+    yield process
+    await process.stop()
+
+
+@pytest_asyncio.fixture(loop_scope="module", scope="module", params=["sqlite", "postgresql"])
+async def any_store_server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[ServerProcess]:
+    """A server on each database, for what must be refused the same on both."""
+    workdir = tmp_path_factory.mktemp(f"security-{request.param}")
+    url = await migrated_postgres() if request.param == "postgresql" else None
+    process = ServerProcess(workdir, database_url=url, open_documents=False)
+    await process.start()
+    yield process
+    await process.stop()
+
+
+async def create(api: ApiClient, **fields: Any) -> dict[str, Any]:
+    body = {"title": "Kotihoidon yöpartio", "organisation": "Kuopio", **fields}
+    response = await api.post("/api/workshops", json=body)
+    assert response.status_code == 201, response.text
+    data: dict[str, Any] = response.json()
+    return data
+
+
+async def link(api: ApiClient, workshop: dict[str, Any], role: str) -> str:
+    path = f"/api/workshops/{workshop['id']}/links"
+    response = await api.post(path, token=workshop["owner_token"], json={"role": role})
+    assert response.status_code == 201, response.text
+    return str(response.json()["token"])
+
+
+def raw_json(value: Any) -> bytes:
+    """JSON as a client may send it: `\\ud800` escapes and all (httpx would refuse to)."""
+    return json.dumps(value).encode("ascii")
+
+
+# 1. Cross-site request forgery through the share-link cookie
+
+
+async def test_the_cookie_alone_never_writes(server: ServerProcess) -> None:
+    """A page on another port of the same host can make the browser post with the cookie; the
+    API must not take the cookie as permission to write, nor a form's body as JSON."""
+    async with ApiClient(server.http_url) as victim:
+        private = await create(victim, visibility="private")
+        wid, owner = private["id"], private["owner_token"]
+        landing = await victim.page(f"/workshops/{wid}?token={owner}")
+        assert landing.status_code in (200, 303)
+        api = f"/api/workshops/{wid}"
+        # What `<form method=post enctype=text/plain>` sends: a name, "=", a value.
+        forged = b'{"organisation":"Mallory","reason":"x=y"}'
+        text_plain = {"Content-Type": "text/plain"}
+        fork = await victim.post(f"{api}/fork", content=forged, headers=text_plain)
+        owner_link = await victim.post(f"{api}/links", json={"role": "owner"})
+        version = await victim.post(f"{api}/versions", json={"label": "Mallory"})
+        patched = await victim.patch(api, json={"visibility": "public"})
+        deleted = await victim.delete(api)
+        reading = await victim.get(f"{api}/export.json")  # reading by the cookie stays
+        lineage = (await victim.get(f"{api}/lineage", token=owner)).json()
+        still = (await victim.get(api, token=owner)).json()
+        links = (await victim.get(f"{api}/links", token=owner)).json()["items"]
+    for refused in (fork, owner_link, version, patched, deleted):
+        assert refused.status_code == 401, refused.text
+    assert reading.status_code == 200
+    assert lineage["edges"] == []
+    assert still["visibility"] == "private"
+    assert [item["role"] for item in links] == ["owner"]
+
+
+async def test_json_bodies_must_say_they_are_json(server: ServerProcess) -> None:
+    async with ApiClient(server.http_url) as api:
+        body = raw_json({"title": "Yöpartio", "organisation": "Kuopio"})
+        refused = {
+            kind: await api.post("/api/workshops", content=body, headers={"Content-Type": kind})
+            for kind in ("text/plain", "application/x-www-form-urlencoded", "multipart/form-data")
+        }
+        unlabelled = await api.post("/api/workshops", content=body)
+        workshop = await create(api)
+        fork = await api.post(
+            f"/api/workshops/{workshop['id']}/fork",
+            content=b'{"organisation":"Kemi","reason":"x=y"}',
+            headers={"Content-Type": "text/plain"},
+        )
+        with_charset = await api.post(
+            "/api/workshops",
+            content=body,
+            headers={"Content-Type": "application/json; charset=utf-8"},
+        )
+    for response in [*refused.values(), unlabelled, fork]:
+        assert response.status_code == 415, response.text
+        assert response.json()["error"]["code"] == "unsupported_media_type"
+    assert with_charset.status_code == 201
+
+
+async def test_the_front_page_form_is_taken_only_from_the_servers_own_pages(
+    server: ServerProcess,
+) -> None:
+    own = server.http_url
+    cases = {
+        "another port": ({"Origin": "http://127.0.0.1:1"}, 403),
+        "another site": ({"Origin": "https://evil.example"}, 403),
+        "an opaque origin": ({"Origin": "null"}, 403),
+        "nothing to tell": ({}, 403),
+        "a foreign referrer": ({"Referer": "https://evil.example/"}, 403),
+        "its own origin": ({"Origin": own}, 303),
+        "its own referrer": ({"Referer": f"{own}/?q=x"}, 303),
+    }
+    async with ApiClient(server.http_url) as api:
+        answers = {}
+        for case, (headers, _) in cases.items():
+            form = {"title": f"Lomake {case}", "organisation": "Kuopio", "visibility": "public"}
+            answers[case] = await api._http.post("/workshops", data=form, headers=headers)
+        listed = (await api.get("/api/workshops", params={"q": "Lomake"})).json()["items"]
+    assert {case: answer.status_code for case, answer in answers.items()} == {
+        case: status for case, (_, status) in cases.items()
+    }
+    assert sorted(item["title"] for item in listed) == [
+        "Lomake its own origin",
+        "Lomake its own referrer",
+    ]
