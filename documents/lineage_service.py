@@ -94,6 +94,8 @@ async def fork(
 
     The child's first content update is the parent's full state, so the two share their CRDT
     history and later pulls and proposals merge cleanly. Comments and the session start empty.
+    A fork is as private as its parent: whoever may read a private workshop may adopt it, but
+    only its new owner may publish the copy.
     """
     if version is None:
         state, position = await snapshot(document_name(parent.id, DocumentKind.CONTENT))
@@ -125,7 +127,7 @@ async def fork(
         "title": parent.title,
         "organisation": organisation,
         "description": parent.description,
-        "visibility": "public",
+        "visibility": parent.visibility,
     }
     return await store.workshops.create(fields, seeds, workshop_id=child_id, fork=fork_row(edge))
 

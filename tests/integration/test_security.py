@@ -144,3 +144,35 @@ async def test_the_front_page_form_is_taken_only_from_the_servers_own_pages(
         "Lomake its own origin",
         "Lomake its own referrer",
     ]
+
+
+# 2. A fork of a private workshop is private
+
+
+async def test_a_fork_of_a_private_workshop_is_private(server: ServerProcess) -> None:
+    async with ApiClient(server.http_url) as api:
+        private = await create(api, visibility="private", title="Salainen malli")
+        viewer = await link(api, private, "viewer")
+        fork = await api.post(
+            f"/api/workshops/{private['id']}/fork",
+            token=viewer,
+            json={"organisation": "Joku", "reason": "Uteliaisuus"},
+        )
+        assert fork.status_code == 201, fork.text
+        copy = fork.json()
+        anonymous = await api.get(f"/api/workshops/{copy['id']}/export.json")
+        found = (await api.get("/api/workshops", params={"q": "Salainen"})).json()["items"]
+        published = await api.patch(
+            f"/api/workshops/{copy['id']}",
+            token=copy["owner_token"],
+            json={"visibility": "public"},
+        )
+        public = await create(api, title="Avoin malli")
+        public_fork = await api.post(
+            f"/api/workshops/{public['id']}/fork", json={"organisation": "Kemi", "reason": "x"}
+        )
+    assert copy["visibility"] == "private"
+    assert anonymous.status_code == 401
+    assert found == []
+    assert published.json()["visibility"] == "public"
+    assert public_fork.json()["visibility"] == "public"
