@@ -176,3 +176,41 @@ async def test_a_fork_of_a_private_workshop_is_private(server: ServerProcess) ->
     assert found == []
     assert published.json()["visibility"] == "public"
     assert public_fork.json()["visibility"] == "public"
+
+
+# 3. Lineage redacts private and deleted members in edges and in use, as in nodes
+
+
+async def test_lineage_shows_nothing_of_members_the_reader_may_not_read(
+    server: ServerProcess,
+) -> None:
+    async with ApiClient(server.http_url) as api:
+        origin = await create(api, title="Julkinen malli")
+        path = f"/api/workshops/{origin['id']}"
+        adoptions = {}
+        for organisation in ("Avoin kunta", "Salainen kunta", "Poistunut kunta"):
+            body = {"organisation": organisation, "reason": f"Syy: {organisation}"}
+            adoptions[organisation] = (await api.post(f"{path}/fork", json=body)).json()
+        hidden, gone = adoptions["Salainen kunta"], adoptions["Poistunut kunta"]
+        await api.patch(
+            f"/api/workshops/{hidden['id']}",
+            token=hidden["owner_token"],
+            json={"visibility": "private"},
+        )
+        await api.delete(f"/api/workshops/{gone['id']}", token=gone["owner_token"])
+        answer = await api.get(f"{path}/lineage")
+    lineage = answer.json()
+    for secret in ("Salainen kunta", "Poistunut kunta"):
+        assert secret not in answer.text
+    open_id = adoptions["Avoin kunta"]["id"]
+    assert [(edge["parent"], edge["child"]) for edge in lineage["edges"]] == [
+        (origin["id"], adoption["id"]) for adoption in adoptions.values()
+    ]
+    edges = {edge["child"]: edge for edge in lineage["edges"]}
+    assert edges[open_id]["reason"] == "Syy: Avoin kunta"
+    assert edges[hidden["id"]] == {"parent": origin["id"], "child": hidden["id"], "private": True}
+    assert edges[gone["id"]] == {"parent": origin["id"], "child": gone["id"], "deleted": True}
+    in_use = {entry["id"]: entry for entry in lineage["in_use"]}
+    assert in_use[open_id]["organisation"] == "Avoin kunta"
+    assert in_use[hidden["id"]] == {"id": hidden["id"], "private": True}
+    assert in_use[gone["id"]] == {"id": gone["id"], "deleted": True}
