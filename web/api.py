@@ -26,7 +26,7 @@ from documents.store.lineage import ForkEdge
 from documents.store.workshops import LinkRecord, SqlWorkshops, WorkshopRecord
 from documents.workshop_service import create_workshop, import_export, workshop_export
 from web.auth import Access, AccessResolver
-from web.schemas import problems
+from web.schemas import MAX_DEPTH, nested_deeper_than, problems
 
 TOKEN_COOKIE = "verstas_token"
 MAX_BODY_BYTES = 8 * 1024 * 1024
@@ -108,10 +108,15 @@ async def read_body(request: Request, schema: str) -> dict[str, Any]:
     raw = await request.body()
     if len(raw) > MAX_BODY_BYTES:
         raise ApiError(413, "too_large", f"request bodies are limited to {MAX_BODY_BYTES} bytes")
+    too_deep = ApiError(400, "invalid_json", f"the body nests deeper than {MAX_DEPTH} levels")
     try:
         body = json.loads(raw or b"null")
+    except RecursionError:
+        raise too_deep from None
     except ValueError as exc:
         raise ApiError(400, "invalid_json", f"the body is not JSON: {exc}") from None
+    if nested_deeper_than(body):
+        raise too_deep
     found = problems(schema, body)
     if found:
         raise ApiError(422, "invalid_request", f"the body does not match {schema}", found)

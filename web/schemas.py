@@ -55,3 +55,25 @@ def problems(name: str, instance: Any) -> list[str]:
         f"{'/'.join(str(p) for p in error.absolute_path) or '(body)'}: {error.message}"
         for error in errors
     ]
+
+
+MAX_DEPTH = 32
+"""Arrays and objects in a request body may nest this deep (the deepest schema nests 6)."""
+
+
+def nested_deeper_than(value: Any, limit: int = MAX_DEPTH) -> bool:
+    """Whether arrays and objects in `value` nest more than `limit` levels deep. Iterative:
+    validating or even printing a value nested thousands deep would exhaust Python's stack."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False

@@ -214,3 +214,25 @@ async def test_lineage_shows_nothing_of_members_the_reader_may_not_read(
     assert in_use[open_id]["organisation"] == "Avoin kunta"
     assert in_use[hidden["id"]] == {"id": hidden["id"], "private": True}
     assert in_use[gone["id"]] == {"id": gone["id"], "deleted": True}
+
+
+# 4. Deeply nested JSON
+
+
+async def test_deeply_nested_json_is_a_bad_request(server: ServerProcess) -> None:
+    async with ApiClient(server.http_url) as api:
+        workshop = await create(api)
+        answers = []
+        for depth in (10_000, 500):
+            nested = b"[" * depth + b"]" * depth
+            for path in (
+                "/api/workshops",
+                "/api/workshops/import",
+                f"/api/workshops/{workshop['id']}/fork",
+            ):
+                answers.append(await api.post(path, content=nested, headers=JSON))
+        deep_inside = b'{"title": "x", "organisation": ' + b"[" * 10_000 + b"]" * 10_000 + b"}"
+        answers.append(await api.post("/api/workshops", content=deep_inside, headers=JSON))
+    for answer in answers:
+        assert answer.status_code == 400, answer.text
+        assert answer.json()["error"]["code"] == "invalid_json"
