@@ -26,7 +26,7 @@ from documents.store.lineage import ForkEdge
 from documents.store.workshops import LinkRecord, SqlWorkshops, WorkshopRecord
 from documents.workshop_service import create_workshop, import_export, workshop_export
 from web.auth import Access, AccessResolver
-from web.schemas import MAX_DEPTH, nested_deeper_than, problems
+from web.schemas import MAX_DEPTH, nested_deeper_than, request_problems
 
 TOKEN_COOKIE = "verstas_token"
 MAX_BODY_BYTES = 8 * 1024 * 1024
@@ -46,10 +46,19 @@ class ApiError(Exception):
         self.details = details
 
 
+def _encodable(text: str) -> str:
+    """Text as it can be sent: a refusal may quote a lone surrogate the client sent."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def error_response(error: ApiError) -> JSONResponse:
-    body: dict[str, Any] = {"status": error.status, "code": error.code, "message": error.message}
+    body: dict[str, Any] = {
+        "status": error.status,
+        "code": error.code,
+        "message": _encodable(error.message),
+    }
     if error.details:
-        body["details"] = error.details
+        body["details"] = [_encodable(line) for line in error.details]
     return JSONResponse({"error": body}, status_code=error.status)
 
 
@@ -117,7 +126,7 @@ async def read_body(request: Request, schema: str) -> dict[str, Any]:
         raise ApiError(400, "invalid_json", f"the body is not JSON: {exc}") from None
     if nested_deeper_than(body):
         raise too_deep
-    found = problems(schema, body)
+    found = request_problems(schema, body)
     if found:
         raise ApiError(422, "invalid_request", f"the body does not match {schema}", found)
     assert isinstance(body, dict)

@@ -29,7 +29,7 @@ from documents.store import Store
 from documents.workshop_doc import matrix_key
 from documents.workshop_service import create_workshop
 from web.api import MAX_BODY_BYTES, TOKEN_COOKIE, Services, presented_token
-from web.schemas import problems
+from web.schemas import request_problems
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 # The browser client's bundle, built from npm packages by `scripts/setup` (never committed).
@@ -120,7 +120,7 @@ async def create_from_form(request: Request) -> Response:
         return await _index(request, {}, ["Lomake on liian suuri (the form is too large)."], 413)
     sent = parse_qs(raw.decode("utf-8", errors="replace"))
     form = {name: sent.get(name, [""])[0].strip() for name in FORM_FIELDS}
-    found = problems("workshop-create.request", form)
+    found = request_problems("workshop-create.request", form)
     if found:
         return await _index(request, form, found, 422)
     services = Services.of(request)

@@ -236,3 +236,90 @@ async def test_deeply_nested_json_is_a_bad_request(server: ServerProcess) -> Non
     for answer in answers:
         assert answer.status_code == 400, answer.text
         assert answer.json()["error"]["code"] == "invalid_json"
+
+
+# 5. Text that breaks storage or spoofs
+
+
+REFUSED_TEXT = {
+    "a lone surrogate": "x\ud800y",
+    "NUL": "x\x00y",
+    "right-to-left override": "Kuopio\u202eoipouK",
+    "left-to-right embedding": "\u202aKuopio",
+    "pop directional formatting": "Kuopio\u202c",
+    "right-to-left isolate": "\u2067Kuopio\u2069",
+    "first strong isolate": "\u2068Kuopio",
+}
+
+
+async def test_text_that_breaks_storage_or_spoofs_is_refused_on_every_database(
+    any_store_server: ServerProcess,
+) -> None:
+    server = any_store_server
+    async with ApiClient(server.http_url) as api:
+        workshop = await create(api)
+        wid, owner = workshop["id"], workshop["owner_token"]
+        export = (await api.get(f"/api/workshops/{wid}/export.json")).json()
+        answers: dict[str, Any] = {}
+        for case, text in REFUSED_TEXT.items():
+            requests = {
+                "create title": ("POST", "/api/workshops", {"title": text, "organisation": "K"}),
+                "create organisation": (
+                    "POST",
+                    "/api/workshops",
+                    {"title": "Malli", "organisation": text},
+                ),
+                "update description": ("PATCH", f"/api/workshops/{wid}", {"description": text}),
+                "fork reason": (
+                    "POST",
+                    f"/api/workshops/{wid}/fork",
+                    {"organisation": "Kemi", "reason": text},
+                ),
+                "version label": ("POST", f"/api/workshops/{wid}/versions", {"label": text}),
+                "import title": (
+                    "POST",
+                    "/api/workshops/import",
+                    {**export, "metadata": {**export["metadata"], "title": text}},
+                ),
+                "a key": ("POST", "/api/workshops", {"title": "M", "organisation": "K", text: 1}),
+            }
+            for name, (method, path, body) in requests.items():
+                answers[f"{name}, {case}"] = await api.request(
+                    method, path, token=owner, content=raw_json(body), headers=JSON
+                )
+            if case == "a lone surrogate":
+                continue  # only JSON can spell one: in a URL or a form it is invalid UTF-8
+            answers[f"search, {case}"] = await api.get("/api/workshops", params={"q": text})
+            answers[f"search page, {case}"] = await api.page("/", params={"q": text})
+            answers[f"form, {case}"] = await api._http.post(
+                "/workshops",
+                data={"title": text, "organisation": "Kuopio", "visibility": "public"},
+                headers={"Origin": server.http_url},
+            )
+        unknown = await api.get("/api/workshops/%00")
+        unknown_page = await api.page("/workshops/%00")
+        unchanged = (await api.get(f"/api/workshops/{wid}")).json()
+    for case, answer in answers.items():
+        assert answer.status_code == 422, f"{case}: {answer.status_code} {answer.text}"
+    assert unknown.status_code == unknown_page.status_code == 422
+    assert unchanged["description"] == ""
+
+
+async def test_document_text_in_an_import_may_hold_what_the_editors_accept(
+    server: ServerProcess,
+) -> None:
+    """Bidirectional text in the documents themselves is typed over the socket like any other
+    text, so an export holding it imports back; only a lone surrogate cannot be stored."""
+    async with ApiClient(server.http_url) as api:
+        workshop = await create(api)
+        export = (await api.get(f"/api/workshops/{workshop['id']}/export.json")).json()
+        content = export["content"]
+        arabic = "\u202b\u0645\u0631\u062d\u0628\u0627\u202c \u2067Kuopio\u2069"
+        content["model"]["core_idea"] = arabic
+        imported = await api.post("/api/workshops/import", content=raw_json(export), headers=JSON)
+        content["model"]["core_idea"] = "x\ud800y"
+        broken = await api.post("/api/workshops/import", content=raw_json(export), headers=JSON)
+        again = await api.get(f"/api/workshops/{imported.json()['id']}/export.json")
+    assert imported.status_code == 201, imported.text
+    assert again.json()["content"]["model"]["core_idea"] == arabic
+    assert broken.status_code == 422
