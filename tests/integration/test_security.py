@@ -323,3 +323,27 @@ async def test_document_text_in_an_import_may_hold_what_the_editors_accept(
     assert imported.status_code == 201, imported.text
     assert again.json()["content"]["model"]["core_idea"] == arabic
     assert broken.status_code == 422
+
+
+# 6. Import applies the limits of create and PATCH
+
+
+async def test_import_applies_the_length_limits_of_create(server: ServerProcess) -> None:
+    async with ApiClient(server.http_url) as api:
+        workshop = await create(api)
+        export = (await api.get(f"/api/workshops/{workshop['id']}/export.json")).json()
+        cases = {
+            "title": ("x" * 1_000_000, 422),
+            "organisation": ("x" * 301, 422),
+            "description": ("x" * 10_001, 422),
+            "place": ("x" * 301, 422),
+            "programme": ("x" * 300, 201),
+        }
+        answers = {}
+        for field, (value, _) in cases.items():
+            body = {**export, "metadata": {**export["metadata"], field: value}}
+            answers[field] = await api.post("/api/workshops/import", json=body)
+    assert {field: answer.status_code for field, answer in answers.items()} == {
+        field: status for field, (_, status) in cases.items()
+    }
+    assert "metadata/title" in answers["title"].text
