@@ -12,7 +12,9 @@ import pytest
 import pytest_asyncio
 
 from tests.support.api import ApiClient
+from tests.support.conditions import wait_until
 from tests.support.databases import migrated_postgres
+from tests.support.raw import raw_connect
 from tests.support.server import ServerProcess
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -347,3 +349,20 @@ async def test_import_applies_the_length_limits_of_create(server: ServerProcess)
         field: status for field, (_, status) in cases.items()
     }
     assert "metadata/title" in answers["title"].text
+
+
+# 7. Tokens stay out of the logs however their parameter's name is spelt
+
+
+async def test_a_percent_encoded_token_parameter_is_redacted_too(server: ServerProcess) -> None:
+    async with ApiClient(server.http_url) as api:
+        workshop = await create(api, visibility="private")
+        wid, owner = workshop["id"], workshop["owner_token"]
+        spellings = ("%74oken", "tok%65n", "%74%6F%6B%65%6E")
+        answers = [await api.page(f"/workshops/{wid}?{name}={owner}") for name in spellings]
+        answers.append(await api.page(f"/admin?%74oken={owner}"))
+        async with raw_connect(server.port, f"/collab/{wid}?%74oken={owner}") as (status, _):
+            assert status == 101, "the socket reads the parameter by its decoded name"
+    assert all(answer.status_code in (200, 303) for answer in answers)
+    await wait_until(lambda: "/admin?%74oken=" in server.log_text(), what="the access log")
+    assert owner not in server.log_text()
