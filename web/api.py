@@ -28,7 +28,9 @@ from documents.workshop_service import create_workshop, import_export, workshop_
 from web.auth import Access, AccessResolver
 from web.schemas import MAX_DEPTH, nested_deeper_than, request_problems
 
-TOKEN_COOKIE = "verstas_token"
+# Set by a workshop's page for that workshop's page and API paths only (see web.pages). Named
+# anew when it was scoped: the name's older cookie, kept for every path, is never read again.
+TOKEN_COOKIE = "verstas_workshop_token"
 MAX_BODY_BYTES = 8 * 1024 * 1024
 SAFE_METHODS = frozenset({"GET", "HEAD"})
 
@@ -215,7 +217,7 @@ def created(
 
 async def list_workshops(request: Request) -> Response:
     services = Services.of(request)
-    token = presented_token(request)
+    token = bearer_token(request)
     private_ids: list[str] = []
     token_role: tuple[str, Role] | None = None
     if token is not None:

@@ -222,8 +222,23 @@ async def workshop_page(request: Request) -> Response:
         headers=PAGE_HEADERS,
     )
     if token and request.query_params.get("token"):
-        response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="lax")
+        _keep_token(request, response, workshop.id, token)
     return response
+
+
+def _keep_token(request: Request, response: Response, workshop_id: str, token: str) -> None:
+    """The share link's token as a cookie for this workshop's page and API paths only: a
+    browser holds one per workshop it was given a link to, and sends none of them anywhere
+    else, so a link to one workshop never stands in for the visitor on another's pages."""
+    for path in (f"/workshops/{workshop_id}", f"/api/workshops/{workshop_id}"):
+        response.set_cookie(
+            TOKEN_COOKIE,
+            token,
+            path=path,
+            httponly=True,
+            samesite="lax",
+            secure=request.url.scheme == "https",
+        )
 
 
 ROUTES = [

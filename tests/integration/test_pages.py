@@ -64,7 +64,8 @@ async def test_the_workshop_page_carries_every_text_field_and_the_visitors_right
     assert f'data-token="{viewer}"' in as_viewer.text
     assert 'data-role="viewer" data-can-write="false"' in as_viewer.text
     assert "vain luku (read only)" in as_viewer.text
-    assert as_viewer.cookies.get(TOKEN_COOKIE) == viewer
+    for scope in (page, f"/api{page}"):
+        assert as_viewer.cookies.get(TOKEN_COOKIE, path=scope) == viewer
     assert anonymous.status_code == 401
     assert viewer not in anonymous.text
     assert bundle.status_code == 200

@@ -366,3 +366,39 @@ async def test_a_percent_encoded_token_parameter_is_redacted_too(server: ServerP
     assert all(answer.status_code in (200, 303) for answer in answers)
     await wait_until(lambda: "/admin?%74oken=" in server.log_text(), what="the access log")
     assert owner not in server.log_text()
+
+
+# 8. One workshop's cookie does not lock the visitor out of others
+
+
+async def test_one_workshops_cookie_leaves_other_workshops_open(server: ServerProcess) -> None:
+    async with ApiClient(server.http_url) as browser:
+        first = await create(browser, visibility="private", title="Ensimmäinen")
+        second = await create(browser, visibility="private", title="Toinen")
+        public = await create(browser, title="Julkinen")
+        await browser.page(f"/workshops/{first['id']}?token={first['owner_token']}")
+        public_page = await browser.page(f"/workshops/{public['id']}")
+        public_api = await browser.get(f"/api/workshops/{public['id']}")
+        public_export = await browser.get(f"/api/workshops/{public['id']}/export.md")
+        await browser.page(f"/workshops/{second['id']}?token={second['owner_token']}")
+        first_again = await browser.page(f"/workshops/{first['id']}")
+        second_again = await browser.get(f"/api/workshops/{second['id']}")
+    assert public_page.status_code == public_api.status_code == public_export.status_code == 200
+    assert public_api.json()["role"] is None
+    assert first_again.status_code == 200
+    assert first["owner_token"] in first_again.text
+    assert second_again.json()["role"] == "owner"
+
+
+async def test_the_cookie_is_secure_on_https(server: ServerProcess) -> None:
+    async with ApiClient(server.http_url) as api:
+        workshop = await create(api, visibility="private")
+        proxied = await api.page(
+            f"/workshops/{workshop['id']}?token={workshop['owner_token']}",
+            headers={"X-Forwarded-Proto": "https"},
+        )
+        plain = await api.page(f"/workshops/{workshop['id']}?token={workshop['owner_token']}")
+    cookies = proxied.headers.get_list("set-cookie")
+    assert cookies
+    assert all("secure" in cookie.lower() and "httponly" in cookie.lower() for cookie in cookies)
+    assert all("secure" not in c.lower() for c in plain.headers.get_list("set-cookie"))
