@@ -402,3 +402,26 @@ async def test_the_cookie_is_secure_on_https(server: ServerProcess) -> None:
     assert cookies
     assert all("secure" in cookie.lower() and "httponly" in cookie.lower() for cookie in cookies)
     assert all("secure" not in c.lower() for c in plain.headers.get_list("set-cookie"))
+
+
+# Defaults
+
+
+async def test_sockets_are_opened_only_from_the_servers_own_pages_by_default(
+    server: ServerProcess,
+) -> None:
+    async with ApiClient(server.http_url) as api:
+        workshop = await create(api)
+    path = f"/collab/{workshop['id']}"
+    statuses = {}
+    for origin in (None, server.http_url, "http://127.0.0.1:1", "https://evil.example", "null"):
+        headers = {"Origin": origin} if origin else {}
+        async with raw_connect(server.port, path, headers) as (status, _):
+            statuses[origin] = status
+    assert statuses == {
+        None: 101,
+        server.http_url: 101,
+        "http://127.0.0.1:1": 403,
+        "https://evil.example": 403,
+        "null": 403,
+    }
