@@ -26,7 +26,7 @@ from collab.node_directory import NodeDirectory
 from collab.node_report import NodeReport, node_report, visible_to_workshop
 from web.api import Endpoint, bearer_token, denied
 from web.operator_auth import AdminViewer, OperatorTokens, admin_viewer
-from web.pages import templates
+from web.pages import PAGE_HEADERS, templates
 
 log = structlog.get_logger(__name__)
 
@@ -111,7 +111,7 @@ async def admin_page(request: Request) -> Response:
         viewer = await _viewer(request, token)
     except Denied as exc:
         return templates.TemplateResponse(
-            request, "admin.html", {"denied": exc}, status_code=exc.status, headers=NO_STORE
+            request, "admin.html", {"denied": exc}, status_code=exc.status, headers=PAGE_HEADERS
         )
     if given:
         response = RedirectResponse(
@@ -132,7 +132,8 @@ async def admin_page(request: Request) -> Response:
         "refresh": refresh,
         "choices": REFRESH_CHOICES,
     }
-    return templates.TemplateResponse(request, "admin.html", context, headers=NO_STORE)
+    # The pages' policy (web.pages): the view runs no script, and sends nothing anywhere.
+    return templates.TemplateResponse(request, "admin.html", context, headers=PAGE_HEADERS)
 
 
 ENDPOINTS = [

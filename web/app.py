@@ -32,7 +32,7 @@ from web.admin import NodeIdentity, publish_reports
 from web.api import ApiError, error_response
 from web.auth import SECRET_NAME, AccessResolver, Tokens
 from web.metrics import HubCollector, metrics_registry
-from web.middleware import RefuseTextInAddress
+from web.middleware import NoSniff, RefuseTextInAddress
 from web.openapi import openapi_document
 from web.operator_auth import OperatorTokens
 from web.settings import Settings
@@ -158,6 +158,6 @@ def create_app(settings: Settings) -> Starlette:
             Route("/metrics", metrics),
         ],
         exception_handlers={ApiError: api_error, HTTPException: http_error},
-        middleware=[Middleware(RefuseTextInAddress)],
+        middleware=[Middleware(NoSniff), Middleware(RefuseTextInAddress)],
         lifespan=lifespan,
     )

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl
 
+from starlette.datastructures import MutableHeaders
 from starlette.responses import PlainTextResponse, Response
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from web.api import ApiError, error_response
 from web.schemas import refused_characters
@@ -44,3 +45,23 @@ class RefuseTextInAddress:
                 status_code=422,
             )
         await response(scope, receive, send)
+
+
+class NoSniff:
+    """`X-Content-Type-Options: nosniff` on every response: a download (an export holds what
+    anyone wrote) is only ever what its Content-Type says, never sniffed into a page."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_header(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message)["X-Content-Type-Options"] = "nosniff"
+            await send(message)
+
+        await self.app(scope, receive, send_with_header)

@@ -425,3 +425,27 @@ async def test_sockets_are_opened_only_from_the_servers_own_pages_by_default(
         "https://evil.example": 403,
         "null": 403,
     }
+
+
+async def test_every_page_sends_the_policy_and_every_download_nosniff(
+    server: ServerProcess,
+) -> None:
+    async with ApiClient(server.http_url) as api:
+        workshop = await create(api)
+        wid, owner = workshop["id"], workshop["owner_token"]
+        version = await api.post(f"/api/workshops/{wid}/versions", token=owner, json={"label": "1"})
+        admin_refused = await api.page("/admin")
+        admin = await api.page("/admin", headers={"Authorization": f"Bearer {owner}"})
+        downloads = [
+            await api.get(f"/api/workshops/{wid}/export.md"),
+            await api.get(f"/api/workshops/{wid}/export.json"),
+            await api.get(f"/api/workshops/{wid}/versions/{version.json()['id']}/export.json"),
+        ]
+        workshop_page = await api.page(f"/workshops/{wid}")
+    for page in (admin_refused, admin):
+        for header in ("content-security-policy", "referrer-policy", "cache-control"):
+            assert page.headers[header] == workshop_page.headers[header], header
+    assert admin.status_code == 200
+    for download in downloads:
+        assert download.status_code == 200
+        assert download.headers["x-content-type-options"] == "nosniff"
