@@ -176,8 +176,11 @@ def _parts() -> list[dict[str, Any]]:
 
 
 async def workshop_page(request: Request) -> Response:
-    """A share link lands here with `?token=`: the token moves into a cookie for the API."""
-    token = request.query_params.get("token") or presented_token(request)
+    """A share link lands here with `?token=`: the token moves into the workshop's cookie and
+    the browser is sent back without it (as /admin does), so the token stays out of the
+    address bar, the history and screenshots; the page then reads it from the cookie."""
+    given = request.query_params.get("token")
+    token = given or presented_token(request)
     try:
         access = await Services.of(request).access.workshop(
             request.path_params["workshop_id"], token
@@ -187,8 +190,13 @@ async def workshop_page(request: Request) -> Response:
         return HTMLResponse(
             f"<!doctype html><title>Verstas</title><p>{exc.status}: {html.escape(exc.reason)}</p>",
             status_code=exc.status,
+            headers=PAGE_HEADERS,
         )
     workshop = access.workshop
+    if given:
+        landed = RedirectResponse(f"/workshops/{workshop.id}", status_code=303)
+        _keep_token(request, landed, workshop.id, given)
+        return landed
     details = [
         (label("place"), workshop.place),
         (label("municipality"), workshop.municipality),
@@ -198,7 +206,7 @@ async def workshop_page(request: Request) -> Response:
     store: Store = request.state.store
     edge = await store.lineage.parent(workshop.id)
     parent = await store.workshops.get(edge.parent_id) if edge is not None else None
-    response = templates.TemplateResponse(
+    return templates.TemplateResponse(
         request,
         "workshop.html",
         {
@@ -221,9 +229,6 @@ async def workshop_page(request: Request) -> Response:
         },
         headers=PAGE_HEADERS,
     )
-    if token and request.query_params.get("token"):
-        _keep_token(request, response, workshop.id, token)
-    return response
 
 
 def _keep_token(request: Request, response: Response, workshop_id: str, token: str) -> None:

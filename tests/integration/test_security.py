@@ -449,3 +449,18 @@ async def test_every_page_sends_the_policy_and_every_download_nosniff(
     for download in downloads:
         assert download.status_code == 200
         assert download.headers["x-content-type-options"] == "nosniff"
+
+
+async def test_the_workshop_page_drops_the_token_from_the_address(server: ServerProcess) -> None:
+    async with ApiClient(server.http_url) as browser:
+        workshop = await create(browser, visibility="private")
+        wid, owner = workshop["id"], workshop["owner_token"]
+        landing = await browser.page(f"/workshops/{wid}?token={owner}")
+        page = await browser.page(landing.headers.get("location", ""))
+        wrong = await browser.page(f"/workshops/{wid}?token=forged")
+    assert landing.status_code == 303
+    assert landing.headers["location"] == f"/workshops/{wid}"
+    assert page.status_code == 200
+    assert f'data-token="{owner}"' in page.text
+    assert wrong.status_code == 401
+    assert "set-cookie" not in wrong.headers
