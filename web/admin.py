@@ -143,7 +143,7 @@ ENDPOINTS = [
         admin_nodes,
         "Per node: loaded documents, peers, update rates, checkpoints and refused messages",
         None,
-        {200: "admin-nodes.response", 401: "error", 403: "error"},
+        {200: "admin-nodes.response", 401: "error", 403: "error", 422: "error"},
         operator=True,
     ),
 ]

@@ -11,14 +11,15 @@ _STATUS_TEXT = {
     200: "OK",
     201: "Created",
     204: "No content",
-    400: "Malformed JSON",
+    400: "Malformed JSON, or nested deeper than 32 levels",
     401: "Missing or invalid token",
     403: "Not allowed with this token",
     404: "No such workshop",
     409: "The review missed cells that changed since the preview",
     413: "The body is larger than 8 MiB",
     415: "The body is not labelled Content-Type: application/json",
-    422: "The body does not match its schema",
+    422: "The body does not match its schema, or a text in the body or the address holds NUL, "
+    "a lone surrogate or a bidirectional control character (U+202A-U+202E, U+2066-U+2069)",
 }
 
 
