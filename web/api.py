@@ -48,7 +48,7 @@ class ApiError(Exception):
         self.details = details
 
 
-def _encodable(text: str) -> str:
+def encodable(text: str) -> str:
     """Text as it can be sent: a refusal may quote a lone surrogate the client sent."""
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
@@ -57,10 +57,10 @@ def error_response(error: ApiError) -> JSONResponse:
     body: dict[str, Any] = {
         "status": error.status,
         "code": error.code,
-        "message": _encodable(error.message),
+        "message": encodable(error.message),
     }
     if error.details:
-        body["details"] = [_encodable(line) for line in error.details]
+        body["details"] = [encodable(line) for line in error.details]
     return JSONResponse({"error": body}, status_code=error.status)
 
 

@@ -8,7 +8,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from web.api import ApiError, error_response
+from web.api import ApiError, encodable, error_response
 from web.schemas import refused_characters
 
 
@@ -40,10 +40,7 @@ class RefuseTextInAddress:
             message = "the address holds characters that are not allowed in text"
             response = error_response(ApiError(422, "invalid_request", message, found))
         else:
-            response = PlainTextResponse(
-                "422: " + "; ".join(found).encode("utf-8", "backslashreplace").decode(),
-                status_code=422,
-            )
+            response = PlainTextResponse(encodable("422: " + "; ".join(found)), status_code=422)
         await response(scope, receive, send)
 
 

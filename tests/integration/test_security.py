@@ -137,7 +137,7 @@ async def test_the_front_page_form_is_taken_only_from_the_servers_own_pages(
         answers = {}
         for case, (headers, _) in cases.items():
             form = {"title": f"Lomake {case}", "organisation": "Kuopio", "visibility": "public"}
-            answers[case] = await api._http.post("/workshops", data=form, headers=headers)
+            answers[case] = await api.submit("/workshops", form, headers=headers)
         listed = (await api.get("/api/workshops", params={"q": "Lomake"})).json()["items"]
     assert {case: answer.status_code for case, answer in answers.items()} == {
         case: status for case, (_, status) in cases.items()
@@ -293,9 +293,9 @@ async def test_text_that_breaks_storage_or_spoofs_is_refused_on_every_database(
                 continue  # only JSON can spell one: in a URL or a form it is invalid UTF-8
             answers[f"search, {case}"] = await api.get("/api/workshops", params={"q": text})
             answers[f"search page, {case}"] = await api.page("/", params={"q": text})
-            answers[f"form, {case}"] = await api._http.post(
+            answers[f"form, {case}"] = await api.submit(
                 "/workshops",
-                data={"title": text, "organisation": "Kuopio", "visibility": "public"},
+                {"title": text, "organisation": "Kuopio", "visibility": "public"},
                 headers={"Origin": server.http_url},
             )
         unknown = await api.get("/api/workshops/%00")

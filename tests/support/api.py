@@ -51,6 +51,10 @@ class ApiClient:
         with later API calls, as a browser would."""
         return await self._http.get(path, **kw)
 
+    async def submit(self, path: str, form: dict[str, str], **kw: Any) -> httpx.Response:
+        """A page's form posted through the same client, as a browser posts it."""
+        return await self._http.post(path, data=form, **kw)
+
     async def request(
         self,
         method: str,
