@@ -30,7 +30,7 @@ class HubConfig:
     checkpoint_interval: float = 5.0
     commit_window: float = 0.002
     unload_delay: float = 1.0
-    allowed_origins: frozenset[str] = frozenset()  # empty: any origin
+    allowed_origins: frozenset[str] = frozenset()  # besides the server's own
     quiet_after: float = 600.0  # seconds without updates before a document counts as quiet
 
 

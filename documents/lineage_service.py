@@ -93,6 +93,8 @@ async def fork(
 
     The child's first content update is the parent's full state, so the two share their CRDT
     history and later pulls and proposals merge cleanly. Comments and the session start empty.
+    A fork is as private as its parent: whoever may read a private workshop may adopt it, but
+    only its new owner may publish the copy.
     """
     if version is None:
         state, position = await snapshot(document_name(parent.id, DocumentKind.CONTENT))
@@ -124,7 +126,7 @@ async def fork(
         "title": parent.title,
         "organisation": organisation,
         "description": parent.description,
-        "visibility": "public",
+        "visibility": parent.visibility,
     }
     return await store.workshops.create(fields, seeds, workshop_id=child_id, fork=edge)
 
@@ -155,7 +157,8 @@ class Lineage:
 async def lineage(
     store: Store, snapshot: Snapshot, workshop: WorkshopRecord, graphs: FamilyGraphs
 ) -> Lineage:
-    """The whole family (from the root down) and where this workshop's model is in use.
+    """The whole family (from the root down) and where this workshop's model is in use; of
+    the private and deleted members, only where they are (see `family_graph.shown`).
 
     The graph comes from `graphs` while the family's version says it is current; the version
     is read before the rows, so a graph is never kept under a version newer than its rows.
@@ -171,19 +174,24 @@ async def lineage(
     else:
         below = await store.lineage.activity_below(workshop.id)
     in_use: list[dict[str, Any]] = []
-    counted: list[dict[str, Any]] = []  # the live ones among the first DIVERGENCE_LIMIT in use
-    for child, organisation, forked_at, live in graph.members if below else ():
-        if child in below:
-            entry = {
-                "id": child,
-                "organisation": organisation,
-                "forked_at": forked_at,
-                "last_activity": below[child],
-                "cells_changed": None,
-            }
-            if len(in_use) < DIVERGENCE_LIMIT and live:
-                counted.append(entry)
-            in_use.append(entry)
+    counted: list[dict[str, Any]] = []  # the public ones among the first DIVERGENCE_LIMIT in use
+    for child, organisation, forked_at, status in graph.members if below else ():
+        if child not in below:
+            continue
+        if status != "public":
+            # As in the graph: that it is there, not who, when or how much it changed.
+            in_use.append({"id": child, status: True})
+            continue
+        entry = {
+            "id": child,
+            "organisation": organisation,
+            "forked_at": forked_at,
+            "last_activity": below[child],
+            "cells_changed": None,
+        }
+        if len(in_use) < DIVERGENCE_LIMIT:
+            counted.append(entry)
+        in_use.append(entry)
     await _count_changed_cells(store, snapshot, counted, graph.divergence)
     return Lineage(root, graph, in_use)
 

@@ -24,9 +24,9 @@ from collab.admission import Denied
 from collab.hub import CollabHub
 from collab.node_directory import NodeDirectory
 from collab.node_report import NodeReport, node_report, visible_to_workshop
-from web.api import Endpoint, denied, presented_token
+from web.api import Endpoint, bearer_token, denied
 from web.operator_auth import AdminViewer, OperatorTokens, admin_viewer
-from web.pages import templates
+from web.pages import PAGE_HEADERS, templates
 
 log = structlog.get_logger(__name__)
 
@@ -91,7 +91,7 @@ async def _reports(request: Request, viewer: AdminViewer) -> list[NodeReport]:
 
 async def admin_nodes(request: Request) -> Response:
     try:
-        viewer = await _viewer(request, presented_token(request))
+        viewer = await _viewer(request, bearer_token(request))
     except Denied as exc:
         raise denied(exc) from None
     return JSONResponse({"nodes": await _reports(request, viewer)}, headers=NO_STORE)
@@ -105,13 +105,13 @@ async def admin_page(request: Request) -> Response:
     """`?token=` is taken once: it moves into an HttpOnly cookie scoped to this page and the
     browser is sent back without it, so the token stays out of history and of reloads."""
     given = request.query_params.get("token")
-    token = given or request.cookies.get(ADMIN_COOKIE) or presented_token(request)
+    token = given or request.cookies.get(ADMIN_COOKIE) or bearer_token(request)
     refresh = _refresh(request.query_params.get("refresh"))
     try:
         viewer = await _viewer(request, token)
     except Denied as exc:
         return templates.TemplateResponse(
-            request, "admin.html", {"denied": exc}, status_code=exc.status, headers=NO_STORE
+            request, "admin.html", {"denied": exc}, status_code=exc.status, headers=PAGE_HEADERS
         )
     if given:
         response = RedirectResponse(
@@ -132,7 +132,8 @@ async def admin_page(request: Request) -> Response:
         "refresh": refresh,
         "choices": REFRESH_CHOICES,
     }
-    return templates.TemplateResponse(request, "admin.html", context, headers=NO_STORE)
+    # The pages' policy (web.pages): the view runs no script, and sends nothing anywhere.
+    return templates.TemplateResponse(request, "admin.html", context, headers=PAGE_HEADERS)
 
 
 ENDPOINTS = [
@@ -142,7 +143,7 @@ ENDPOINTS = [
         admin_nodes,
         "Per node: loaded documents, peers, update rates, checkpoints and refused messages",
         None,
-        {200: "admin-nodes.response", 401: "error", 403: "error"},
+        {200: "admin-nodes.response", 401: "error", 403: "error", 422: "error"},
         operator=True,
     ),
 ]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import html
 from pathlib import Path
 from typing import Any, Final
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -15,7 +15,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from collab.admission import Denied
+from collab.admission import Denied, origin_allowed
 from documents.access import DocumentKind, can_write
 from documents.labels import (
     EVALUATION_SECTIONS,
@@ -29,7 +29,7 @@ from documents.store.base import Store
 from documents.workshop_doc import matrix_key
 from documents.workshop_service import create_workshop
 from web.api import MAX_BODY_BYTES, TOKEN_COOKIE, Services, presented_token
-from web.schemas import problems
+from web.schemas import request_problems
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 # The browser client's bundle, built from npm packages by `scripts/setup` (never committed).
@@ -51,6 +51,10 @@ PAGE_HEADERS: Final = {
     ),
     "Referrer-Policy": "no-referrer",
 }
+# Under `no-referrer` a browser sends `Origin: null` with a form it posts, even to the page's own
+# origin; the front page's form must show where it comes from (see create_from_form), and the
+# page's address holds no secret, so its referrer goes to its own origin and nowhere else.
+FRONT_PAGE_HEADERS: Final = {**PAGE_HEADERS, "Referrer-Policy": "same-origin"}
 
 
 def bundle_version() -> str:
@@ -81,18 +85,42 @@ async def _index(
         "index.html",
         {"query": query, "workshops": found, "form": form, "errors": errors},
         status_code=status,
-        headers=PAGE_HEADERS,
+        headers=FRONT_PAGE_HEADERS,
     )
 
 
+def _from_own_page(request: Request) -> bool:
+    """Whether the browser says the form was sent by one of this server's own pages: its
+    `Origin`, or when it sends none its `Referer` (the front page's policy lets both through to
+    its own origin). Without either nothing tells a forged post from a real one."""
+    origin = request.headers.get("origin")
+    if origin is None:
+        referer = urlsplit(request.headers.get("referer", ""))
+        if not referer.netloc:
+            return False
+        origin = f"{referer.scheme}://{referer.netloc}"
+    allowed = Services.of(request).hub.allowed_origins
+    return origin_allowed(origin, request.headers.get("host"), allowed)
+
+
 async def create_from_form(request: Request) -> Response:
-    """The new workshop's page, by its owner's link (a redirect, so a reload creates nothing)."""
+    """The new workshop's page, by its owner's link (a redirect, so a reload creates nothing).
+
+    The one write that takes no token, so it is taken only from the server's own pages: a
+    page elsewhere must not create workshops in a visitor's name, nor land them on one."""
+    if not _from_own_page(request):
+        return await _index(
+            request,
+            {},
+            ["Lomake lähetettiin toiselta sivustolta (the form came from another site)."],
+            403,
+        )
     raw = await request.body()
     if len(raw) > MAX_BODY_BYTES:
         return await _index(request, {}, ["Lomake on liian suuri (the form is too large)."], 413)
     sent = parse_qs(raw.decode("utf-8", errors="replace"))
     form = {name: sent.get(name, [""])[0].strip() for name in FORM_FIELDS}
-    found = problems("workshop-create.request", form)
+    found = request_problems("workshop-create.request", form)
     if found:
         return await _index(request, form, found, 422)
     services = Services.of(request)
@@ -148,8 +176,11 @@ def _parts() -> list[dict[str, Any]]:
 
 
 async def workshop_page(request: Request) -> Response:
-    """A share link lands here with `?token=`: the token moves into a cookie for the API."""
-    token = request.query_params.get("token") or presented_token(request)
+    """A share link lands here with `?token=`: the token moves into the workshop's cookie and
+    the browser is sent back without it (as /admin does), so the token stays out of the
+    address bar, the history and screenshots; the page then reads it from the cookie."""
+    given = request.query_params.get("token")
+    token = given or presented_token(request)
     try:
         access = await Services.of(request).access.workshop(
             request.path_params["workshop_id"], token
@@ -159,8 +190,13 @@ async def workshop_page(request: Request) -> Response:
         return HTMLResponse(
             f"<!doctype html><title>Verstas</title><p>{exc.status}: {html.escape(exc.reason)}</p>",
             status_code=exc.status,
+            headers=PAGE_HEADERS,
         )
     workshop = access.workshop
+    if given:
+        landed = RedirectResponse(f"/workshops/{workshop.id}", status_code=303)
+        _keep_token(request, landed, workshop.id, given)
+        return landed
     details = [
         (label("place"), workshop.place),
         (label("municipality"), workshop.municipality),
@@ -170,7 +206,7 @@ async def workshop_page(request: Request) -> Response:
     store: Store = request.state.store
     edge = await store.lineage.parent(workshop.id)
     parent = await store.workshops.get(edge.parent_id) if edge is not None else None
-    response = templates.TemplateResponse(
+    return templates.TemplateResponse(
         request,
         "workshop.html",
         {
@@ -193,9 +229,21 @@ async def workshop_page(request: Request) -> Response:
         },
         headers=PAGE_HEADERS,
     )
-    if token and request.query_params.get("token"):
-        response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="lax")
-    return response
+
+
+def _keep_token(request: Request, response: Response, workshop_id: str, token: str) -> None:
+    """The share link's token as a cookie for this workshop's page and API paths only: a
+    browser holds one per workshop it was given a link to, and sends none of them anywhere
+    else, so a link to one workshop never stands in for the visitor on another's pages."""
+    for path in (f"/workshops/{workshop_id}", f"/api/workshops/{workshop_id}"):
+        response.set_cookie(
+            TOKEN_COOKIE,
+            token,
+            path=path,
+            httponly=True,
+            samesite="lax",
+            secure=request.url.scheme == "https",
+        )
 
 
 ROUTES = [

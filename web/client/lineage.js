@@ -45,9 +45,11 @@ export class Lineage {
         const title = titles.get(entry.id)
         if (title) name.append(element('a', title, { href: `/workshops/${entry.id}` }))
         else name.textContent = '(yksityinen tai poistettu / private or deleted)'
-        const changed = entry.cells_changed === null ? '–' : String(entry.cells_changed)
-        row.append(name, element('td', entry.organisation), element('td', day(entry.forked_at)),
-          element('td', day(entry.last_activity)), element('td', changed))
+        // A private or deleted workshop is listed by its place alone, as the server sends it.
+        const changed = entry.cells_changed == null ? '–' : String(entry.cells_changed)
+        row.append(name, element('td', entry.organisation ?? '–'),
+          element('td', day(entry.forked_at)), element('td', day(entry.last_activity)),
+          element('td', changed))
         return row
       }))
       this.inUse.closest('table').hidden = lineage.in_use.length === 0
