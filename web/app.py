@@ -13,6 +13,7 @@ from typing import Any
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -30,6 +31,7 @@ from web import admin, endpoints, pages
 from web.admin import NodeIdentity, publish_reports
 from web.api import ApiError, error_response
 from web.auth import SECRET_NAME, AccessResolver, Tokens
+from web.i18n import RememberLanguage
 from web.metrics import HubCollector, metrics_registry
 from web.openapi import openapi_document
 from web.operator_auth import OperatorTokens
@@ -156,5 +158,6 @@ def create_app(settings: Settings) -> Starlette:
             Route("/metrics", metrics),
         ],
         exception_handlers={ApiError: api_error, HTTPException: http_error},
+        middleware=[Middleware(RememberLanguage)],
         lifespan=lifespan,
     )
