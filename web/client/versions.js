@@ -12,10 +12,11 @@ export class Versions {
    * @param {string} options.workshopId
    * @param {boolean} options.canWrite who may name and restore versions (editors and up)
    * @param {(cell: string) => string} options.labelOf a cell key's label
+   * @param {() => string} options.author the name a version is signed with
    * @param {(text: string) => void} options.announce
    */
-  constructor ({ api, workshopId, canWrite, labelOf, announce }) {
-    Object.assign(this, { api, workshopId, canWrite, labelOf, announce })
+  constructor ({ api, workshopId, canWrite, labelOf, author, announce }) {
+    Object.assign(this, { api, workshopId, canWrite, labelOf, author, announce })
     this.list = document.getElementById('version-list')
     this.diff = document.getElementById('version-diff')
     const form = document.getElementById('version-form')
@@ -55,7 +56,7 @@ export class Versions {
     const label = input.value.trim()
     if (!label) return
     try {
-      await this.api.call('POST', '/versions', { label })
+      await this.api.call('POST', '/versions', { label, author: this.author() })
       input.value = ''
       this.announce(_('Version “{label}” saved.', { label }))
       await this.refresh()

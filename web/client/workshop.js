@@ -84,6 +84,8 @@ function start () {
   const awareness = provider.awareness
 
   const guestName = () => _('Guest {number}', { number: awareness.clientID % 1000 })
+  // The name comments, ideas and versions are signed with.
+  const author = () => nameInput.value.trim() || guestName()
   nameInput.value = window.localStorage.getItem(NAME_KEY) || guestName()
   setUser(awareness, nameInput.value)
   nameInput.addEventListener('change', () => {
@@ -119,12 +121,12 @@ function start () {
       doc: content, editors, awareness, canWrite, onComment: comment, comments: commentRanges, announce
     }
     componentList(common)
-    ideaList(common, () => nameInput.value.trim() || guestName())
+    ideaList(common, author)
     const labelOf = (cell) => editors.get(cell)?.label ??
       (cell.startsWith('model/components/') ? _('Component') : cell)
     const api = new WorkshopApi(workshopId, token)
     new Lineage({ api, role, isFork, labelOf, announce })
-    new Versions({ api, workshopId, canWrite, labelOf, announce })
+    new Versions({ api, workshopId, canWrite, labelOf, author, announce })
     if (role === 'owner') new Sharing({ api, announce })
     return whenSynced(commentsProvider)
   }).then(() => {
@@ -133,7 +135,7 @@ function start () {
       content,
       editors,
       canComment,
-      author: () => nameInput.value.trim() || guestName(),
+      author,
       announce
     })
     main.dataset.ready = 'true'
