@@ -67,11 +67,12 @@ def untranslated(texts: Iterable[str], lang: Lang, data: Iterable[str] = ()) -> 
     """The texts that still hold a letter once data, translations, the untranslated names,
     dates and numbers are taken out of them."""
     known = [_squeeze(value) for value in data if value.strip()]
+    given = _whole(known) if known else None
     left = []
     for text in texts:
         rest = _squeeze(text)
-        for value in sorted(known, key=len, reverse=True):
-            rest = rest.replace(value, "\0")
+        if given is not None:
+            rest = given.sub("\0", rest)
         rest = _DATES[lang].sub("\0", translated(lang).sub("\0", rest))
         if _LETTER.search(rest):
             left.append(_squeeze(text))
