@@ -24,6 +24,8 @@ from collab.admission import Denied
 from collab.hub import CollabHub
 from collab.node_directory import NodeDirectory
 from collab.node_report import NodeReport, node_report, visible_to_workshop
+from documents.labels import N_
+from web import i18n
 from web.api import Endpoint, bearer_token, denied
 from web.operator_auth import AdminViewer, OperatorTokens, admin_viewer
 from web.pages import PAGE_HEADERS, templates
@@ -34,6 +36,14 @@ ADMIN_COOKIE = "verstas_admin_token"
 REFRESH_CHOICES = (0, 10, 30, 60)
 # Operational data and the token that opens it are nobody's to cache.
 NO_STORE = {"Cache-Control": "no-store"}
+# What the page tells a refused visitor, by status (the JSON answer keeps the exact reason).
+REFUSALS = {
+    401: N_("The admin view needs an operator token or a workshop owner's token."),
+    403: N_(
+        "This token does not open the admin view: only operators and workshop owners may look."
+    ),
+}
+KIND_NAMES = {"content": N_("content"), "comments": N_("comments"), "session": N_("session")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,8 +120,13 @@ async def admin_page(request: Request) -> Response:
     try:
         viewer = await _viewer(request, token)
     except Denied as exc:
+        refusal = i18n.for_request(request).gettext(REFUSALS.get(exc.status, REFUSALS[403]))
         return templates.TemplateResponse(
-            request, "admin.html", {"denied": exc}, status_code=exc.status, headers=PAGE_HEADERS
+            request,
+            "admin.html",
+            {"denied": exc, "refusal": refusal},
+            status_code=exc.status,
+            headers=PAGE_HEADERS,
         )
     if given:
         response = RedirectResponse(
@@ -131,6 +146,7 @@ async def admin_page(request: Request) -> Response:
         "nodes": await _reports(request, viewer),
         "refresh": refresh,
         "choices": REFRESH_CHOICES,
+        "kind_names": KIND_NAMES,
     }
     # The pages' policy (web.pages): the view runs no script, and sends nothing anywhere.
     return templates.TemplateResponse(request, "admin.html", context, headers=PAGE_HEADERS)

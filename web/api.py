@@ -25,6 +25,7 @@ from documents.records import ForkEdge, LinkRecord, WorkshopRecord
 from documents.store.base import Store
 from documents.store.workshops import Workshops
 from documents.workshop_service import create_workshop, import_export, workshop_export
+from web import i18n
 from web.auth import Access, AccessResolver
 from web.schemas import MAX_DEPTH, nested_deeper_than, request_problems
 
@@ -310,12 +311,18 @@ async def export_json(request: Request) -> Response:
 
 
 async def export_md(request: Request) -> Response:
+    """In `?lang=`'s language, or without it in the caller's (its cookie, Accept-Language)."""
     access = await authorise(request)
-    lang = request.query_params.get("lang")
-    if lang not in (None, "fi", "en"):
-        raise ApiError(400, "invalid_request", "lang is fi or en")
-    markdown = export_markdown(await export_data(request, access), lang)  # type: ignore[arg-type]
-    return Response(markdown, media_type="text/markdown; charset=utf-8")
+    asked = request.query_params.get("lang")
+    if asked is not None and i18n.parse_lang(asked) is None:
+        raise ApiError(400, "invalid_request", "lang is fi, sv or en")
+    speaker = i18n.for_request(request)
+    markdown = export_markdown(await export_data(request, access), speaker)
+    return Response(
+        markdown,
+        media_type="text/markdown; charset=utf-8",
+        headers={"Content-Language": speaker.lang},
+    )
 
 
 async def import_workshop_route(request: Request) -> Response:
@@ -440,7 +447,7 @@ ENDPOINTS = [
         "GET",
         "/api/workshops/{workshop_id}/export.md",
         export_md,
-        "The operating model as a Markdown document to read or e-mail (?lang=fi|en)",
+        "The operating model as a Markdown document to read or e-mail (?lang=fi|sv|en)",
         None,
         {200: None, **ERRORS},
         media_type="text/markdown",

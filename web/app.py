@@ -32,6 +32,7 @@ from web import admin, endpoints, pages
 from web.admin import NodeIdentity, publish_reports
 from web.api import ApiError, error_response
 from web.auth import SECRET_NAME, AccessResolver, Tokens
+from web.i18n import RememberLanguage
 from web.metrics import HubCollector, metrics_registry
 from web.middleware import NoSniff, RefuseTextInAddress
 from web.openapi import openapi_document
@@ -159,6 +160,10 @@ def create_app(settings: Settings) -> Starlette:
             Route("/metrics", metrics),
         ],
         exception_handlers={ApiError: api_error, HTTPException: http_error},
-        middleware=[Middleware(NoSniff), Middleware(RefuseTextInAddress)],
+        middleware=[
+            Middleware(NoSniff),
+            Middleware(RefuseTextInAddress),
+            Middleware(RememberLanguage),
+        ],
         lifespan=lifespan,
     )

@@ -64,7 +64,7 @@ async def test_the_workshop_page_carries_every_text_field_and_the_visitors_right
     assert "matrix/political_administrative.finances" in fields
     assert f'data-token="{viewer}"' in as_viewer.text
     assert 'data-role="viewer" data-can-write="false"' in as_viewer.text
-    assert "vain luku (read only)" in as_viewer.text
+    assert "Rooli: lukija \N{EN DASH} vain luku" in as_viewer.text
     assert (landing.status_code, landing.headers["location"]) == (303, page)
     for scope in (page, f"/api{page}"):
         assert landing.cookies.get(TOKEN_COOKIE, path=scope) == viewer
@@ -123,7 +123,7 @@ async def test_the_front_page_creates_workshops_and_finds_the_public_ones(
     assert made.status_code == hidden.status_code == 303
     assert re.fullmatch(r"/workshops/[0-9a-f]{20}\?token=\S+", made.headers["location"])
     assert owner_page.status_code == 200
-    assert "Rooli / role: owner" in owner_page.text
+    assert "Rooli: omistaja" in owner_page.text
     assert refused.status_code == 422
     assert "title" in refused.text
     assert [item["title"] for item in listed.json()["items"]] == ["Yöpartio"]

@@ -3,6 +3,7 @@
 
 import * as Y from 'yjs'
 import { button } from './dom.js'
+import { _ } from './i18n.js'
 import { mountEditor } from './fields.js'
 import { newItemId } from './ids.js'
 import { moveBy, orderBetween, ordered } from './order.js'
@@ -91,11 +92,11 @@ export class ReorderableList {
     const extra = this.extra(id, item)
     if (extra) actions.append(extra)
     if (this.canWrite) {
-      const up = button('Siirrä ylös (move up)', () => this.move(id, -1, 'up'))
+      const up = button(_('Move up'), () => this.move(id, -1, 'up'))
       up.dataset.action = 'up'
-      const down = button('Siirrä alas (move down)', () => this.move(id, 1, 'down'))
+      const down = button(_('Move down'), () => this.move(id, 1, 'down'))
       down.dataset.action = 'down'
-      actions.append(up, down, button('Poista (remove)', () => this.remove(id)))
+      actions.append(up, down, button(_('Remove'), () => this.remove(id)))
     }
     node.append(actions)
     return { node, fields }
