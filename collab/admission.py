@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Protocol
+from urllib.parse import urlsplit
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,3 +38,14 @@ class Admission(Protocol):
 
 async def open_admission(document: str, token: str | None) -> Grant:
     return Grant(can_write=True)
+
+
+def origin_allowed(origin: str, host: str | None, allowed: frozenset[str]) -> bool:
+    """Whether a browser's `Origin` is one the server takes requests from: one of `allowed`
+    (`--allowed-origins`), or the server's own, whose host and port are the request's `Host`.
+    The scheme is not compared: behind a proxy that ends TLS the request itself is plain HTTP.
+    An opaque origin (`null`, as sandboxed frames and some redirects send) is never its own."""
+    if origin in allowed:
+        return True
+    netloc = urlsplit(origin).netloc
+    return bool(netloc) and host is not None and netloc.lower() == host.strip().lower()

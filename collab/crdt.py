@@ -7,56 +7,75 @@ panic) for some. Both mean "this input is refused", never "stop the process".
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from enum import Enum
+from typing import Any, TypeVar
 
-from pycrdt import Doc
+from pycrdt import Doc, get_update
 
-from collab.protocol import decode_state_vector, first_struct
+from collab.protocol import EMPTY_UPDATE
+
+T = TypeVar("T")
 
 
 class InvalidUpdate(ValueError):
     """pycrdt refused the bytes; the document is unchanged."""
 
 
-def _is_panic(exc: BaseException) -> bool:
-    return type(exc).__name__ == "PanicException"
+def _guarded(call: Callable[[], T]) -> T:
+    """Run a pycrdt call on untrusted bytes: every refusal, panics included, is InvalidUpdate."""
+    try:
+        return call()
+    except Exception as exc:
+        raise InvalidUpdate(str(exc)) from exc
+    except BaseException as exc:
+        if type(exc).__name__ != "PanicException":
+            raise
+        raise InvalidUpdate(f"pycrdt panicked: {exc}") from exc
 
 
 def apply_update(doc: Doc[Any], update: bytes) -> None:
     """Apply untrusted bytes, turning every pycrdt refusal into InvalidUpdate."""
-    try:
-        doc.apply_update(update)
-    except Exception as exc:
-        raise InvalidUpdate(str(exc)) from exc
-    except BaseException as exc:
-        if not _is_panic(exc):
-            raise
-        raise InvalidUpdate(f"pycrdt panicked: {exc}") from exc
+    _guarded(lambda: doc.apply_update(update))
 
 
 def diff_since(doc: Doc[Any], state_vector: bytes) -> bytes:
     """The update a peer with this (untrusted) state vector is missing."""
-    try:
-        return doc.get_update(state_vector)
-    except Exception as exc:
-        raise InvalidUpdate(str(exc)) from exc
-    except BaseException as exc:
-        if not _is_panic(exc):
-            raise
-        raise InvalidUpdate(f"pycrdt panicked: {exc}") from exc
+    return _guarded(lambda: doc.get_update(state_vector))
 
 
-def is_repeat(update: bytes, state_vector: bytes) -> bool:
-    """For an applied update that left the state vector unchanged: does it repeat structs the
-    document holds (True), or does it start past them, waiting for what comes between?
+class Unchanged(Enum):
+    """What an applied update that left the document's state vector as it was carries."""
 
-    pycrdt cannot list an update's clock ranges (its `get_state(update)` leaves out structs it
-    cannot integrate), so the first group decides: real clients never send a gap, and the
-    repeats seen in practice (pycrdt clients echoing what they receive) start inside what the
-    document holds.
+    REPEAT = "repeat"
+    """Only structs the document holds and no deletions: a true no-op (an echo)."""
+    DELETIONS = "deletions"
+    """Only structs the document holds, and a delete set: it may have deleted what the
+    document still had (an offline deletion sent beside a repeat), so it counts as a change."""
+    WAITING = "waiting"
+    """Structs past the document's clocks: they wait for updates that never arrived."""
+
+
+def classify_unchanged(update: bytes, state_vector: bytes) -> Unchanged:
+    """For an update whose application left the state vector at `state_vector`: is it a
+    no-op, a carrier of deletions, or waiting for missing dependencies?
+
+    Why not from the state vector alone: a delete set never moves it, so an update repeating
+    known structs can still delete text (a client's step 2 answering a stale step 1 carries
+    its offline deletions beside what it had just sent as an update). pycrdt cannot say
+    whether applying deleted anything, so any delete set counts as a change: logging and
+    relaying a deletion that was already applied again is harmless, dropping a new one
+    loses it for good.
+
+    Cost: pycrdt decodes the update and encodes what the state vector lacks (its structs
+    past those clocks and its whole delete set), a few microseconds, only on this path:
+    an update that advances the state vector (every fresh edit) never gets here. Bytes
+    pycrdt applied but cannot diff count as a change too: when unsure, keep.
     """
-    first = first_struct(update)
-    if first is None:
-        return True
-    client, clock = first
-    return clock < decode_state_vector(state_vector).get(client, 0)
+    try:
+        rest = _guarded(lambda: get_update(update, state_vector))
+    except InvalidUpdate:
+        return Unchanged.DELETIONS
+    if rest[0] != 0:  # struct groups left: past what the document holds
+        return Unchanged.WAITING
+    return Unchanged.REPEAT if rest == EMPTY_UPDATE else Unchanged.DELETIONS

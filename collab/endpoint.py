@@ -29,7 +29,7 @@ from websockets.http11 import Request
 from websockets.protocol import State
 from websockets.server import ServerProtocol
 
-from collab.admission import Denied
+from collab.admission import Denied, origin_allowed
 from collab.errors import CloseCode
 from collab.hub import CollabHub
 from collab.room import Room
@@ -193,9 +193,11 @@ class CollabConnection(asyncio.Protocol):
         if DOCUMENT_NAME.fullmatch(self.document) is None:
             self._reject(400, "document names are 1-128 characters of A-Z a-z 0-9 _ . -")
             return
+        # A browser always says which page opens the socket; a page elsewhere must not act
+        # with the share link (or the open document) of the visitor it runs in.
         origin = request.headers.get("Origin")
-        allowed = self.hub.allowed_origins
-        if origin is not None and allowed and origin not in allowed:
+        host = request.headers.get("Host")
+        if origin is not None and not origin_allowed(origin, host, self.hub.allowed_origins):
             self._reject(403, f"origin {origin} is not allowed")
             return
         limits, stats = self.hub.limits, self.hub.stats

@@ -18,7 +18,7 @@ from typing import Protocol
 
 import structlog
 
-from documents.store import PendingUpdate, Store
+from documents.store.log import PendingUpdate, UpdateLog
 
 log = structlog.get_logger(__name__)
 
@@ -77,7 +77,7 @@ class GroupCommitter:
 
     def __init__(
         self,
-        store: Store,
+        store: UpdateLog,
         *,
         window: float = 0.002,
         max_batch: int = 512,

@@ -14,11 +14,11 @@ from collab.bus import CONTROL, Bus, BusKind, BusMessage, LocalBus
 from collab.errors import CloseCode
 from collab.group_commit import GroupCommitter
 from collab.limits import Limits
-from collab.room import Framer, Peer
+from collab.peer import Framer, Peer
 from collab.rooms import QuietHook, Rooms
 from collab.stats import CollabStats
 from documents.checkpoints import CheckpointPolicy
-from documents.store import Store
+from documents.store.log import UpdateLog
 
 log = structlog.get_logger(__name__)
 
@@ -30,7 +30,7 @@ class HubConfig:
     checkpoint_interval: float = 5.0
     commit_window: float = 0.002
     unload_delay: float = 1.0
-    allowed_origins: frozenset[str] = frozenset()  # empty: any origin
+    allowed_origins: frozenset[str] = frozenset()  # besides the server's own
     quiet_after: float = 600.0  # seconds without updates before a document counts as quiet
 
 
@@ -39,7 +39,7 @@ class CollabHub:
 
     def __init__(
         self,
-        store: Store,
+        store: UpdateLog,
         framer: Framer,
         config: HubConfig,
         *,

@@ -6,6 +6,7 @@ tested without clocks or sockets.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -54,3 +55,26 @@ class TokenBucket:
             self._tokens -= amount
             return True
         return False
+
+
+class SizeBound:
+    """A document's size against `max_document_bytes`, encoding its state only when the cheap
+    upper bound (the last exact measure plus every update applied since) may pass the limit."""
+
+    __slots__ = ("_limit", "_measured", "_unmeasured")
+
+    def __init__(self, limit: int, loaded_bytes: int) -> None:
+        self._limit = limit
+        self._measured = 0
+        self._unmeasured = loaded_bytes
+
+    def grew(self, update: bytes) -> None:
+        self._unmeasured += len(update)
+
+    def would_pass(self, incoming: int, measure: Callable[[], int]) -> bool:
+        if self._measured + self._unmeasured + incoming <= self._limit:
+            return False
+        if self._unmeasured:
+            self._measured = measure()
+            self._unmeasured = 0
+        return self._measured + incoming > self._limit

@@ -20,6 +20,10 @@ SYNC_UPDATE = 2
 
 AUTH_PERMISSION_DENIED = 0
 
+EMPTY_UPDATE = b"\x00\x00"
+"""What Yjs encodes for "nothing": no structs, an empty delete set. Clients answer the server's
+step 1 with it whenever they have nothing new; logging it would only grow the log."""
+
 # lib0 encodes integers as JavaScript numbers: anything past 2**53 - 1 cannot come from a client.
 MAX_SAFE_INTEGER = 2**53 - 1
 _MAX_VARUINT_BYTES = 8  # 8 x 7 bits = 56 bits, enough for any safe integer
@@ -224,30 +228,6 @@ def decode_awareness(update: bytes) -> list[AwarenessEntry]:
     ]
     reader.finish()
     return entries
-
-
-def decode_state_vector(data: bytes) -> dict[int, int]:
-    """A Yjs state vector: for each client id, how many of its items are held."""
-    reader = _Reader(data)
-    count = reader.var_uint()
-    if count * 2 > reader.remaining:
-        raise ProtocolError(f"state vector claims {count} clients in {reader.remaining} bytes")
-    clocks = {reader.var_uint(): reader.var_uint() for _ in range(count)}
-    reader.finish()
-    return clocks
-
-
-def first_struct(update: bytes) -> tuple[int, int] | None:
-    """(client, clock) of the first struct group of a v1 update; None when it has none.
-
-    Only the header is read: struct bodies are variable-length, and this is all the server
-    needs to tell a repeat (starting below what it holds) from an update with a gap.
-    """
-    reader = _Reader(update)
-    if reader.var_uint() == 0:
-        return None
-    reader.var_uint()  # the number of structs in the group
-    return reader.var_uint(), reader.var_uint()
 
 
 def encode_awareness(entries: list[AwarenessEntry]) -> bytes:

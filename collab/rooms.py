@@ -28,12 +28,14 @@ from collab.errors import CloseCode
 from collab.group_commit import GroupCommitter
 from collab.lazy_doc import LazyDoc
 from collab.limits import Limits
-from collab.room import Framer, Peer, Room
+from collab.peer import Framer, Peer
+from collab.policy import RolePolicy, WritePolicy
+from collab.replication import Replication, replication_for
+from collab.room import Room
 from collab.session import PeerSession
 from collab.stats import CollabStats
 from documents.checkpoints import CheckpointPolicy, LogTail, should_checkpoint
-from documents.store import Store
-from documents.workshop_service import replay
+from documents.store.log import UpdateLog, replay
 
 log = structlog.get_logger(__name__)
 
@@ -46,7 +48,7 @@ class Rooms:
 
     def __init__(
         self,
-        store: Store,
+        store: UpdateLog,
         committer: GroupCommitter,
         *,
         framer: Framer,
@@ -57,9 +59,12 @@ class Rooms:
         on_quiet: QuietHook | None = None,
         quiet_after: float = 600.0,
         bus: Bus | None = None,
+        write_policy: Callable[[str], WritePolicy] = lambda _name: RolePolicy(),
     ) -> None:
         self._store = store
         self._bus: Bus = bus if bus is not None else LocalBus()
+        self._replication: Replication = replication_for(self._bus, store)
+        self._write_policy = write_policy
         self._limits = limits
         self._stats = stats
         self._committer = committer
@@ -73,8 +78,6 @@ class Rooms:
         self._unload_timers: dict[str, asyncio.TimerHandle] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self._arrived_while_loading: dict[str, list[BusMessage]] = {}
-        self._catching_up: dict[str, asyncio.Task[None]] = {}
-        self._catch_up_again: set[str] = set()
         self._failed: set[Room] = set()
 
     def __len__(self) -> int:
@@ -146,7 +149,7 @@ class Rooms:
         readers of the HTTP side to the same rule as peers: nothing uncommitted is shown.
         """
         room = self._rooms.get(name)
-        if room is not None and self._bus.exclusive:
+        if room is not None and not self._replication.log_is_shared:
             while not room.settled and not room.failed:
                 await self._committer.drain()
             if not room.failed:
@@ -182,9 +185,9 @@ class Rooms:
             framer=self._framer,
             limits=self._limits,
             stats=self._stats,
-            bus=self._bus,
+            policy=self._write_policy(name),
+            replication=self._replication,
             on_failure=self._drop,
-            on_gap=self._schedule_catch_up,
         )
         room.on_capture = self._captured
         if stored.checkpoint is not None:
@@ -192,7 +195,7 @@ class Rooms:
         self._rooms[name] = room
         now = time.monotonic()
         for message in self._arrived_while_loading.pop(name):
-            room.receive_remote(message, now)
+            self._replication.deliver(room, message, now)
         log.info("document_loaded", document=name, position=room.position, tail=tail.entries)
         return room
 
@@ -207,7 +210,7 @@ class Rooms:
         """A message from another process: to its room, or held until the room exists."""
         room = self._rooms.get(message.document)
         if room is not None:
-            room.receive_remote(message, time.monotonic())
+            self._replication.deliver(room, message, time.monotonic())
             return
         waiting = self._arrived_while_loading.get(message.document)
         if waiting is not None:
@@ -215,28 +218,7 @@ class Rooms:
 
     def resync(self) -> None:
         """The bus is back after an outage: every loaded room catches up from the log."""
-        for room in list(self._rooms.values()):
-            self._schedule_catch_up(room)
-
-    def _schedule_catch_up(self, room: Room) -> None:
-        """One catch-up per room at a time; a request during one runs another after it."""
-        if room.name in self._catching_up:
-            self._catch_up_again.add(room.name)
-            return
-        task = asyncio.create_task(self._catch_up_loop(room), name=f"catch up {room.name}")
-        self._catching_up[room.name] = task
-        task.add_done_callback(lambda _: self._catching_up.pop(room.name, None))
-
-    async def _catch_up_loop(self, room: Room) -> None:
-        while True:
-            self._catch_up_again.discard(room.name)
-            try:
-                await self.catch_up(room)
-            except Exception as exc:
-                log.error("catch_up_failed", document=room.name, error=repr(exc))
-                return
-            if room.name not in self._catch_up_again:
-                return
+        self._replication.resync(list(self._rooms.values()))
 
     async def _release_failed(self) -> None:
         """Once the database answers again, the peers left in failed rooms reconnect to fresh
@@ -254,14 +236,6 @@ class Rooms:
                 peer.close(CloseCode.SERVICE_RESTART, "the database is back; reconnect")
         log.info("storage_restored", rooms=len(failed))
 
-    async def catch_up(self, room: Room) -> None:
-        """Apply every update the log holds past the room's position."""
-        entries = await self._store.entries_after(room.name, room.position)
-        if entries:
-            before = room.position
-            room.catch_up(entries)
-            log.info("document_caught_up", document=room.name, since=before, position=room.position)
-
     def _drop(self, room: Room) -> None:
         """A room whose commit failed leaves the registry at once (the next join loads the
         document afresh from the log); its remaining peers wait for `_release_failed`."""
@@ -269,6 +243,7 @@ class Rooms:
         if self._rooms.get(room.name) is room:
             del self._rooms[room.name]
             self._bus.unsubscribe(room.name)
+            self._replication.forget(room)
         timer = self._unload_timers.pop(room.name, None)
         if timer is not None:
             timer.cancel()
@@ -288,6 +263,7 @@ class Rooms:
         self._bus.unsubscribe(room.name)
         await self._checkpoint(room, force_idle=True)
         await self._report_quiet(room)
+        self._replication.forget(room)
         log.info("document_unloaded", document=room.name, position=room.position)
 
     async def checkpoint_due(self) -> None:
@@ -297,9 +273,9 @@ class Rooms:
         await self._release_failed()
         for room in list(self._rooms.values()):
             caught_up = False
-            if not self._bus.exclusive and not room.failed:
+            if not room.failed:
                 try:
-                    await self.catch_up(room)
+                    await self._replication.catch_up(room)
                     caught_up = True
                 except Exception as exc:
                     log.error("catch_up_failed", document=room.name, error=repr(exc))
@@ -311,8 +287,7 @@ class Rooms:
         """Tell the hook once per stretch of changes: after a quiet period, or on unload."""
         if self._on_quiet is None or not room.settled or room.failed:
             return
-        if not self._bus.exclusive:
-            await self.catch_up(room)
+        await self._replication.catch_up(room)
         if room.position <= room.quiet_reported:
             return
         room.quiet_reported = room.position
@@ -328,10 +303,10 @@ class Rooms:
         judged = LogTail(tail.entries, tail.bytes, math.inf) if force_idle else tail
         if not should_checkpoint(self._policy, judged):
             return
-        if not self._bus.exclusive and not caught_up:
+        if not caught_up:
             # A checkpoint may only claim the position the room is known complete up to,
             # which only a read of the log advances when other processes write it too.
-            await self.catch_up(room)
+            await self._replication.catch_up(room)
         if not room.settled:
             # Busy: the committer captures the state at its next batch boundary.
             room.checkpoint_wanted = True

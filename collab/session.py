@@ -1,9 +1,9 @@
 """What one peer's message means for the room, as plain data: no IO, no document access.
 
-The read-only rule and the per-connection limits live here: a peer that may not write gets
-its sync step 2 and update messages refused, whatever their bytes, so the room never sees
-them; a peer that floods is closed; step 1 answers (each possibly the whole document) and
-awareness relays are rationed.
+The per-connection limits live here: a peer that floods is closed; step 1 answers (each
+possibly the whole document) and awareness relays are rationed. Whether a peer may write an
+update is the room's write policy's question (collab.policy); the session only counts the
+refusals and closes a peer that keeps trying.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from collab.errors import CloseCode
 from collab.limits import Limits, TokenBucket
 from collab.protocol import (
+    EMPTY_UPDATE,
     AuthDenied,
     AwarenessEntry,
     AwarenessMessage,
@@ -30,10 +31,6 @@ from collab.protocol import (
 # Writes refused before the connection is closed with 4403: a client that greys out its UI
 # correctly never sends one, a stale tab may send a few.
 MAX_FORBIDDEN_WRITES = 3
-
-# What Yjs encodes for "nothing": no structs, empty delete set. Clients answer the server's
-# step 1 with it whenever they have nothing new; logging it would only grow the log.
-EMPTY_UPDATE = b"\x00\x00"
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +95,7 @@ NOTHING = Nothing()
 
 
 class PeerSession:
-    """Per-connection protocol state: write permission and the rate budgets."""
+    """Per-connection protocol state: the rights admission granted and the rate budgets."""
 
     __slots__ = (
         "_awareness",
@@ -136,11 +133,6 @@ class PeerSession:
             # nothing new: from a reader that is no attempt to write.
             if message.update == EMPTY_UPDATE:
                 return NOTHING
-            if not self.can_write:
-                self._forbidden += 1
-                if self._forbidden >= MAX_FORBIDDEN_WRITES:
-                    return Close(CloseCode.FORBIDDEN, "this connection may not write here")
-                return Refuse("read_only", "document is read-only for this connection")
             if isinstance(message, SyncUpdate):
                 return ApplyUpdate(message.update, data)
             return ApplyUpdate(message.update, encode(SyncUpdate(message.update)))
@@ -156,6 +148,14 @@ class PeerSession:
             return AnswerAwarenessQuery()
         assert isinstance(message, AuthDenied)
         return Close(CloseCode.UNSUPPORTED_DATA, "clients may not send auth messages")
+
+    def refused_write(self, refusal: Refuse) -> Refuse | Close:
+        """The room's write policy refused an update from this peer: drop it, and after a few
+        close the connection (a client that mirrors the server's rules never sends one)."""
+        self._forbidden += 1
+        if self._forbidden >= MAX_FORBIDDEN_WRITES:
+            return Close(CloseCode.FORBIDDEN, "this connection may not write here")
+        return refusal
 
     def _awareness_update(self, message: AwarenessMessage, data: bytes, now: float) -> Effect:
         try:

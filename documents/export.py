@@ -14,9 +14,10 @@ are left out rather than written as null, so there is one way to say "not given"
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
-from datetime import datetime
-from typing import Any, Final, TypedDict
+from datetime import date, datetime
+from typing import Any, Final, Protocol, TypedDict
 
 from pycrdt import Doc
 
@@ -37,8 +38,6 @@ from documents.labels import (
     PATH_SECTIONS,
     PERSPECTIVES,
     TOPICS,
-    Lang,
-    label,
 )
 from documents.workshop_doc import (
     Component,
@@ -276,11 +275,22 @@ def import_workshop(export: Mapping[str, Any]) -> tuple[dict[str, str], bytes, b
     return metadata, content.get_update(), comments.get_update()
 
 
-def _heading(key: str, lang: Lang | None) -> str:
-    """Finnish first with English in parentheses, or one language when asked for."""
-    if lang is None:
-        return f"{label(key, 'fi')} ({label(key, 'en')})"
-    return label(key, lang)
+class Wording(Protocol):
+    """How the reader's language writes a label key's heading and a date (`web.i18n` has one
+    per language): the domain holds the keys and their English names, the catalogues their
+    translations."""
+
+    def label(self, key: str) -> str: ...
+
+    def date(self, value: date) -> str: ...
+
+
+def _fact(key: str, value: str, words: Wording) -> str:
+    """A metadata value on one line; the creation and modification times as dates."""
+    if key in ("created", "updated"):
+        with contextlib.suppress(ValueError):
+            return words.date(datetime.fromisoformat(value.strip()))
+    return " ".join(value.split())
 
 
 def _cell(value: str) -> str:
@@ -290,14 +300,12 @@ def _cell(value: str) -> str:
     return "<br>".join(escaped.splitlines())
 
 
-def _subsections(texts: Mapping[str, str], keys: tuple[str, ...], lang: Lang | None) -> list[str]:
-    return [
-        f"### {_heading(key, lang)}\n\n{texts[key].strip()}" for key in keys if texts[key].strip()
-    ]
+def _subsections(texts: Mapping[str, str], keys: tuple[str, ...], words: Wording) -> list[str]:
+    return [f"### {words.label(key)}\n\n{texts[key].strip()}" for key in keys if texts[key].strip()]
 
 
-def _part(key: str, blocks: list[str], lang: Lang | None) -> str:
-    return f"## {_heading(key, lang)}\n\n" + "\n\n".join(blocks) if blocks else ""
+def _part(key: str, blocks: list[str], words: Wording) -> str:
+    return f"## {words.label(key)}\n\n" + "\n\n".join(blocks) if blocks else ""
 
 
 def _components(components: list[Component]) -> str:
@@ -313,22 +321,22 @@ def _components(components: list[Component]) -> str:
     return "\n\n".join(f"{number}. {item}" for number, item in enumerate(items, start=1))
 
 
-def _matrix(matrix: Mapping[str, Mapping[str, str]], lang: Lang | None) -> str:
+def _matrix(matrix: Mapping[str, Mapping[str, str]], words: Wording) -> str:
     if not any(text.strip() for row in matrix.values() for text in row.values()):
         return ""
-    header = [_heading("topic", lang), *(_heading(p, lang) for p in PERSPECTIVES)]
+    header = [words.label("topic"), *(words.label(p) for p in PERSPECTIVES)]
     rows = [
-        [_heading(topic, lang), *(_cell(matrix[p][topic]) for p in PERSPECTIVES)]
-        for topic in TOPICS
+        [words.label(topic), *(_cell(matrix[p][topic]) for p in PERSPECTIVES)] for topic in TOPICS
     ]
     table = [header, ["---"] * len(header), *rows]
-    return _part("matrix", ["\n".join(f"| {' | '.join(row)} |" for row in table)], lang)
+    return _part("matrix", ["\n".join(f"| {' | '.join(row)} |" for row in table)], words)
 
 
-def export_markdown(export: WorkshopExport, lang: Lang | None = None) -> str:
-    """The workshop as an operating-model description to send as it is: the model first, then
-    the perspective matrix as a table, the development path, implementation and evaluation.
-    Empty sections are left out. Ideas and comments are working material, not part of it."""
+def export_markdown(export: WorkshopExport, words: Wording) -> str:
+    """The workshop as an operating-model description to send as it is, its headings in one
+    language: the model first, then the perspective matrix as a table, the development path,
+    implementation and evaluation. Empty sections are left out. Ideas and comments are working
+    material, not part of it."""
     metadata, content = export["metadata"], export["content"]
     model = content["model"]
     blocks = [f"# {' '.join((model['name'] or metadata['title']).split())}"]
@@ -336,7 +344,7 @@ def export_markdown(export: WorkshopExport, lang: Lang | None = None) -> str:
     if lead:
         blocks.append(lead)
     facts = [
-        f"- **{_heading(key, lang)}:** {' '.join(metadata[key].split())}"
+        f"- **{words.label(key)}:** {_fact(key, metadata[key], words)}"
         for key in (*METADATA_FIELDS, "created", "updated")
         if metadata.get(key, "").strip()
     ]
@@ -344,14 +352,14 @@ def export_markdown(export: WorkshopExport, lang: Lang | None = None) -> str:
         blocks.append("\n".join(facts))
     components = _components(content["components"])
     model_blocks = [
-        *_subsections(model, ("purpose", "core_idea"), lang),
-        *([f"### {_heading('components', lang)}\n\n{components}"] if components else []),
-        *_subsections(model, ("operating_environment", "conditions"), lang),
+        *_subsections(model, ("purpose", "core_idea"), words),
+        *([f"### {words.label('components')}\n\n{components}"] if components else []),
+        *_subsections(model, ("operating_environment", "conditions"), words),
     ]
     blocks += [
-        _part("model", model_blocks, lang),
-        _matrix(content["matrix"], lang),
-        _part("path", _subsections(content["path"], PATH_SECTIONS, lang), lang),
-        _part("evaluation", _subsections(content["evaluation"], EVALUATION_SECTIONS, lang), lang),
+        _part("model", model_blocks, words),
+        _matrix(content["matrix"], words),
+        _part("path", _subsections(content["path"], PATH_SECTIONS, words), words),
+        _part("evaluation", _subsections(content["evaluation"], EVALUATION_SECTIONS, words), words),
     ]
     return "\n\n".join(block for block in blocks if block) + "\n"

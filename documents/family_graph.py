@@ -13,16 +13,18 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import orjson
 
-from documents.store.family import FamilyRow
-from documents.store.rows import iso_utc
-from documents.store.workshops import WorkshopRecord
+from documents.records import FamilyRow, WorkshopRecord, iso_utc
 
-Member = tuple[str, str, str, bool]
-"""One fork: child id, adopting organisation, fork time (ISO 8601), whether it still exists."""
+Shown = Literal["public", "private", "deleted"]
+"""What the graph shows of a member: all of a public one; of a private or deleted one, which
+nobody reading the family through another member may read, only that it is there."""
+
+Member = tuple[str, str, str, Shown]
+"""One fork: child id, adopting organisation, fork time (ISO 8601), what is shown of it."""
 
 DEFAULT_BUDGET_BYTES = 64 * 1024 * 1024  # of encoded graphs kept by one node (a 10k family: ~3 MB)
 
@@ -53,13 +55,17 @@ class FamilyGraph:
         return len(self.nodes) + len(self.edges)
 
 
-def node(workshop_id: str, title: str | None, organisation: str | None, public: bool) -> Any:
-    """What the graph shows of a member: all of a public one, nothing of a private one."""
+def shown(title: str | None, visibility: str | None) -> Shown:
+    """A member's row as it is now (title None once deleted) -> what the graph shows of it."""
     if title is None:
-        return {"id": workshop_id, "deleted": True}
-    if public:
+        return "deleted"
+    return "public" if visibility == "public" else "private"
+
+
+def node(workshop_id: str, title: str | None, organisation: str | None, status: Shown) -> Any:
+    if status == "public":
         return {"id": workshop_id, "title": title, "organisation": organisation}
-    return {"id": workshop_id, "private": True}
+    return {"id": workshop_id, status: True}
 
 
 def build(
@@ -68,9 +74,9 @@ def build(
     """The graph of the family under `root` (`top` is its row, None once deleted), in one pass
     over its rows: with ten thousand of them, nothing is built per row but the answer."""
     if top is None:
-        nodes = [node(root, None, None, False)]
+        nodes = [node(root, None, None, "deleted")]
     else:
-        nodes = [node(root, top.title, top.organisation, top.public)]
+        nodes = [node(root, top.title, top.organisation, shown(top.title, top.visibility))]
     edges = []
     members = []
     for (
@@ -86,19 +92,25 @@ def build(
         visibility,
     ) in rows:
         forked_at = iso_utc(forked)
-        nodes.append(node(child, title, child_organisation, visibility == "public"))
-        edges.append(
-            {
-                "parent": parent,
-                "child": child,
-                "organisation": organisation,
-                "reason": reason,
-                "forked_at": forked_at,
-                "parent_version": version_id,
-                "parent_position": position,
-            }
-        )
-        members.append((child, organisation, forked_at, title is not None))
+        status = shown(title, visibility)
+        nodes.append(node(child, title, child_organisation, status))
+        # The edge tells who adopted the model and why: of a member the graph hides, only
+        # where it hangs in the family.
+        if status == "public":
+            edges.append(
+                {
+                    "parent": parent,
+                    "child": child,
+                    "organisation": organisation,
+                    "reason": reason,
+                    "forked_at": forked_at,
+                    "parent_version": version_id,
+                    "parent_position": position,
+                }
+            )
+        else:
+            edges.append({"parent": parent, "child": child, status: True})
+        members.append((child, organisation, forked_at, status))
     return FamilyGraph(root, version, encode(nodes), encode(edges), tuple(members))
 
 

@@ -16,11 +16,10 @@ from pycrdt import get_state
 from documents.access import DocumentKind, document_name, parse_document_name
 from documents.diff import changed_cells
 from documents.family_graph import FamilyGraph, FamilyGraphs, build, encode
-from documents.store import PendingUpdate, Store
-from documents.store.lineage import ForkEdge, VersionRecord, fork_row
-from documents.store.workshops import LinkRecord, WorkshopRecord, new_id, utc_now
+from documents.records import ForkEdge, LinkRecord, VersionRecord, WorkshopRecord, new_id, utc_now
+from documents.store.base import Store
+from documents.store.log import PendingUpdate, replay
 from documents.workshop_doc import ContentData, content_to_data, load_document, seed_update
-from documents.workshop_service import replay
 
 Snapshot = Callable[[str], Awaitable[tuple[bytes, int]]]
 """Document name -> (committed state, log position it stands for)."""
@@ -94,6 +93,8 @@ async def fork(
 
     The child's first content update is the parent's full state, so the two share their CRDT
     history and later pulls and proposals merge cleanly. Comments and the session start empty.
+    A fork is as private as its parent: whoever may read a private workshop may adopt it, but
+    only its new owner may publish the copy.
     """
     if version is None:
         state, position = await snapshot(document_name(parent.id, DocumentKind.CONTENT))
@@ -125,9 +126,9 @@ async def fork(
         "title": parent.title,
         "organisation": organisation,
         "description": parent.description,
-        "visibility": "public",
+        "visibility": parent.visibility,
     }
-    return await store.workshops.create(fields, seeds, workshop_id=child_id, fork=fork_row(edge))
+    return await store.workshops.create(fields, seeds, workshop_id=child_id, fork=edge)
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,7 +157,8 @@ class Lineage:
 async def lineage(
     store: Store, snapshot: Snapshot, workshop: WorkshopRecord, graphs: FamilyGraphs
 ) -> Lineage:
-    """The whole family (from the root down) and where this workshop's model is in use.
+    """The whole family (from the root down) and where this workshop's model is in use; of
+    the private and deleted members, only where they are (see `family_graph.shown`).
 
     The graph comes from `graphs` while the family's version says it is current; the version
     is read before the rows, so a graph is never kept under a version newer than its rows.
@@ -172,19 +174,24 @@ async def lineage(
     else:
         below = await store.lineage.activity_below(workshop.id)
     in_use: list[dict[str, Any]] = []
-    counted: list[dict[str, Any]] = []  # the live ones among the first DIVERGENCE_LIMIT in use
-    for child, organisation, forked_at, live in graph.members if below else ():
-        if child in below:
-            entry = {
-                "id": child,
-                "organisation": organisation,
-                "forked_at": forked_at,
-                "last_activity": below[child],
-                "cells_changed": None,
-            }
-            if len(in_use) < DIVERGENCE_LIMIT and live:
-                counted.append(entry)
-            in_use.append(entry)
+    counted: list[dict[str, Any]] = []  # the public ones among the first DIVERGENCE_LIMIT in use
+    for child, organisation, forked_at, status in graph.members if below else ():
+        if child not in below:
+            continue
+        if status != "public":
+            # As in the graph: that it is there, not who, when or how much it changed.
+            in_use.append({"id": child, status: True})
+            continue
+        entry = {
+            "id": child,
+            "organisation": organisation,
+            "forked_at": forked_at,
+            "last_activity": below[child],
+            "cells_changed": None,
+        }
+        if len(in_use) < DIVERGENCE_LIMIT:
+            counted.append(entry)
+        in_use.append(entry)
     await _count_changed_cells(store, snapshot, counted, graph.divergence)
     return Lineage(root, graph, in_use)
 
@@ -205,7 +212,7 @@ async def _count_changed_cells(
 
     A count is `known` by the log position of the state it was made from, and stands while the
     fork's latest entry is at or below it: a snapshot covers every entry up to its position
-    (a load settles the document first, see `SqlStore.load`), so any later edit lies above it.
+    (a load settles the document first, see `UpdateLog.load`), so any later edit lies above it.
     """
     edited = await store.lineage.edited_forks([entry["id"] for entry in entries])
     readings: dict[bytes, ContentData] = {}

@@ -208,12 +208,6 @@ def content_to_data(doc: Doc[Any]) -> ContentData:
         }
 
 
-def session_to_data(doc: Doc[Any]) -> dict[str, Any]:
-    """The session document as plain data; it has no fixed shape until live sessions arrive."""
-    data: dict[str, Any] = root(doc, "session").to_py() or {}
-    return data
-
-
 def _between(low: float | None, high: float | None) -> float | None:
     """An order strictly between two neighbours' orders, or None when floats leave no room."""
     if low is None:
@@ -227,27 +221,20 @@ def _between(low: float | None, high: float | None) -> float | None:
     return candidate if above and below else None
 
 
-def _order_between(
-    items: Map[Any], moving: str | None, before_id: str | None, after_id: str | None
-) -> float:
-    """The order that puts an item after `before_id` and before `after_id` (None: list end).
+def _order_after(items: Map[Any], after: str | None) -> float:
+    """The order of a new item placed right after `after`, or at the end when it is None.
 
-    When repeated moves between the same two neighbours exhaust a float's precision, every
-    other item is renumbered 0, 1, 2, ... first. A renumbering that races a concurrent move
-    may undo that move (last writer wins on each order); it never duplicates or drops an item.
+    When repeated insertions between the same two neighbours exhaust a float's precision, every
+    item is renumbered 0, 1, 2, ... first (as the page does when it moves an item: see
+    web/client/order.js). A renumbering that races a concurrent move may undo that move (last
+    writer wins on each order); it never duplicates or drops an item.
     """
-    ids = [key for key, _ in ordered_items(items) if key != moving]
-    for neighbour in (before_id, after_id):
-        if neighbour is not None and neighbour not in ids:
-            raise KeyError(neighbour)
-    if before_id is None and after_id is None and ids:
-        raise ValueError("name the neighbour the item goes after or before")
-    if (
-        before_id is not None
-        and after_id is not None
-        and ids.index(before_id) >= ids.index(after_id)
-    ):
-        raise ValueError(f"{before_id!r} does not come before {after_id!r}")
+    ids = [key for key, _ in ordered_items(items)]
+    if after is not None and after not in ids:
+        raise KeyError(after)
+    before_id = after if after is not None else (ids[-1] if ids else None)
+    position = ids.index(before_id) + 1 if before_id is not None else 0
+    after_id = ids[position] if after is not None and position < len(ids) else None
 
     def neighbours_order() -> float | None:
         return _between(
@@ -262,17 +249,6 @@ def _order_between(
         order = neighbours_order()
     assert order is not None, "ranks are one apart, so there is always room between them"
     return order
-
-
-def _order_after(items: Map[Any], after: str | None) -> float:
-    """The order of a new item placed right after `after`, or at the end when it is None."""
-    ids = [key for key, _ in ordered_items(items)]
-    if after is None:
-        return _order_between(items, None, ids[-1] if ids else None, None)
-    if after not in ids:
-        raise KeyError(after)
-    position = ids.index(after) + 1
-    return _order_between(items, None, after, ids[position] if position < len(ids) else None)
 
 
 def components_map(doc: Doc[Any]) -> Map[Any]:
@@ -305,18 +281,6 @@ def add_component(
     return key
 
 
-def reorder_component(
-    doc: Doc[Any], component_id: str, before_id: str | None, after_id: str | None
-) -> None:
-    """Move a component so that it follows `before_id` and precedes `after_id` (None: the list's
-    start or end). Only its `order` changes, so concurrent edits of its texts are kept."""
-    items = components_map(doc)
-    if component_id not in items:
-        raise KeyError(component_id)
-    with doc.transaction():
-        items[component_id]["order"] = _order_between(items, component_id, before_id, after_id)
-
-
 def add_idea(
     doc: Doc[Any],
     text: str,
@@ -334,15 +298,6 @@ def add_idea(
         order = _order_after(items, after)
         items[key] = Map({"order": order, "text": Text(text), "author": author, "votes": Map()})
     return key
-
-
-def reorder_idea(doc: Doc[Any], idea_id: str, before_id: str | None, after_id: str | None) -> None:
-    """Move an idea between two neighbours, as `reorder_component` does for components."""
-    items = root(doc, "ideas")
-    if idea_id not in items:
-        raise KeyError(idea_id)
-    with doc.transaction():
-        items[idea_id]["order"] = _order_between(items, idea_id, before_id, after_id)
 
 
 def set_votes(doc: Doc[Any], idea_id: str, user_id: str, count: int) -> None:

@@ -24,9 +24,11 @@ from collab.admission import Denied
 from collab.hub import CollabHub
 from collab.node_directory import NodeDirectory
 from collab.node_report import NodeReport, node_report, visible_to_workshop
-from web.api import Endpoint, denied, presented_token
+from documents.labels import N_
+from web import i18n
+from web.api import Endpoint, bearer_token, denied
 from web.operator_auth import AdminViewer, OperatorTokens, admin_viewer
-from web.pages import templates
+from web.pages import PAGE_HEADERS, templates
 
 log = structlog.get_logger(__name__)
 
@@ -34,6 +36,14 @@ ADMIN_COOKIE = "verstas_admin_token"
 REFRESH_CHOICES = (0, 10, 30, 60)
 # Operational data and the token that opens it are nobody's to cache.
 NO_STORE = {"Cache-Control": "no-store"}
+# What the page tells a refused visitor, by status (the JSON answer keeps the exact reason).
+REFUSALS = {
+    401: N_("The admin view needs an operator token or a workshop owner's token."),
+    403: N_(
+        "This token does not open the admin view: only operators and workshop owners may look."
+    ),
+}
+KIND_NAMES = {"content": N_("content"), "comments": N_("comments"), "session": N_("session")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +101,7 @@ async def _reports(request: Request, viewer: AdminViewer) -> list[NodeReport]:
 
 async def admin_nodes(request: Request) -> Response:
     try:
-        viewer = await _viewer(request, presented_token(request))
+        viewer = await _viewer(request, bearer_token(request))
     except Denied as exc:
         raise denied(exc) from None
     return JSONResponse({"nodes": await _reports(request, viewer)}, headers=NO_STORE)
@@ -105,13 +115,18 @@ async def admin_page(request: Request) -> Response:
     """`?token=` is taken once: it moves into an HttpOnly cookie scoped to this page and the
     browser is sent back without it, so the token stays out of history and of reloads."""
     given = request.query_params.get("token")
-    token = given or request.cookies.get(ADMIN_COOKIE) or presented_token(request)
+    token = given or request.cookies.get(ADMIN_COOKIE) or bearer_token(request)
     refresh = _refresh(request.query_params.get("refresh"))
     try:
         viewer = await _viewer(request, token)
     except Denied as exc:
+        refusal = i18n.for_request(request).gettext(REFUSALS.get(exc.status, REFUSALS[403]))
         return templates.TemplateResponse(
-            request, "admin.html", {"denied": exc}, status_code=exc.status, headers=NO_STORE
+            request,
+            "admin.html",
+            {"denied": exc, "refusal": refusal},
+            status_code=exc.status,
+            headers=PAGE_HEADERS,
         )
     if given:
         response = RedirectResponse(
@@ -131,8 +146,10 @@ async def admin_page(request: Request) -> Response:
         "nodes": await _reports(request, viewer),
         "refresh": refresh,
         "choices": REFRESH_CHOICES,
+        "kind_names": KIND_NAMES,
     }
-    return templates.TemplateResponse(request, "admin.html", context, headers=NO_STORE)
+    # The pages' policy (web.pages): the view runs no script, and sends nothing anywhere.
+    return templates.TemplateResponse(request, "admin.html", context, headers=PAGE_HEADERS)
 
 
 ENDPOINTS = [
@@ -142,7 +159,7 @@ ENDPOINTS = [
         admin_nodes,
         "Per node: loaded documents, peers, update rates, checkpoints and refused messages",
         None,
-        {200: "admin-nodes.response", 401: "error", 403: "error"},
+        {200: "admin-nodes.response", 401: "error", 403: "error", 422: "error"},
         operator=True,
     ),
 ]

@@ -21,15 +21,19 @@ from documents.export import (
     WorkshopExport,
     export_markdown,
 )
-from documents.store import Store
-from documents.store.lineage import ForkEdge
-from documents.store.workshops import LinkRecord, SqlWorkshops, WorkshopRecord
+from documents.records import ForkEdge, LinkRecord, WorkshopRecord
+from documents.store.base import Store
+from documents.store.workshops import Workshops
 from documents.workshop_service import create_workshop, import_export, workshop_export
+from web import i18n
 from web.auth import Access, AccessResolver
-from web.schemas import problems
+from web.schemas import MAX_DEPTH, nested_deeper_than, request_problems
 
-TOKEN_COOKIE = "verstas_token"
+# Set by a workshop's page for that workshop's page and API paths only (see web.pages). Named
+# anew when it was scoped: the name's older cookie, kept for every path, is never read again.
+TOKEN_COOKIE = "verstas_workshop_token"
 MAX_BODY_BYTES = 8 * 1024 * 1024
+SAFE_METHODS = frozenset({"GET", "HEAD"})
 
 
 class ApiError(Exception):
@@ -45,10 +49,19 @@ class ApiError(Exception):
         self.details = details
 
 
+def encodable(text: str) -> str:
+    """Text as it can be sent: a refusal may quote a lone surrogate the client sent."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def error_response(error: ApiError) -> JSONResponse:
-    body: dict[str, Any] = {"status": error.status, "code": error.code, "message": error.message}
+    body: dict[str, Any] = {
+        "status": error.status,
+        "code": error.code,
+        "message": encodable(error.message),
+    }
     if error.details:
-        body["details"] = error.details
+        body["details"] = [encodable(line) for line in error.details]
     return JSONResponse({"error": body}, status_code=error.status)
 
 
@@ -63,7 +76,7 @@ def denied(exc: Denied) -> ApiError:
 class Services:
     """What the handlers need from the app's lifespan state."""
 
-    workshops: SqlWorkshops
+    workshops: Workshops
     access: AccessResolver
     hub: CollabHub
 
@@ -72,24 +85,51 @@ class Services:
         return Services(request.state.store.workshops, request.state.access, request.state.collab)
 
 
-def presented_token(request: Request) -> str | None:
-    """`Authorization: Bearer …` first, then the cookie the pages set."""
+def bearer_token(request: Request) -> str | None:
+    """The token of `Authorization: Bearer …`, which only a caller who holds it can send."""
     header = request.headers.get("authorization", "")
     scheme, _, value = header.partition(" ")
     if scheme.lower() == "bearer" and value.strip():
         return value.strip()
+    return None
+
+
+def presented_token(request: Request) -> str | None:
+    """`Authorization: Bearer …` first; when reading, the cookie the workshop page set.
+
+    A browser sends the cookie with any request any page makes it send, forms posted from
+    another port or subdomain of the same site included (SameSite does not tell those apart),
+    so the cookie never authorises a write: writes need the bearer token, which the page's own
+    client sends and no other page can know.
+    """
+    token = bearer_token(request)
+    if token is not None or request.method not in SAFE_METHODS:
+        return token
     return request.cookies.get(TOKEN_COOKIE) or None
 
 
+def _media_type(request: Request) -> str:
+    return request.headers.get("content-type", "").partition(";")[0].strip().lower()
+
+
 async def read_body(request: Request, schema: str) -> dict[str, Any]:
+    """The JSON body, validated. Only a body labelled `application/json` is read as JSON: a
+    form can send anything else from another site without the browser asking first."""
+    if _media_type(request) != "application/json":
+        raise ApiError(415, "unsupported_media_type", "the body must be application/json")
     raw = await request.body()
     if len(raw) > MAX_BODY_BYTES:
         raise ApiError(413, "too_large", f"request bodies are limited to {MAX_BODY_BYTES} bytes")
+    too_deep = ApiError(400, "invalid_json", f"the body nests deeper than {MAX_DEPTH} levels")
     try:
         body = json.loads(raw or b"null")
+    except RecursionError:
+        raise too_deep from None
     except ValueError as exc:
         raise ApiError(400, "invalid_json", f"the body is not JSON: {exc}") from None
-    found = problems(schema, body)
+    if nested_deeper_than(body):
+        raise too_deep
+    found = request_problems(schema, body)
     if found:
         raise ApiError(422, "invalid_request", f"the body does not match {schema}", found)
     assert isinstance(body, dict)
@@ -178,7 +218,7 @@ def created(
 
 async def list_workshops(request: Request) -> Response:
     services = Services.of(request)
-    token = presented_token(request)
+    token = bearer_token(request)
     private_ids: list[str] = []
     token_role: tuple[str, Role] | None = None
     if token is not None:
@@ -271,12 +311,18 @@ async def export_json(request: Request) -> Response:
 
 
 async def export_md(request: Request) -> Response:
+    """In `?lang=`'s language, or without it in the caller's (its cookie, Accept-Language)."""
     access = await authorise(request)
-    lang = request.query_params.get("lang")
-    if lang not in (None, "fi", "en"):
-        raise ApiError(400, "invalid_request", "lang is fi or en")
-    markdown = export_markdown(await export_data(request, access), lang)  # type: ignore[arg-type]
-    return Response(markdown, media_type="text/markdown; charset=utf-8")
+    asked = request.query_params.get("lang")
+    if asked is not None and i18n.parse_lang(asked) is None:
+        raise ApiError(400, "invalid_request", "lang is fi, sv or en")
+    speaker = i18n.for_request(request)
+    markdown = export_markdown(await export_data(request, access), speaker)
+    return Response(
+        markdown,
+        media_type="text/markdown; charset=utf-8",
+        headers={"Content-Language": speaker.lang},
+    )
 
 
 async def import_workshop_route(request: Request) -> Response:
@@ -316,6 +362,8 @@ ERRORS: dict[int, str | None] = {
     404: "error",
     422: "error",
 }
+# What an operation that takes a JSON body may also answer.
+BODY_ERRORS: dict[int, str | None] = {**ERRORS, 413: "error", 415: "error"}
 
 ENDPOINTS = [
     Endpoint(
@@ -324,7 +372,7 @@ ENDPOINTS = [
         create_workshop_route,
         "Create a workshop; the response carries the owner token",
         "workshop-create.request",
-        {201: "workshop-created.response", **ERRORS},
+        {201: "workshop-created.response", **BODY_ERRORS},
     ),
     Endpoint(
         "GET",
@@ -348,7 +396,7 @@ ENDPOINTS = [
         update_workshop,
         "Change title, organisation, description, visibility or metadata",
         "workshop-update.request",
-        {200: "workshop", **ERRORS},
+        {200: "workshop", **BODY_ERRORS},
         "owner",
     ),
     Endpoint(
@@ -366,7 +414,7 @@ ENDPOINTS = [
         create_link,
         "Mint a share link for a role",
         "link-create.request",
-        {201: "link.response", **ERRORS},
+        {201: "link.response", **BODY_ERRORS},
         "owner",
     ),
     Endpoint(
@@ -399,7 +447,7 @@ ENDPOINTS = [
         "GET",
         "/api/workshops/{workshop_id}/export.md",
         export_md,
-        "The operating model as a Markdown document to read or e-mail (?lang=fi|en)",
+        "The operating model as a Markdown document to read or e-mail (?lang=fi|sv|en)",
         None,
         {200: None, **ERRORS},
         media_type="text/markdown",
@@ -410,6 +458,6 @@ ENDPOINTS = [
         import_workshop_route,
         "Create a workshop from an export; the response carries the owner token",
         "workshop-export",
-        {201: "workshop-created.response", **ERRORS},
+        {201: "workshop-created.response", **BODY_ERRORS},
     ),
 ]

@@ -12,12 +12,21 @@ from documents.diff import cell_texts
 from documents.family_graph import FamilyGraphs
 from documents.lineage_service import Snapshot, content_at, fork, lineage, name_version
 from documents.merge import CellChange, incoming_changes, merge_reviewed, preview
+from documents.records import VersionRecord
 from documents.restore import restore
-from documents.store import Store
-from documents.store.lineage import VersionRecord
+from documents.store.base import Store
 from documents.workshop_doc import ContentData, content_to_data, load_document, seed_update
 from documents.workshop_service import workshop_export
-from web.api import ERRORS, ApiError, Endpoint, Services, authorise, created, read_body
+from web.api import (
+    BODY_ERRORS,
+    ERRORS,
+    ApiError,
+    Endpoint,
+    Services,
+    authorise,
+    created,
+    read_body,
+)
 
 # Comments are not versioned: a version's export carries none.
 EMPTY_UPDATE = seed_update(DocumentKind.COMMENTS)
@@ -110,7 +119,7 @@ ENDPOINTS: list[Endpoint] = [
         create_version,
         "Name a version of the content as it is now",
         "version-create.request",
-        {201: "version.response", **ERRORS},
+        {201: "version.response", **BODY_ERRORS},
         "editor",
     ),
     Endpoint(
@@ -135,7 +144,7 @@ ENDPOINTS: list[Endpoint] = [
         fork_workshop,
         "Adopt the model: a new workshop sharing its history, owned by the adopter",
         "fork.request",
-        {201: "workshop-created.response", **ERRORS},
+        {201: "workshop-created.response", **BODY_ERRORS},
     ),
     Endpoint(
         "GET",
@@ -262,7 +271,7 @@ ENDPOINTS += [
         pull_upstream,
         "Merge upstream changes: accepted cells take them, rejected cells keep the fork's text",
         "merge.request",
-        {200: "merge.response", 409: "error", **ERRORS},
+        {200: "merge.response", 409: "error", **BODY_ERRORS},
         "owner",
     ),
     Endpoint(
@@ -280,7 +289,7 @@ ENDPOINTS += [
         accept_proposal,
         "Merge a fork's changes: accepted cells take them, rejected cells keep the origin's",
         "merge.request",
-        {200: "merge.response", 409: "error", **ERRORS},
+        {200: "merge.response", 409: "error", **BODY_ERRORS},
         "owner",
     ),
 ]

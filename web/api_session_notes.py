@@ -18,6 +18,7 @@ from documents.live.view import revealed_json
 from documents.store.sessions import NoteRecord
 from web.api import ERRORS, ApiError, Endpoint, authorise, read_body
 from web.api_sessions import (
+    BODY_CONFLICTS,
     CONFLICTS,
     SESSION,
     live_sessions,
@@ -159,7 +160,7 @@ ENDPOINTS: list[Endpoint] = [
         join_session,
         "Join the live session under a name; the answer's person key identifies its notes and dots",
         "session-join.request",
-        {201: "session-person.response", **CONFLICTS},
+        {201: "session-person.response", **BODY_CONFLICTS},
         "participant",
     ),
     Endpoint(
@@ -168,7 +169,7 @@ ENDPOINTS: list[Endpoint] = [
         add_note,
         "Write a hidden note (Verstas-Person header): only its author and facilitators see it",
         "note.request",
-        {201: "note.response", **CONFLICTS},
+        {201: "note.response", **BODY_CONFLICTS},
         "participant",
     ),
     Endpoint(
@@ -185,7 +186,7 @@ ENDPOINTS: list[Endpoint] = [
         edit_note,
         "Change one's own note before the reveal",
         "note.request",
-        {200: "note.response", **CONFLICTS},
+        {200: "note.response", **BODY_CONFLICTS},
         "participant",
     ),
     Endpoint(
@@ -203,7 +204,7 @@ ENDPOINTS: list[Endpoint] = [
         reveal_notes,
         "Reveal every hidden note into the content's ideas, with names or anonymously",
         "reveal.request",
-        {200: "reveal.response", **CONFLICTS},
+        {200: "reveal.response", **BODY_CONFLICTS},
         "facilitator",
     ),
 ]

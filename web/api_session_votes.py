@@ -16,6 +16,7 @@ from documents.live.votes import VoteRules
 from documents.store.sessions import SessionRecord, VoteRecord
 from web.api import ERRORS, ApiError, Endpoint, authorise, read_body
 from web.api_sessions import (
+    BODY_CONFLICTS,
     CONFLICTS,
     SESSION,
     api_vote_json,
@@ -97,7 +98,7 @@ ENDPOINTS: list[Endpoint] = [
         open_vote,
         "Open a dot vote over ideas and components: dots per person, most on one item",
         "vote-create.request",
-        {201: "vote.response", **CONFLICTS},
+        {201: "vote.response", **BODY_CONFLICTS},
         "facilitator",
     ),
     Endpoint(
@@ -114,7 +115,7 @@ ENDPOINTS: list[Endpoint] = [
         cast,
         "Put one of one's dots on an item; 409 over the per-person or the per-item limit",
         "vote-cast.request",
-        {200: "vote.response", **CONFLICTS},
+        {200: "vote.response", **BODY_CONFLICTS},
         "participant",
     ),
     Endpoint(
@@ -123,7 +124,7 @@ ENDPOINTS: list[Endpoint] = [
         uncast,
         "Take one of one's dots back from an item while the vote is open",
         "vote-cast.request",
-        {200: "vote.response", **CONFLICTS},
+        {200: "vote.response", **BODY_CONFLICTS},
         "participant",
     ),
     Endpoint(

@@ -25,7 +25,7 @@ from documents.live.targets import InvalidTarget
 from documents.live.timer import TimerError
 from documents.live.view import millis, timer_json, vote_json
 from documents.live.votes import InvalidVote, VoteRefused
-from documents.store import Store
+from documents.store.base import Store
 from documents.store.sessions import (
     NoSuchRow,
     PersonRecord,
@@ -33,10 +33,22 @@ from documents.store.sessions import (
     SessionRecord,
     VoteRecord,
 )
-from web.api import ERRORS, ApiError, Endpoint, Services, authorise, link_json, read_body
+from web import i18n
+from web.api import (
+    BODY_ERRORS,
+    ERRORS,
+    ApiError,
+    Endpoint,
+    Services,
+    authorise,
+    link_json,
+    read_body,
+)
 from web.auth import Access
 
+# What an operation may answer when the state refuses it; with a JSON body, and without.
 CONFLICTS: dict[int, str | None] = {**ERRORS, 409: "error"}
+BODY_CONFLICTS: dict[int, str | None] = {**BODY_ERRORS, 409: "error"}
 PERSON_HEADER = "Verstas-Person"
 PERSON_PARAMETER: dict[str, Any] = {
     "name": PERSON_HEADER,
@@ -277,10 +289,18 @@ async def export_session_json(request: Request) -> Response:
 
 
 async def export_session_md(request: Request) -> Response:
+    """In `?lang=`'s language, or without it in the caller's (Finnish unless they chose)."""
     access = await authorise(request)
+    if i18n.parse_lang(request.query_params.get("lang", "fi")) is None:
+        raise ApiError(400, "invalid_request", "lang is fi, sv or en")
     session = await session_of(request, access)
     record = await live_sessions(request).record(access.workshop, session)
-    return Response(record_markdown(record), media_type="text/markdown; charset=utf-8")
+    speaker = i18n.for_request(request)
+    return Response(
+        record_markdown(record, speaker),
+        media_type="text/markdown; charset=utf-8",
+        headers={"Content-Language": speaker.lang},
+    )
 
 
 SESSIONS = "/api/workshops/{workshop_id}/sessions"
@@ -293,7 +313,7 @@ ENDPOINTS: list[Endpoint] = [
         create_session,
         "Start a live Innopaja session (one at a time per workshop) with its agenda",
         "session-create.request",
-        {201: "session.response", **CONFLICTS},
+        {201: "session.response", **BODY_CONFLICTS},
         "facilitator",
     ),
     Endpoint(
@@ -318,7 +338,7 @@ ENDPOINTS: list[Endpoint] = [
         set_phase,
         "Go to a phase of the agenda (forward or back)",
         "session-phase.request",
-        {200: "session.response", **CONFLICTS},
+        {200: "session.response", **BODY_CONFLICTS},
         "facilitator",
     ),
     Endpoint(
@@ -327,7 +347,7 @@ ENDPOINTS: list[Endpoint] = [
         set_focus,
         "Where follow-me takes everyone: a section or a cell, or null",
         "session-focus.request",
-        {200: "session.response", **CONFLICTS},
+        {200: "session.response", **BODY_CONFLICTS},
         "facilitator",
     ),
     Endpoint(
@@ -336,7 +356,7 @@ ENDPOINTS: list[Endpoint] = [
         set_timer,
         "Start (seconds), pause, resume or add time (seconds) to the shared timer",
         "session-timer.request",
-        {200: "session.response", **CONFLICTS},
+        {200: "session.response", **BODY_CONFLICTS},
         "facilitator",
     ),
     Endpoint(
@@ -345,7 +365,7 @@ ENDPOINTS: list[Endpoint] = [
         set_locks,
         "Lock or unlock cells, sections or the whole content",
         "session-locks.request",
-        {200: "session.response", **CONFLICTS},
+        {200: "session.response", **BODY_CONFLICTS},
         "facilitator",
     ),
     Endpoint(
@@ -363,7 +383,7 @@ ENDPOINTS: list[Endpoint] = [
         create_session_link,
         "Mint a share link (participant by default) that expires when the session ends",
         "session-link.request",
-        {201: "link.response", **CONFLICTS},
+        {201: "link.response", **BODY_CONFLICTS},
         "facilitator",
     ),
     Endpoint(
@@ -378,7 +398,7 @@ ENDPOINTS: list[Endpoint] = [
         "GET",
         SESSION + "/export.md",
         export_session_md,
-        "The session's record as a Markdown document, in Finnish",
+        "The session's record as a Markdown document (?lang=fi|sv|en)",
         None,
         {200: None, **ERRORS},
         media_type="text/markdown",

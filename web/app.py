@@ -13,6 +13,7 @@ from typing import Any
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -24,20 +25,23 @@ from collab.hub import CollabHub, HubConfig
 from collab.node_directory import RedisNodeDirectory
 from documents.family_graph import FamilyGraphs
 from documents.lineage_service import version_when_quiet
-from documents.store import Store, create_store
-from documents.store.workshops import SqlWorkshops
+from documents.store.base import Store
+from documents.store.factory import create_store
+from documents.store.workshops import Workshops
 from web import admin, endpoints, pages
 from web.admin import NodeIdentity, publish_reports
 from web.api import ApiError, error_response
 from web.auth import SECRET_NAME, AccessResolver, Tokens
+from web.i18n import RememberLanguage
 from web.metrics import HubCollector, metrics_registry
+from web.middleware import NoSniff, RefuseTextInAddress
 from web.note_feed import NoteFeed
 from web.openapi import openapi_document
 from web.operator_auth import OperatorTokens
 from web.settings import Settings
 
 
-def _forget_rows(workshops: SqlWorkshops, kind: BusKind, key: str) -> None:
+def _forget_rows(workshops: Workshops, kind: BusKind, key: str) -> None:
     """Another node changed a link or a workshop: admission reads it afresh here too."""
     if kind is BusKind.REVOKE_LINK:
         workshops.forget(link_id=key)
@@ -160,6 +164,11 @@ def create_app(settings: Settings) -> Starlette:
             Route("/metrics", metrics),
         ],
         exception_handlers={ApiError: api_error, HTTPException: http_error},
+        middleware=[
+            Middleware(NoSniff),
+            Middleware(RefuseTextInAddress),
+            Middleware(RememberLanguage),
+        ],
         lifespan=lifespan,
     )
     app.state.note_feed = note_feed

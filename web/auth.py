@@ -16,7 +16,8 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from collab.admission import Denied, Grant
 from documents.access import ROLES, Role, can_write, parse_document_name
-from documents.store.workshops import LinkRecord, SqlWorkshops, WorkshopRecord
+from documents.records import LinkRecord, WorkshopRecord
+from documents.store.workshops import Workshops
 
 SECRET_NAME = "share-link-signing-key"
 _SALT = "verstas.share-link.v1"
@@ -65,7 +66,7 @@ class AccessResolver:
     """Turns (workshop, token) into an Access, or a Denied with the right HTTP status."""
 
     def __init__(
-        self, workshops: SqlWorkshops, tokens: Tokens, *, open_documents: bool = False
+        self, workshops: Workshops, tokens: Tokens, *, open_documents: bool = False
     ) -> None:
         self._workshops = workshops
         self.tokens = tokens
@@ -101,7 +102,7 @@ class AccessResolver:
 
     async def __call__(self, document: str, token: str | None) -> Grant:
         """The socket's question (see collab.admission). Asked for every connection, so rows
-        read for an earlier one are reused for a few seconds (see SqlWorkshops.get_recent)."""
+        read for an earlier one are reused for a few seconds (see Workshops.get_recent)."""
         workshop_id, kind = parse_document_name(document)
         workshop = await self._workshops.get_recent(workshop_id)
         if workshop is None:

@@ -62,7 +62,8 @@ def serve(
         str,
         typer.Option(
             envvar="VERSTAS_ALLOWED_ORIGINS",
-            help="Comma-separated Origin values browsers may connect from; empty: any.",
+            help="Comma-separated Origin values browsers may also connect from, besides the "
+            "server's own (an Origin whose host and port are the request's Host).",
         ),
     ] = "",
     limit: Annotated[

@@ -8,9 +8,15 @@ from typing import Annotated
 import typer
 from sqlalchemy.exc import SQLAlchemyError
 
-from documents.store import SchemaError, check_url
+from documents.store.factory import check_url
 from documents.store.migrate import new_revision, upgrade
-from documents.store.schema import alembic_config, check_state, display_url, schema_state
+from documents.store.schema import (
+    SchemaError,
+    alembic_config,
+    check_state,
+    display_url,
+    schema_state,
+)
 from web.settings import DEFAULT_DATABASE_URL
 from web.workshop_cli import DatabaseUrl
 

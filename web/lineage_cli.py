@@ -18,7 +18,7 @@ import typer
 
 from documents.family_graph import FamilyGraphs
 from documents.lineage_service import fork, lineage, name_version
-from documents.store import Store
+from documents.store.base import Store
 from documents.workshop_service import stored_snapshot
 from web.auth import SECRET_NAME, Tokens
 from web.settings import DEFAULT_DATABASE_URL

@@ -2,7 +2,8 @@
 
 uvicorn's and the libraries' stdlib log records go through the same renderer, so an operator
 reads one format. Share-link tokens travel in query strings (`?token=`); every string in every
-record has them redacted before it is rendered.
+record has them redacted before it is rendered. A parameter is known by its decoded name, as
+Starlette and the socket read it, so `?%74oken=` is redacted too.
 """
 
 from __future__ import annotations
@@ -12,19 +13,29 @@ import re
 import sys
 from collections.abc import MutableMapping
 from typing import Any
+from urllib.parse import unquote_plus
 
 import structlog
 
-_TOKEN = re.compile(r"([?&;]token=)[^&;\s\"']+")
+_PARAMETER = re.compile(r"([?&;])([^=&;?\s\"']+)=([^&;\s\"']+)")
+SECRET_PARAMETERS = frozenset({"token"})
+
+
+def _redacted(found: re.Match[str]) -> str:
+    separator, name, value = found.groups()
+    if unquote_plus(name).strip().lower() in SECRET_PARAMETERS:
+        value = "[redacted]"
+    return f"{separator}{name}={value}"
 
 
 def redact_tokens(
     logger: Any, method: str, event: MutableMapping[str, Any]
 ) -> MutableMapping[str, Any]:
-    """Replace the value of any `token=` query parameter in the record's strings."""
+    """Replace the value of any `token` query parameter in the record's strings, however its
+    name is spelt (`%74oken`, `tok%65n`)."""
     for key, value in event.items():
-        if isinstance(value, str) and "token=" in value:
-            event[key] = _TOKEN.sub(r"\1[redacted]", value)
+        if isinstance(value, str) and "=" in value and ("%" in value or "oken" in value.lower()):
+            event[key] = _PARAMETER.sub(_redacted, value)
     return event
 
 
@@ -66,3 +77,6 @@ def configure_logging(level: str = "info", *, json: bool | None = None) -> None:
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logging.getLogger(name).handlers.clear()
         logging.getLogger(name).propagate = True
+    # Alembic narrates every step of a migration; a server that creates the schema on a new
+    # database says so in one line of its own (web/server.py).
+    logging.getLogger("alembic").setLevel(logging.WARNING)

@@ -12,12 +12,15 @@ _STATUS_TEXT = {
     200: "OK",
     201: "Created",
     204: "No content",
-    400: "Malformed JSON",
+    400: "Malformed JSON, or nested deeper than 32 levels",
     401: "Missing or invalid token",
     403: "Not allowed with this token",
     404: "No such workshop",
     409: "Refused by the current state (the error's code and message say which rule)",
-    422: "The body does not match its schema",
+    413: "The body is larger than 8 MiB",
+    415: "The body is not labelled Content-Type: application/json",
+    422: "The body does not match its schema, or a text in the body or the address holds NUL, "
+    "a lone surrogate or a bidirectional control character (U+202A-U+202E, U+2066-U+2069)",
 }
 
 
@@ -71,7 +74,9 @@ def openapi_document() -> dict[str, Any]:
             "version": "1",
             "description": "Workshops and share links, and the operators' view of each node. "
             "The documents themselves are synced over the Yjs websocket protocol at "
-            "/collab/{document}.",
+            "/collab/{document}. A write (any method but GET) takes its token only as "
+            "`Authorization: Bearer`: the cookie the workshop page sets is honoured for reading "
+            "alone. Request bodies are JSON sent as `Content-Type: application/json`.",
         },
         "paths": paths,
         "components": {

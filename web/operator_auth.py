@@ -55,10 +55,11 @@ class OperatorTokens:
 @dataclass(frozen=True, slots=True)
 class AdminViewer:
     """Who is looking: an operator (`workshop_id` None) sees every document, an owner only
-    the documents of their workshop. `label` names them in logs."""
+    the documents of their workshop. `label` names them in logs, `operator` on the page."""
 
     label: str
     workshop_id: str | None
+    operator: str | None = None
 
 
 async def admin_viewer(
@@ -74,7 +75,7 @@ async def admin_viewer(
         if operator.expires_at <= now:
             expired = datetime.fromtimestamp(operator.expires_at, UTC).isoformat()
             raise Denied(401, f"the operator token of {operator.name} expired at {expired}")
-        return AdminViewer(f"operator {operator.name}", None)
+        return AdminViewer(f"operator {operator.name}", None, operator.name)
     claims = access.tokens.read(token)
     if claims is None:
         raise Denied(401, "the token is not valid")

@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from documents.store import Store
+from documents.store.base import Store
 from web.auth import SECRET_NAME
 from web.operator_auth import OperatorTokens
 from web.settings import DEFAULT_DATABASE_URL

@@ -4,34 +4,39 @@ editor."""
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 from typing import Any, Final
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from collab.admission import Denied
+from collab.admission import Denied, origin_allowed
 from documents.access import DocumentKind, can_write
 from documents.labels import (
     EVALUATION_SECTIONS,
     MODEL_SECTIONS,
+    N_,
     PATH_SECTIONS,
     PERSPECTIVES,
     TOPICS,
-    label,
 )
-from documents.store import Store
+from documents.store.base import Store
 from documents.workshop_doc import matrix_key
 from documents.workshop_service import create_workshop
+from web import i18n
 from web.api import MAX_BODY_BYTES, TOKEN_COOKIE, Services, presented_token
-from web.schemas import problems
+from web.i18n import Localiser
+from web.schemas import request_problems
 
-templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+# Every page speaks the request's language (web/i18n.py): `_()`, `{% trans %}` and `i18n`.
+templates = Jinja2Templates(
+    directory=Path(__file__).parent / "templates", context_processors=[i18n.template_context]
+)
+i18n.install(templates.env)
 # The browser client's bundle, built from npm packages by `scripts/setup` (never committed).
 STATIC = Path(__file__).parent / "static"
 BUNDLE = STATIC / "build" / "workshop.js"
@@ -51,6 +56,10 @@ PAGE_HEADERS: Final = {
     ),
     "Referrer-Policy": "no-referrer",
 }
+# Under `no-referrer` a browser sends `Origin: null` with a form it posts, even to the page's own
+# origin; the front page's form must show where it comes from (see create_from_form), and the
+# page's address holds no secret, so its referrer goes to its own origin and nowhere else.
+FRONT_PAGE_HEADERS: Final = {**PAGE_HEADERS, "Referrer-Policy": "same-origin"}
 
 
 def bundle_version() -> str:
@@ -64,6 +73,12 @@ def bundle_version() -> str:
 
 SEARCH_LIMIT: Final = 50
 FORM_FIELDS: Final = ("title", "organisation", "visibility")
+# What the front page's form says about a field the schema refuses (the schema decides).
+FORM_ERRORS: Final = {
+    "title": N_("Give the workshop a name (at most 300 characters)."),
+    "organisation": N_("Give the organisation (at most 300 characters)."),
+    "visibility": N_("Choose who may read the workshop."),
+}
 
 
 async def index(request: Request) -> Response:
@@ -81,32 +96,56 @@ async def _index(
         "index.html",
         {"query": query, "workshops": found, "form": form, "errors": errors},
         status_code=status,
-        headers=PAGE_HEADERS,
+        headers=FRONT_PAGE_HEADERS,
     )
 
 
+def _from_own_page(request: Request) -> bool:
+    """Whether the browser says the form was sent by one of this server's own pages: its
+    `Origin`, or when it sends none its `Referer` (the front page's policy lets both through to
+    its own origin). Without either nothing tells a forged post from a real one."""
+    origin = request.headers.get("origin")
+    if origin is None:
+        referer = urlsplit(request.headers.get("referer", ""))
+        if not referer.netloc:
+            return False
+        origin = f"{referer.scheme}://{referer.netloc}"
+    allowed = Services.of(request).hub.allowed_origins
+    return origin_allowed(origin, request.headers.get("host"), allowed)
+
+
 async def create_from_form(request: Request) -> Response:
-    """The new workshop's page, by its owner's link (a redirect, so a reload creates nothing)."""
+    """The new workshop's page, by its owner's link (a redirect, so a reload creates nothing).
+
+    The one write that takes no token, so it is taken only from the server's own pages: a
+    page elsewhere must not create workshops in a visitor's name, nor land them on one."""
+    speaker = i18n.for_request(request)
+    if not _from_own_page(request):
+        return await _index(request, {}, [speaker.gettext("The form came from another site.")], 403)
     raw = await request.body()
     if len(raw) > MAX_BODY_BYTES:
-        return await _index(request, {}, ["Lomake on liian suuri (the form is too large)."], 413)
+        return await _index(request, {}, [speaker.gettext("The form is too large.")], 413)
     sent = parse_qs(raw.decode("utf-8", errors="replace"))
     form = {name: sent.get(name, [""])[0].strip() for name in FORM_FIELDS}
-    found = problems("workshop-create.request", form)
+    found = request_problems("workshop-create.request", form)
     if found:
-        return await _index(request, form, found, 422)
+        refused = {line.split(":")[0] for line in found}
+        errors = [speaker.gettext(FORM_ERRORS[name]) for name in FORM_FIELDS if name in refused]
+        return await _index(request, form, errors, 422)
     services = Services.of(request)
     workshop, owner = await create_workshop(services.workshops, form)
     token = services.access.tokens.mint(owner)
-    return RedirectResponse(f"/workshops/{workshop.id}?token={token}", status_code=303)
+    # `created`: the page greets its owner with the link that is the workshop's key.
+    return RedirectResponse(f"/workshops/{workshop.id}?token={token}&created=1", status_code=303)
 
 
-def _sections(part: str, keys: tuple[str, ...]) -> list[dict[str, str]]:
-    return [{"field": f"{part}/{key}", "label": label(key)} for key in keys]
+def _sections(part: str, keys: tuple[str, ...], speaker: Localiser) -> list[dict[str, str]]:
+    return [{"field": f"{part}/{key}", "label": speaker.label(key)} for key in keys]
 
 
-def _matrix() -> dict[str, Any]:
+def _matrix(speaker: Localiser) -> dict[str, Any]:
     """Topics as rows, perspectives as columns, as the guide draws the matrix."""
+    label = speaker.label
     return {
         "corner": f"{label('topic')} / {label('perspective')}",
         "perspectives": [{"label": label(p)} for p in PERSPECTIVES],
@@ -135,42 +174,86 @@ PAGE_PARTS: Final = (
 )
 
 
-def _parts() -> list[dict[str, Any]]:
+def _parts(speaker: Localiser) -> list[dict[str, Any]]:
     return [
-        {
-            "key": part,
-            "label": label(part),
-            "english": label(part, "en"),
-            "sections": _sections(part, keys),
-        }
+        {"key": part, "label": speaker.label(part), "sections": _sections(part, keys, speaker)}
         for part, keys in PAGE_PARTS
     ]
 
 
+# What a refused visitor is told, by the refusal's status: a title and what to do.
+REFUSALS: Final = {
+    401: (
+        N_("This workshop is private"),
+        N_("Open it with the link you were given: it carries your access."),
+    ),
+    403: (
+        N_("This link no longer opens the workshop"),
+        N_(
+            "The link has been revoked, or it belongs to another workshop. "
+            "Ask the workshop's owner for a new one."
+        ),
+    ),
+    404: (
+        N_("No such workshop"),
+        N_("There is no workshop %(id)s. It may have been deleted, or the address is mistyped."),
+    ),
+}
+
+
+def _refused(request: Request, refusal: Denied) -> Response:
+    """A refusal as a page in the visitor's language; the workshop id from the URL goes into
+    it as text, escaped like everything the templates show."""
+    speaker = i18n.for_request(request)
+    title, message = REFUSALS.get(refusal.status, REFUSALS[404])
+    context = {
+        "title": speaker.gettext(title),
+        "message": speaker.gettext(message) % {"id": request.path_params["workshop_id"]},
+    }
+    return templates.TemplateResponse(
+        request, "refused.html", context, status_code=refusal.status, headers=PAGE_HEADERS
+    )
+
+
+def _owner_link(request: Request, workshop_id: str, token: str | None, role: str | None) -> str:
+    """Right after creating a workshop, its owner sees the link that is its key, to copy."""
+    if role != "owner" or token is None or not request.query_params.get("created"):
+        return ""
+    return f"{request.base_url}workshops/{workshop_id}?token={token}"
+
+
 async def workshop_page(request: Request) -> Response:
-    """A share link lands here with `?token=`: the token moves into a cookie for the API."""
-    token = request.query_params.get("token") or presented_token(request)
+    """A share link lands here with `?token=`: the token moves into the workshop's cookie and
+    the browser is sent back without it (as /admin does), so the token stays out of the
+    address bar, the history and screenshots; the page then reads it from the cookie."""
+    given = request.query_params.get("token")
+    token = given or presented_token(request)
     try:
         access = await Services.of(request).access.workshop(
             request.path_params["workshop_id"], token
         )
     except Denied as exc:
-        # The reason names the workshop id from the URL: escaped, or the path could inject HTML.
-        return HTMLResponse(
-            f"<!doctype html><title>Verstas</title><p>{exc.status}: {html.escape(exc.reason)}</p>",
-            status_code=exc.status,
-        )
+        return _refused(request, exc)
     workshop = access.workshop
+    if given:
+        # Everything else the address carries stays (the language, the owner's "created").
+        kept = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "token"])
+        landed = RedirectResponse(
+            f"/workshops/{workshop.id}" + (f"?{kept}" if kept else ""), status_code=303
+        )
+        _keep_token(request, landed, workshop.id, given)
+        return landed
+    speaker = i18n.for_request(request)
     details = [
-        (label("place"), workshop.place),
-        (label("municipality"), workshop.municipality),
-        (label("funder"), workshop.funder),
-        (label("programme"), workshop.programme),
+        (speaker.label("place"), workshop.place),
+        (speaker.label("municipality"), workshop.municipality),
+        (speaker.label("funder"), workshop.funder),
+        (speaker.label("programme"), workshop.programme),
     ]
     store: Store = request.state.store
     edge = await store.lineage.parent(workshop.id)
     parent = await store.workshops.get(edge.parent_id) if edge is not None else None
-    response = templates.TemplateResponse(
+    return templates.TemplateResponse(
         request,
         "workshop.html",
         {
@@ -185,17 +268,28 @@ async def workshop_page(request: Request) -> Response:
             "origin": edge,
             # A private parent shows in the note by its link only, as in the lineage graph.
             "origin_title": parent.title if parent is not None and parent.public else None,
-            "parts": _parts(),
-            "components_label": label("components"),
-            "ideas_label": label("ideas"),
-            "matrix": _matrix(),
+            "parts": _parts(speaker),
+            "matrix": _matrix(speaker),
+            "owner_link": _owner_link(request, workshop.id, token, access.role),
             "bundle_version": bundle_version(),
         },
         headers=PAGE_HEADERS,
     )
-    if token and request.query_params.get("token"):
-        response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="lax")
-    return response
+
+
+def _keep_token(request: Request, response: Response, workshop_id: str, token: str) -> None:
+    """The share link's token as a cookie for this workshop's page and API paths only: a
+    browser holds one per workshop it was given a link to, and sends none of them anywhere
+    else, so a link to one workshop never stands in for the visitor on another's pages."""
+    for path in (f"/workshops/{workshop_id}", f"/api/workshops/{workshop_id}"):
+        response.set_cookie(
+            TOKEN_COOKIE,
+            token,
+            path=path,
+            httponly=True,
+            samesite="lax",
+            secure=request.url.scheme == "https",
+        )
 
 
 ROUTES = [

@@ -11,8 +11,9 @@ import uvicorn
 from sqlalchemy.exc import SQLAlchemyError
 
 from collab.endpoint import CollabConnection
-from documents.store import SchemaError, check_url
-from documents.store.schema import check_state, display_url, schema_state
+from documents.store.factory import check_url
+from documents.store.migrate import require_schema
+from documents.store.schema import SchemaError, display_url, head_revision
 from web.app import create_app
 from web.logs import configure_logging
 from web.settings import Settings
@@ -37,19 +38,19 @@ def run(settings: Settings) -> None:
     """Serve until SIGINT/SIGTERM; on the way out peers get 1012 and everything is committed.
 
     The database is checked before uvicorn starts, so that a wrong URL or schema ends the
-    process with status 1 and one log line saying what to do, not a lifespan traceback.
+    process with status 1 and one log line saying what to do, not a lifespan traceback. A new,
+    empty database gets the schema (and a log line saying so).
     """
     configure_logging(settings.log_level)
+    database = display_url(settings.database_url)
     try:
         check_url(settings.database_url)
-        check_state(asyncio.run(schema_state(settings.database_url)), settings.database_url)
+        created = asyncio.run(require_schema(settings.database_url))
     except (ValueError, SchemaError, SQLAlchemyError, OSError) as exc:
-        log.error(
-            "startup_refused",
-            database=display_url(settings.database_url),
-            error=str(exc),
-        )
+        log.error("startup_refused", database=database, error=str(exc))
         raise SystemExit(1) from None
+    if created:
+        log.info("schema_created", database=database, revision=head_revision())
     app = create_app(settings)
     config = uvicorn.Config(
         app,

@@ -23,6 +23,8 @@ class Settings:
     # Under sustained load a group commit waits this long (seconds) for more updates to join.
     commit_window: float = 0.002
     limits: Limits = field(default_factory=Limits)
+    # Origins browsers may also open sockets and post the front page's form from, besides the
+    # server's own.
     allowed_origins: frozenset[str] = frozenset()
     # Serve any valid document name without a workshop, as the bare sync core does.
     open_documents: bool = False

@@ -19,13 +19,11 @@ import typer
 
 from documents.access import DocumentKind, document_name
 from documents.export import InvalidExport, export_markdown
-from documents.store import SchemaError, Store, create_store
-from documents.workshop_service import (
-    create_workshop,
-    import_export,
-    stored_state,
-    workshop_export,
-)
+from documents.store.base import Store
+from documents.store.factory import create_store
+from documents.store.schema import SchemaError
+from documents.workshop_service import create_workshop, import_export, stored_state, workshop_export
+from web import i18n
 from web.auth import SECRET_NAME, Tokens
 from web.settings import DEFAULT_DATABASE_URL
 
@@ -122,11 +120,15 @@ def export(
     workshop_id: Annotated[str, typer.Argument(help="The workshop's id.")],
     format_: Annotated[str, typer.Option("--format", help="json or md")] = "json",
     output: Annotated[Path | None, typer.Option(help="File to write; default stdout.")] = None,
+    lang: Annotated[str, typer.Option(help="The Markdown's language: fi, sv or en.")] = "fi",
     database_url: DatabaseUrl = DEFAULT_DATABASE_URL,
 ) -> None:
     """Export a workshop as JSON (importable) or Markdown."""
     if format_ not in ("json", "md"):
         raise fail("--format is json or md")
+    language = i18n.parse_lang(lang)
+    if language is None:
+        raise fail("--lang is fi, sv or en")
 
     async def work(store: Store) -> str | None:
         workshop = await store.workshops.get(workshop_id)
@@ -136,7 +138,7 @@ def export(
         comments = await stored_state(store, document_name(workshop.id, DocumentKind.COMMENTS))
         data = workshop_export(workshop, content, comments)
         if format_ == "md":
-            return export_markdown(data)
+            return export_markdown(data, i18n.localiser(language))
         return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
     text = run(database_url, work)

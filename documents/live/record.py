@@ -1,4 +1,4 @@
-"""A session's record (`schemas/session-export.schema.json`) and its Finnish Markdown.
+"""A session's record (`schemas/session-export.schema.json`) and its Markdown.
 
 The record is what a session leaves: its phases with the times each was worked on, the notes
 revealed (hidden ones never were anyone's but their author's, so they are not in it), the
@@ -8,11 +8,11 @@ when it ended. It is built from stored rows only, so a past session's record nev
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any, Final
+from datetime import UTC, date, datetime
+from typing import Any, Final, Protocol
 from zoneinfo import ZoneInfo
 
-from documents.labels import label
+from documents.labels import N_
 from documents.live.targets import COMPONENTS, CONTENT, IDEAS, SECTIONS
 from documents.live.view import revealed_json
 from documents.store.sessions import NoteRecord, SessionRecord, VoteRecord
@@ -86,89 +86,140 @@ def session_record(
     }
 
 
-def target_label(target: str) -> str:
-    """A target as a Finnish reader knows it: `matrix/client.actors` is
+class Wording(Protocol):
+    """How the reader's language writes the record (web.i18n's Localiser is one): the domain
+    marks its words (`N_`), the catalogues translate them."""
+
+    def gettext(self, message: str) -> str: ...
+
+    def label(self, key: str) -> str: ...
+
+    def date(self, value: date) -> str: ...
+
+    def time(self, value: datetime) -> str:
+        """The time of day, in the value's own time zone."""
+        ...
+
+
+WORKSHOP: Final = N_("Workshop")
+STARTED: Final = N_("Began")
+ENDED: Final = N_("Ended")
+STILL_LIVE: Final = N_("The session is still live.")
+PEOPLE: Final = N_("People who joined")
+VERSION: Final = N_("Version of the content")
+PHASES: Final = N_("Phases")
+NOT_WORKED_ON: Final = N_("not worked on")
+REVEALED: Final = N_("Revealed notes")
+VOTES: Final = N_("Dot votes")
+VOTE: Final = N_("Vote %(number)s")
+PER_PERSON: Final = N_("Dots per person")
+MAX_PER_ITEM: Final = N_("At most on one item")
+RANK: Final = N_("Rank")
+ITEM: Final = N_("Item")
+DOTS: Final = N_("Dots")
+WHOLE: Final = N_("The whole workshop")
+
+
+def target_label(target: str, words: Wording) -> str:
+    """A target as the reader knows it: `matrix/client.actors` is, in Finnish,
     "Näkökulmataulukko: Asiakasnäkökulma / Toimijat"."""
     if target == CONTENT:
-        return "Koko verstas"
+        return words.gettext(WHOLE)
     if target in SECTIONS:
-        return label(target)
+        return words.label(target)
     if target.startswith(COMPONENTS):
-        return label("components")
+        return words.label("components")
     if target.startswith(IDEAS):
-        return "Idea"
+        return words.label("ideas")
     section, _, key = target.partition("/")
     if section == "matrix":
         perspective, _, topic = key.partition(".")
-        return f"{label('matrix')}: {label(perspective)} / {label(topic)}"
-    return label(key)
+        return f"{words.label('matrix')}: {words.label(perspective)} / {words.label(topic)}"
+    return words.label(key)
 
 
-def finnish_time(text: str, *, date: bool = True) -> str:
-    """An ISO 8601 instant as Finnish local time: "5.12.2026 klo 9.05", or "9.05"."""
-    local = datetime.fromisoformat(text).astimezone(HELSINKI)
-    clock = f"{local.hour}.{local.minute:02d}"
-    return f"{local.day}.{local.month}.{local.year} klo {clock}" if date else clock
+def local(text: str) -> datetime:
+    """An ISO 8601 instant in the room's time: Helsinki's."""
+    return datetime.fromisoformat(text).astimezone(HELSINKI)
 
 
 def finnish_date(seconds: float) -> str:
-    local = datetime.fromtimestamp(seconds, HELSINKI)
-    return f"{local.day}.{local.month}.{local.year}"
+    """A date as the version's label writes it whatever the reader's language: 5.12.2026."""
+    moment = datetime.fromtimestamp(seconds, HELSINKI)
+    return f"{moment.day}.{moment.month}.{moment.year}"
 
 
 def _line(text: str) -> str:
     return " ".join(text.split())
 
 
-def record_markdown(record: dict[str, Any]) -> str:
-    """The record in Finnish, to read or send as it is."""
+def _cell(text: str) -> str:
+    """One table cell on one line, its pipes escaped."""
+    return _line(text).replace("\\", "\\\\").replace("|", "\\|")
+
+
+def record_markdown(record: dict[str, Any], words: Wording) -> str:
+    """The record to read or send as it is, in the reader's language (times in Helsinki's)."""
     session = record["session"]
+
+    def moment(text: str) -> str:
+        return f"{words.date(local(text).date())} {words.time(local(text))}"
+
+    def fact(message: str, value: str) -> str:
+        return f"- **{words.gettext(message)}:** {value}"
+
     facts = [
-        f"- **Verstas:** {_line(record['workshop']['title'])}",
-        f"- **Alkoi:** {finnish_time(session['started_at'])}",
-        f"- **Päättyi:** {finnish_time(session['ended_at'])}"
+        fact(WORKSHOP, _line(record["workshop"]["title"])),
+        fact(STARTED, moment(session["started_at"])),
+        fact(ENDED, moment(session["ended_at"]))
         if session["ended_at"]
-        else "- **Istunto on käynnissä.**",
-        f"- **Osallistujia:** {record['participants']}",
+        else f"- **{words.gettext(STILL_LIVE)}**",
+        fact(PEOPLE, str(record["participants"])),
     ]
     if record["version"] is not None:
-        facts.append(f"- **Sisällön versio:** {_line(record['version']['label'])}")
+        facts.append(fact(VERSION, _line(record["version"]["label"])))
     blocks = [f"# Innopaja: {_line(session['title'])}", "\n".join(facts)]
-    blocks.append("## Vaiheet\n\n" + "\n".join(_phase(phase) for phase in record["phases"]))
+    phases = [_phase(phase, words) for phase in record["phases"]]
+    blocks.append(f"## {words.gettext(PHASES)}\n\n" + "\n".join(phases))
     if record["notes"]:
         notes = [
             f"- {_line(note['text'])}" + (f" ({_line(note['author'])})" if note["author"] else "")
             for note in record["notes"]
         ]
-        blocks.append("## Paljastetut muistilaput\n\n" + "\n".join(notes))
+        blocks.append(f"## {words.gettext(REVEALED)}\n\n" + "\n".join(notes))
     closed = [vote for vote in record["votes"] if vote["results"] is not None]
     if closed:
-        blocks.append("## Äänestykset")
-        blocks += [_vote(number, vote) for number, vote in enumerate(closed, start=1)]
+        blocks.append(f"## {words.gettext(VOTES)}")
+        blocks += [_vote(number, vote, words) for number, vote in enumerate(closed, start=1)]
     return "\n\n".join(blocks) + "\n"
 
 
-def _phase(phase: dict[str, Any]) -> str:
-    parts = ", ".join(target_label(target) for target in phase["targets"])
+def _phase(phase: dict[str, Any], words: Wording) -> str:
+    parts = ", ".join(target_label(target, words) for target in phase["targets"])
     periods = ", ".join(
-        finnish_time(period["started_at"], date=False)
+        words.time(local(period["started_at"]))
         + "\u2013"  # an en dash between times
-        + (finnish_time(period["ended_at"], date=False) if period["ended_at"] else "")
+        + (words.time(local(period["ended_at"])) if period["ended_at"] else "")
         for period in phase["periods"]
     )
     title = _line(phase["title"])
-    return f"{phase['index'] + 1}. **{title}** ({parts}): {periods or 'ei käsitelty'}"
+    return f"{phase['index'] + 1}. **{title}** ({parts}): {periods or words.gettext(NOT_WORKED_ON)}"
 
 
-def _vote(number: int, vote: dict[str, Any]) -> str:
-    head = (
-        f"### Äänestys {number}: {vote['per_person']} pistettä kullakin, "
-        f"enintään {vote['max_per_item']} samaan kohteeseen"
+def _vote(number: int, vote: dict[str, Any], words: Wording) -> str:
+    """The rules as facts, the results as a table (ties share a rank, which a Markdown ordered
+    list would renumber)."""
+    head = f"### {words.gettext(VOTE) % {'number': number}}"
+    rules = (
+        f"- **{words.gettext(PER_PERSON)}:** {vote['per_person']}\n"
+        f"- **{words.gettext(MAX_PER_ITEM)}:** {vote['max_per_item']}"
     )
-    # Ranks as text: a Markdown ordered list would renumber the ties.
-    lines = [
-        f"- **{tally['rank']}.** {_line(tally['label']) or tally['item']}: {tally['count']} "
-        + ("piste" if tally["count"] == 1 else "pistettä")
-        for tally in vote["results"]
+    rows = [
+        f"| {words.gettext(RANK)} | {words.gettext(ITEM)} | {words.gettext(DOTS)} |",
+        "|---|---|---|",
+        *(
+            f"| {tally['rank']} | {_cell(tally['label']) or tally['item']} | {tally['count']} |"
+            for tally in vote["results"]
+        ),
     ]
-    return head + "\n\n" + "\n".join(lines)
+    return "\n\n".join((head, rules, "\n".join(rows)))

@@ -31,7 +31,8 @@ from documents.live.record import finnish_date, session_record
 from documents.live.state import Phase, SessionState
 from documents.live.view import session_view, write_view
 from documents.live.votes import InvalidVote, VoteRules, item_labels
-from documents.store import Store
+from documents.records import WorkshopRecord
+from documents.store.base import Store
 from documents.store.sessions import (
     Change,
     NoteRecord,
@@ -39,7 +40,6 @@ from documents.store.sessions import (
     SessionRecord,
     VoteRecord,
 )
-from documents.store.workshops import WorkshopRecord
 from documents.workshop_doc import ContentData, add_idea, content_to_data, load_document, root
 
 log = structlog.get_logger(__name__)

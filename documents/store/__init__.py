@@ -1,16 +1,11 @@
-"""Persistence of documents: an append-only update log plus checkpoints."""
+"""Persistence of documents: an append-only update log plus checkpoints, and the workshops,
+share links, versions and forks beside it.
 
-from documents.store.base import CorruptLogEntry, LogEntry, PendingUpdate, Store, StoredDocument
-from documents.store.factory import check_url, create_store
-from documents.store.schema import SchemaError
+The contracts: `log` (the update log, all `collab` imports of storage), `workshops`,
+`lineage`, and `base.Store` (the three over one database). Their SQL implementations are in
+`sql/`, one module per database for what differs between SQLite and PostgreSQL; `factory`
+chooses them by the database URL. `tables`, `schema`, `migrate`, `legacy` and `migrations/`
+manage the schema.
 
-__all__ = [
-    "CorruptLogEntry",
-    "LogEntry",
-    "PendingUpdate",
-    "SchemaError",
-    "Store",
-    "StoredDocument",
-    "check_url",
-    "create_store",
-]
+Nothing is imported here, so that importing a contract does not load SQLAlchemy.
+"""

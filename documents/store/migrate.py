@@ -1,4 +1,5 @@
-"""`verstas db upgrade` and `verstas db revision`: Alembic driven from code, no alembic.ini.
+"""`verstas db upgrade`, `verstas db revision` and the schema a server starts on: Alembic
+driven from code, no alembic.ini.
 
 Migrations run forward only. Each revision's `upgrade` is all there is: going back means
 restoring a backup, never dropping tables that hold the update log.
@@ -9,31 +10,29 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
 from alembic.migration import MigrationContext, MigrationInfo
 from alembic.script import Script, ScriptDirectory
-from sqlalchemy import BigInteger, Connection, create_engine, func, literal, select
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
+from sqlalchemy import Connection, create_engine, inspect
+from sqlalchemy.ext.asyncio import create_async_engine
 
+from documents.store import tables
+from documents.store.factory import migration
 from documents.store.legacy import LEGACY_REVISION, compare_with_legacy
 from documents.store.schema import (
     VERSION_TABLE,
     SchemaError,
     alembic_config,
+    check_state,
     read_state,
+    schema_state,
     unknown_revision,
 )
 
-# Shared by every Verstas process, and the key the stores took to create their tables before
-# migrations existed, so on PostgreSQL a migration and an older server starting wait for each
-# other.
-MIGRATION_LOCK_KEY: Final = 0x5665_7273_7461_73  # "Verstas"
-# SQLite's migration lock is BEGIN IMMEDIATE: wait this long for other writers to finish.
-_SQLITE_LOCK_TIMEOUT_SECONDS: Final = 60.0
+T = TypeVar("T")
 
 Report = Callable[[str], None]
 
@@ -44,25 +43,52 @@ async def upgrade(url: str, report: Report) -> None:
     Idempotent: a database at head is left alone. Concurrent upgrades of one database run one
     after the other, and the later ones find it at head. On failure nothing is changed.
     """
-    is_sqlite = make_url(url).get_backend_name() == "sqlite"
-    connect_args = {"timeout": _SQLITE_LOCK_TIMEOUT_SECONDS} if is_sqlite else {}
-    engine = create_async_engine(url, connect_args=connect_args)
+    await _locked(url, upgrade_connection, report)
+
+
+async def require_schema(url: str) -> bool:
+    """Raise `SchemaError` (saying what to run) unless the database is at the head revision,
+    creating the schema first on a new database: one with no revision and none of Verstas'
+    tables. True when it did.
+
+    What a server does before it starts. A database with tables but no revision, or at another
+    revision, is left to `verstas db upgrade` (or to a newer Verstas): an operator migrates
+    on purpose, never by starting a server.
+    """
+    state = await schema_state(url)
+    created = False
+    if state.current is None:
+        created = await _locked(url, _create_if_new, lambda _line: None)
+        state = await schema_state(url)
+    check_state(state, url)
+    return created
+
+
+def _create_if_new(connection: Connection, report: Report) -> bool:
+    """Under the lock, so that of several servers starting on one new database, one creates
+    the schema and the others find it done."""
+    if read_state(connection).current is not None:
+        return False
+    names = set(inspect(connection).get_table_names())
+    if names & set(tables.metadata.tables):
+        return False
+    upgrade_connection(connection, report)
+    return True
+
+
+async def _locked(url: str, work: Callable[[Connection, Report], T], report: Report) -> T:
+    """Run `work` in one transaction holding the database's migration lock (SQLite's write
+    lock, a PostgreSQL advisory lock: see documents.store.factory); commit it if it returns."""
+    lock = migration(url)
+    engine = create_async_engine(url, connect_args=dict(lock.connect_args))
     try:
         async with engine.connect() as connection:
-            await _lock(connection, is_sqlite=is_sqlite)
-            await connection.run_sync(upgrade_connection, report)
+            await lock.begin(connection)
+            result = await connection.run_sync(work, report)
             await connection.commit()
+            return result
     finally:
         await engine.dispose()
-
-
-async def _lock(connection: AsyncConnection, *, is_sqlite: bool) -> None:
-    """Begin the transaction holding the database-wide migration lock until it ends."""
-    if is_sqlite:
-        await connection.exec_driver_sql("BEGIN IMMEDIATE")
-    else:
-        key = literal(MIGRATION_LOCK_KEY, BigInteger)
-        await connection.execute(select(func.pg_advisory_xact_lock(key)))
 
 
 def upgrade_connection(connection: Connection, report: Report) -> None:

@@ -1,8 +1,9 @@
 """Which schema revision a database is at, and refusing to run on any but this Verstas' head.
 
-The store never creates or alters tables itself: `verstas db upgrade` does (`migrate.py`). A
-server or CLI command that finds the schema behind, empty or from a newer Verstas stops at once
-with a message naming the command to run, instead of failing later on a missing table or column.
+The store never creates or alters tables itself: `verstas db upgrade` does (`migrate.py`), and
+a server starting on a new database (`migrate.require_schema`). A server that finds the schema
+behind or from a newer Verstas, or a CLI command that finds it so or empty, stops at once with
+a message naming the command to run, instead of failing later on a missing table or column.
 """
 
 from __future__ import annotations

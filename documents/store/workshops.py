@@ -1,135 +1,23 @@
-"""Workshops and their share links in SQL: the metadata that lives outside the CRDT documents.
-
-A workshop is created in one transaction together with its owner link and the first update of
-each of its documents (the structure the server seeds), so there is never a workshop whose
-documents lack their structure, nor seeded documents without a workshop.
-"""
+"""The contract for workshops and their share links: the metadata that lives outside the CRDT
+documents (the SQL implementation is documents.store.sql.workshops)."""
 
 from __future__ import annotations
 
-import secrets
-import zlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any, cast
-
-from sqlalchemy import ColumnElement, Row, Update, and_, func, insert, or_, select, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from typing import Protocol
 
 from documents.access import Role
-from documents.store import tables
-from documents.store.base import PendingUpdate
-from documents.store.recent import RecentLookups
-
-# How long admission may reuse a workshop or share-link row read earlier: changes made in this
-# process are seen at once, changes made by another node (or the CLI) within this many seconds.
-RECENT_TTL = 5.0
-RECENT_MAX_ENTRIES = 10_000
-
-METADATA_FIELDS = ("place", "municipality", "funder", "programme")
-EDITABLE_FIELDS = ("title", "organisation", "description", "visibility", *METADATA_FIELDS)
-# What the lineage graph shows of a workshop: changing one changes its family's graph.
-GRAPH_FIELDS = frozenset(("title", "organisation", "visibility"))
+from documents.records import ForkEdge, LinkRecord, WorkshopRecord
+from documents.store.log import PendingUpdate
 
 
-@dataclass(frozen=True, slots=True)
-class WorkshopRecord:
-    id: str
-    title: str
-    organisation: str
-    description: str
-    visibility: str
-    place: str | None
-    municipality: str | None
-    funder: str | None
-    programme: str | None
-    created_at: datetime
-    updated_at: datetime
+class Workshops(Protocol):
+    """Workshops, share links and the server's secrets, in the same database as the log.
 
-    @property
-    def public(self) -> bool:
-        return self.visibility == "public"
-
-
-@dataclass(frozen=True, slots=True)
-class LinkRecord:
-    id: str
-    workshop_id: str
-    role: Role
-    created_at: datetime
-    revoked_at: datetime | None
-
-
-def new_id() -> str:
-    """Unguessable, and a valid document name: 20 lowercase hex digits."""
-    return secrets.token_hex(10)
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-def aware(value: datetime) -> datetime:
-    """SQLite hands timestamps back without a zone; they were written in UTC."""
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-
-
-def _workshop(row: Row[Any]) -> WorkshopRecord:
-    data = row._mapping
-    return WorkshopRecord(
-        id=data["id"],
-        title=data["title"],
-        organisation=data["organisation"],
-        description=data["description"],
-        visibility=data["visibility"],
-        place=data["place"],
-        municipality=data["municipality"],
-        funder=data["funder"],
-        programme=data["programme"],
-        created_at=aware(data["created_at"]),
-        updated_at=aware(data["updated_at"]),
-    )
-
-
-def _root_of(workshop_id: str) -> ColumnElement[str]:
-    """The root of the workshop's family: its edge's root, or itself when it is no fork."""
-    f = tables.forks.c
-    above = select(f.root_id).where(f.child_id == workshop_id).scalar_subquery()
-    return func.coalesce(above, workshop_id)
-
-
-def _bump_family_version(root: str | ColumnElement[str]) -> Update:
-    """Run in the transaction of the change, so no reader sees the change under the old
-    version (a node could then keep serving a graph without it)."""
-    w = tables.workshops.c
-    return update(tables.workshops).where(w.id == root).values(family_version=w.family_version + 1)
-
-
-def _link(row: Row[Any]) -> LinkRecord:
-    data = row._mapping
-    revoked = data["revoked_at"]
-    return LinkRecord(
-        id=data["id"],
-        workshop_id=data["workshop_id"],
-        role=cast(Role, data["role"]),
-        created_at=aware(data["created_at"]),
-        revoked_at=aware(revoked) if revoked is not None else None,
-    )
-
-
-class SqlWorkshops:
-    """The workshop repository over the store's engine."""
-
-    def __init__(self, engine: AsyncEngine) -> None:
-        self._engine = engine
-        self._recent_workshops = RecentLookups(
-            self.get, ttl=RECENT_TTL, max_entries=RECENT_MAX_ENTRIES
-        )
-        self._recent_links = RecentLookups(
-            self.link, ttl=RECENT_TTL, max_entries=RECENT_MAX_ENTRIES
-        )
+    Reads that admission makes for every connection (`get_recent`, `link_recent`) may answer
+    from a few seconds ago; a change made through this object is seen by them at once, one
+    made by another process once `forget` is called or within those seconds.
+    """
 
     async def create(
         self,
@@ -137,77 +25,28 @@ class SqlWorkshops:
         seeds: Sequence[PendingUpdate],
         *,
         workshop_id: str | None = None,
-        fork: Mapping[str, Any] | None = None,
+        fork: ForkEdge | None = None,
     ) -> tuple[WorkshopRecord, LinkRecord]:
         """Insert the workshop, its owner link, its documents' first updates and, for a fork,
-        its lineage edge, atomically: a fork never exists without its edge."""
-        now = utc_now()
-        identifier = workshop_id or new_id()
-        row: dict[str, Any] = {name: fields.get(name) for name in EDITABLE_FIELDS}
-        row.update(id=identifier, created_at=now, updated_at=now, deleted_at=None)
-        row["description"] = row["description"] or ""
-        row["visibility"] = row["visibility"] or "public"
-        link = {
-            "id": new_id(),
-            "workshop_id": identifier,
-            "role": "owner",
-            "created_at": now,
-            "revoked_at": None,
-        }
-        log_rows = [
-            {"document": s.document, "data": s.update, "checksum": zlib.crc32(s.update)}
-            for s in seeds
-        ]
-        async with self._engine.begin() as conn:
-            await conn.execute(insert(tables.workshops), [row])
-            await conn.execute(insert(tables.share_links), [link])
-            if log_rows:
-                await conn.execute(insert(tables.updates), log_rows)
-            if fork is not None:
-                f = tables.forks.c
-                parent = fork["parent_id"]
-                above = await conn.scalar(select(f.root_id).where(f.child_id == parent))
-                root = above or parent
-                await conn.execute(insert(tables.forks), [{**fork, "root_id": root}])
-                await conn.execute(_bump_family_version(root))
-        self._recent_workshops.forget(identifier)
-        return (
-            WorkshopRecord(
-                **{k: row[k] for k in ("id", *EDITABLE_FIELDS, "created_at", "updated_at")}
-            ),
-            LinkRecord(str(link["id"]), identifier, "owner", now, None),
-        )
+        its lineage edge, atomically: there is never a workshop whose documents lack their
+        structure, seeded documents without a workshop, nor a fork without its edge."""
+        ...
 
     async def get(self, workshop_id: str) -> WorkshopRecord | None:
         """The workshop, unless it does not exist or was deleted."""
-        w = tables.workshops.c
-        async with self._engine.connect() as conn:
-            row = (
-                await conn.execute(
-                    select(tables.workshops).where(w.id == workshop_id, w.deleted_at.is_(None))
-                )
-            ).first()
-        return _workshop(row) if row is not None else None
+        ...
 
     async def prepare(self) -> None:
-        """Look a workshop up once, so that SQLAlchemy has compiled admission's statements
-        before the first client: after a restart every client reconnects at once, and the
-        first one waited ~3 ms for the compilation."""
-        await self.get("")
-        await self.link("")
+        """Get ready to answer admission's first lookups fast (after a restart every client
+        reconnects at once)."""
 
     async def get_recent(self, workshop_id: str) -> WorkshopRecord | None:
-        """As `get`, or as it answered at most RECENT_TTL seconds ago: for admission, which asks
-        for every connection. Changes made through this object are seen at once."""
-        return await self._recent_workshops.get(workshop_id)
+        """As `get`, or as it answered a few seconds ago (see the class)."""
+        ...
 
     async def many(self, workshop_ids: Sequence[str]) -> dict[str, WorkshopRecord]:
         """The live ones among these workshops, by id (deleted ones are absent)."""
-        w = tables.workshops.c
-        query = select(tables.workshops).where(w.id.in_(list(workshop_ids)), w.deleted_at.is_(None))
-        async with self._engine.connect() as conn:
-            rows = (await conn.execute(query)).all()
-        return {row.id: _workshop(row) for row in rows}
+        ...
 
     async def search(
         self,
@@ -218,138 +57,39 @@ class SqlWorkshops:
         limit: int = 100,
     ) -> list[WorkshopRecord]:
         """Public workshops (and the given private ones, or all for an operator) whose title or
-        organisation matches."""
-        w = tables.workshops.c
-        conditions: list[ColumnElement[bool]] = [w.deleted_at.is_(None)]
-        if not include_private:
-            conditions.append(or_(w.visibility == "public", w.id.in_(list(private_ids))))
-        if query:
-            pattern = f"%{query.lower()}%"
-            conditions.append(or_(w.title.ilike(pattern), w.organisation.ilike(pattern)))
-        statement = (
-            select(tables.workshops)
-            .where(and_(*conditions))
-            .order_by(w.updated_at.desc(), w.id)
-            .limit(limit)
-        )
-        async with self._engine.connect() as conn:
-            rows = (await conn.execute(statement)).all()
-        return [_workshop(row) for row in rows]
+        organisation matches, the most recently changed first."""
+        ...
 
     async def update(
         self, workshop_id: str, changes: Mapping[str, str | None]
     ) -> WorkshopRecord | None:
-        """Change editable fields; None if the workshop is gone."""
-        values: dict[str, Any] = {k: v for k, v in changes.items() if k in EDITABLE_FIELDS}
-        values["updated_at"] = utc_now()
-        w = tables.workshops.c
-        async with self._engine.begin() as conn:
-            result = await conn.execute(
-                update(tables.workshops)
-                .where(w.id == workshop_id, w.deleted_at.is_(None))
-                .values(**values)
-            )
-            if result.rowcount == 1 and GRAPH_FIELDS & values.keys():
-                await conn.execute(_bump_family_version(_root_of(workshop_id)))
-        self._recent_workshops.forget(workshop_id)
-        if result.rowcount != 1:
-            return None
-        return await self.get(workshop_id)
+        """Change editable fields; None if the workshop is gone. A change of what the lineage
+        graph shows advances the family's version in the same transaction."""
+        ...
 
     async def delete(self, workshop_id: str) -> bool:
         """Soft-delete the workshop and revoke every link; False if it was already gone."""
-        now = utc_now()
-        w, s = tables.workshops.c, tables.share_links.c
-        async with self._engine.begin() as conn:
-            result = await conn.execute(
-                update(tables.workshops)
-                .where(w.id == workshop_id, w.deleted_at.is_(None))
-                .values(deleted_at=now, updated_at=now)
-            )
-            if result.rowcount == 1:
-                await conn.execute(_bump_family_version(_root_of(workshop_id)))
-            await conn.execute(
-                update(tables.share_links)
-                .where(s.workshop_id == workshop_id, s.revoked_at.is_(None))
-                .values(revoked_at=now)
-            )
-        self._recent_workshops.forget(workshop_id)
-        self._recent_links.clear()  # every link of the workshop was revoked
-        return result.rowcount == 1
+        ...
 
-    async def create_link(self, workshop_id: str, role: Role) -> LinkRecord:
-        link = LinkRecord(new_id(), workshop_id, role, utc_now(), None)
-        async with self._engine.begin() as conn:
-            await conn.execute(
-                insert(tables.share_links),
-                [
-                    {
-                        "id": link.id,
-                        "workshop_id": workshop_id,
-                        "role": role,
-                        "created_at": link.created_at,
-                        "revoked_at": None,
-                    }
-                ],
-            )
-        return link
+    async def create_link(self, workshop_id: str, role: Role) -> LinkRecord: ...
 
     async def links(self, workshop_id: str) -> list[LinkRecord]:
-        s = tables.share_links.c
-        async with self._engine.connect() as conn:
-            rows = (
-                await conn.execute(
-                    select(tables.share_links)
-                    .where(s.workshop_id == workshop_id)
-                    .order_by(s.created_at, s.id)
-                )
-            ).all()
-        return [_link(row) for row in rows]
+        """Every link of the workshop, revoked ones included, oldest first."""
+        ...
 
-    async def link(self, link_id: str) -> LinkRecord | None:
-        s = tables.share_links.c
-        async with self._engine.connect() as conn:
-            row = (await conn.execute(select(tables.share_links).where(s.id == link_id))).first()
-        return _link(row) if row is not None else None
-
-    def forget(self, *, workshop_id: str | None = None, link_id: str | None = None) -> None:
-        """Another process changed these rows: the next `get_recent`/`link_recent` reads them."""
-        if workshop_id is not None:
-            self._recent_workshops.forget(workshop_id)
-        if link_id is not None:
-            self._recent_links.forget(link_id)
+    async def link(self, link_id: str) -> LinkRecord | None: ...
 
     async def link_recent(self, link_id: str) -> LinkRecord | None:
-        """As `link`, or as it answered at most RECENT_TTL seconds ago (see `get_recent`)."""
-        return await self._recent_links.get(link_id)
+        """As `link`, or as it answered a few seconds ago (see the class)."""
+        ...
+
+    def forget(self, *, workshop_id: str | None = None, link_id: str | None = None) -> None:
+        """Another process changed these rows: the next recent lookups read them afresh."""
 
     async def revoke_link(self, workshop_id: str, link_id: str) -> bool:
         """Revoke a live link of this workshop; False if there is none."""
-        s = tables.share_links.c
-        async with self._engine.begin() as conn:
-            result = await conn.execute(
-                update(tables.share_links)
-                .where(s.id == link_id, s.workshop_id == workshop_id, s.revoked_at.is_(None))
-                .values(revoked_at=utc_now())
-            )
-        self._recent_links.forget(link_id)
-        return result.rowcount == 1
+        ...
 
     async def secret(self, name: str) -> str:
         """A server-wide secret, generated by whichever node asks first and shared after."""
-        column = tables.server_secrets.c
-        query = select(column.value).where(column.name == name)
-        async with self._engine.connect() as conn:
-            value = (await conn.execute(query)).scalar()
-        if value is not None:
-            return str(value)
-        try:
-            async with self._engine.begin() as conn:
-                await conn.execute(
-                    insert(tables.server_secrets),
-                    [{"name": name, "value": secrets.token_urlsafe(48)}],
-                )
-        except IntegrityError:
-            pass  # another node created it first: read theirs below
-        async with self._engine.connect() as conn:
-            return str((await conn.execute(query)).scalar_one())
+        ...

@@ -41,7 +41,7 @@ async def open_page(browser: Browser, server: ServerProcess) -> AsyncIterator[Op
     contexts = []
 
     async def open_workshop(workshop_id: str, token: str | None) -> Page:
-        context = await browser.new_context()
+        context = await browser.new_context(locale="fi-FI")
         contexts.append(context)
         page = problems.watch(await context.new_page())
         query = f"?token={token}" if token else ""

@@ -27,7 +27,7 @@ async def test_edits_typed_while_the_server_is_down_arrive_when_it_is_back(
     field = "model/conditions"
     async with running_server(tmp_path, open_documents=False) as server:
         workshop_id, tokens = await new_workshop(server)
-        context = await browser.new_context()
+        context = await browser.new_context(locale="fi-FI")
         problems = PageProblems()
         page = problems.watch(await context.new_page())
         await page.goto(f"{server.http_url}/workshops/{workshop_id}?token={tokens['owner']}")

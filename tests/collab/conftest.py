@@ -19,10 +19,9 @@ from collab.limits import Limits
 from collab.protocol import Message, decode
 from collab.session import PeerSession
 from documents.checkpoints import CheckpointPolicy
-from documents.store import LogEntry, PendingUpdate, Store, StoredDocument, create_store
-from documents.store.lineage import SqlLineage
-from documents.store.sessions import SessionStore
-from documents.store.workshops import SqlWorkshops
+from documents.store.base import Store
+from documents.store.factory import create_store
+from documents.store.log import LogEntry, PendingUpdate, StoredDocument
 from tests.support.databases import migrated_sqlite
 
 
@@ -37,18 +36,6 @@ class GatedStore:
         self.fail_appends: Exception | None = None
         self.fail_loads = 0
         self.loads = 0
-
-    @property
-    def workshops(self) -> SqlWorkshops:
-        return self.inner.workshops
-
-    @property
-    def lineage(self) -> SqlLineage:
-        return self.inner.lineage
-
-    @property
-    def sessions(self) -> SessionStore:
-        return self.inner.sessions
 
     async def open(self) -> None:
         await self.inner.open()

@@ -12,7 +12,7 @@ from collab.crdt import InvalidUpdate
 from collab.errors import CloseCode
 from collab.hub import CollabHub
 from collab.protocol import SyncStep1, SyncStep2, SyncUpdate, encode
-from documents.store import PendingUpdate
+from documents.store.log import PendingUpdate
 from tests.collab.conftest import GatedStore, RecordingPeer, writer_session
 from tests.support.conditions import wait_until
 

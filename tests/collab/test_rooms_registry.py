@@ -50,7 +50,13 @@ async def test_last_leave_unloads_with_a_checkpoint_and_reload_has_everything(
         room.receive(peer, encode(SyncUpdate(source.get_update(before))), 0.0)
     await wait_until(lambda: room.settled)
     hub.rooms.leave(room, peer)
-    await wait_until(lambda: hub.rooms.get("fold") is None, what="the unload")
+    # The room leaves the registry first, then its checkpoint is written.
+    await wait_until(
+        lambda: (
+            hub.rooms.get("fold") is None and room.activity.checkpoint_position == room.position
+        ),
+        what="the unload and its checkpoint",
+    )
     stored = await store.load("fold")
     assert stored.checkpoint is not None
     assert stored.tail == []

@@ -17,7 +17,7 @@ import pytest_asyncio
 from pycrdt import Doc, Text
 
 from collab.protocol import SyncUpdate, encode
-from documents.store import create_store
+from documents.store.factory import create_store
 from tests.support.api import ApiClient
 from tests.support.conditions import wait_for
 from tests.support.jsclient import JsClient
@@ -256,8 +256,8 @@ async def test_the_page_renders_the_table_for_an_operator(
     html = page.text
     assert "<table>" in html
     assert f'<th scope="row">{wid}</th>' in html
-    assert "Node node-a" in html
-    assert "operator aino" in html
+    assert "Solmu node-a" in html
+    assert "ylläpitäjä aino" in html
     assert '<meta http-equiv="refresh" content="10">' in html
     assert "<script" not in html
     assert operator not in html
@@ -269,7 +269,7 @@ async def test_the_page_refuses_without_a_fitting_token(server: ServerProcess) -
         anonymous = await browser.get("/admin")
         editor = await browser.get(f"/admin?token={tokens['editor']}")
     assert anonymous.status_code == 401
-    assert '<p role="alert">401:' in anonymous.text
+    assert '<p role="alert">Ylläpitonäkymä vaatii ylläpitäjän tunnisteen' in anonymous.text
     assert editor.status_code == 403
     assert "set-cookie" not in editor.headers
     assert "<table>" not in editor.text

@@ -281,8 +281,8 @@ async def test_ending_leaves_a_version_a_record_and_expires_the_sessions_links(
         "ei käsitelty",
         "## Paljastetut muistilaput",
         "- Kotihoito yöllä",
-        "## Äänestykset",
-        "Kotihoito yöllä: 1 piste",
+        "## Pisteäänestykset",
+        "| 1 | Kotihoito yöllä | 1 |",
         "**Osallistujia:** 1",
     ):
         assert words in markdown, words

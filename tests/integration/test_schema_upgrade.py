@@ -1,5 +1,6 @@
 """`verstas db upgrade` and `verstas db current` as an operator types them, and a server that
-refuses to start on a database whose schema is not this Verstas' head."""
+creates the schema on a new database but refuses to start on one whose schema is another
+revision than this Verstas' head."""
 
 from __future__ import annotations
 
@@ -8,17 +9,26 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+import pytest_asyncio
+from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, create_engine, text
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from documents.store.legacy import LEGACY_REVISION
-from documents.store.schema import VERSION_TABLE, alembic_config, head_revision
-from tests.support.databases import create_legacy_tables, migrated_sqlite, sqlite_url
+from documents.store.schema import VERSION_TABLE, alembic_config, head_revision, schema_state
+from tests.support.databases import (
+    create_legacy_tables,
+    migrated_sqlite,
+    private_postgres,
+    sqlite_url,
+)
 from tests.support.server import ServerProcess, free_port
 
 HEAD = head_revision()
@@ -122,21 +132,94 @@ def test_an_unreachable_database_is_reported_without_its_password() -> None:
     assert "Traceback" not in current.stderr
 
 
-def no_schema(path: Path) -> None:
-    """Nothing at all: the server must not create the file's tables itself."""
+@pytest_asyncio.fixture(params=["sqlite", "postgresql"])
+async def new_database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """The URL of a database nobody has used yet: a SQLite file not yet created, or a
+    PostgreSQL database of this test's own."""
+    if request.param == "sqlite":
+        yield sqlite_url(tmp_path / "new.db")
+        return
+    async with private_postgres() as url:
+        yield url
 
 
-def legacy_tables(path: Path) -> None:
-    on_file(path, create_legacy_tables)
+async def on_database(url: str, work: Callable[[Connection], object]) -> None:
+    engine = create_async_engine(url)
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(work)
+    finally:
+        await engine.dispose()
 
 
-def newer_revision(path: Path) -> None:
-    migrated_sqlite(path)
-    on_file(path, from_a_newer_verstas)
+def at_revision(revision: str) -> Callable[[Connection], None]:
+    def migrate(connection: Connection) -> None:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+    return migrate
+
+
+def previous(revision: str) -> str:
+    script = ScriptDirectory.from_config(alembic_config()).get_revision(revision)
+    assert script is not None
+    assert isinstance(script.down_revision, str)  # the history is one line, never branched
+    return script.down_revision
+
+
+OLDER = previous(HEAD)
+
+
+def older_revision(connection: Connection) -> None:
+    at_revision(OLDER)(connection)
+
+
+def newer_revision(connection: Connection) -> None:
+    at_revision(HEAD)(connection)
+    from_a_newer_verstas(connection)
+
+
+def server_log(server: ServerProcess) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in server.log_text().splitlines()]
+
+
+@pytest.mark.asyncio
+async def test_the_server_creates_the_schema_on_a_new_database(
+    tmp_path: Path, new_database: str
+) -> None:
+    server = ServerProcess(tmp_path, database_url=new_database)
+    await server.start()
+    try:
+        async with httpx.AsyncClient(base_url=server.http_url) as http:
+            assert (await http.get("/readyz")).status_code == 200
+            workshop = await http.post(
+                "/api/workshops", json={"title": "Uusi", "organisation": "Kuopio"}
+            )
+            assert workshop.status_code == 201, workshop.text
+    finally:
+        await server.stop()
+    (tmp_path / "again").mkdir()
+    again = ServerProcess(tmp_path / "again", database_url=new_database)
+    await again.start()
+    await again.stop()
+
+    (created,) = [r for r in server_log(server) if r["event"] == "schema_created"]
+    assert (created["level"], created["database"], created["revision"]) == (
+        "info",
+        new_database,
+        HEAD,
+    )
+    assert [r for r in server_log(again) if r["event"] == "schema_created"] == []
+    assert (await schema_state(new_database)).current == HEAD
 
 
 NO_REVISION = (
     "the database {url} has no Verstas schema revision (it is empty, or predates migrations); "
+    "run: verstas db upgrade --database-url {url}"
+)
+OLDER_REVISION = (
+    f"the database {{url}} is at schema revision {OLDER}, this Verstas needs {HEAD}; "
     "run: verstas db upgrade --database-url {url}"
 )
 NEWER = (
@@ -147,25 +230,35 @@ NEWER = (
 
 @pytest.mark.asyncio
 @pytest.mark.parametrize(
-    ("prepare", "error"),
-    [(no_schema, NO_REVISION), (legacy_tables, NO_REVISION), (newer_revision, NEWER)],
+    ("prepare", "error", "left_at"),
+    [
+        (create_legacy_tables, NO_REVISION, None),
+        (older_revision, OLDER_REVISION, OLDER),
+        (newer_revision, NEWER, "f00d"),
+    ],
 )
 async def test_the_server_refuses_to_start_and_says_what_to_run(
-    tmp_path: Path, prepare: Callable[[Path], None], error: str
+    tmp_path: Path,
+    new_database: str,
+    prepare: Callable[[Connection], None],
+    error: str,
+    left_at: str | None,
 ) -> None:
-    path = tmp_path / "verstas.db"
-    prepare(path)
-    url = sqlite_url(path)
-    server = ServerProcess(tmp_path, database_url=url)
+    await on_database(new_database, prepare)
+    server = ServerProcess(tmp_path, database_url=new_database)
 
     with pytest.raises(RuntimeError, match="server exited at start"):
         await server.start()
 
     assert server.returncode == 1
-    (line,) = server.log_text().splitlines()
-    record = json.loads(line)
+    (record,) = server_log(server)
     assert (record["level"], record["event"]) == ("error", "startup_refused")
-    assert (record["database"], record["error"]) == (url, error.format(url=url))
+    assert (record["database"], record["error"]) == (new_database, error.format(url=new_database))
+    assert (await schema_state(new_database)).current == left_at
+
+
+def legacy_tables(path: Path) -> None:
+    on_file(path, create_legacy_tables)
 
 
 @pytest.mark.asyncio

@@ -1,5 +1,6 @@
 """The built wheel carries everything the server reads from beside its code at run time: an
-installed Verstas (not this checkout) finds its page templates, JSON Schemas and migrations."""
+installed Verstas (not this checkout) finds its page templates, JSON Schemas, migrations and
+language catalogues."""
 
 from __future__ import annotations
 
@@ -16,13 +17,16 @@ REPO = Path(__file__).resolve().parents[2]
 PROBE = """
 import json
 import documents.store.schema as schema
+import web.i18n as i18n
 import web.pages as pages
 import web.schemas as schemas
 print(json.dumps({
-    "modules": [schema.__file__, pages.__file__, schemas.__file__],
+    "modules": [schema.__file__, pages.__file__, schemas.__file__, i18n.__file__],
     "schemas": len(schemas.all_schemas()),
     "templates": sorted(pages.templates.env.list_templates()),
     "head": schema.head_revision(),
+    "swedish": i18n.localiser("sv").label("matrix"),
+    "client": i18n.client_messages("sv")["Connected"],
 }))
 """
 
@@ -44,7 +48,9 @@ def source_tree(destination: Path) -> Path:
     return destination
 
 
-def test_an_installed_wheel_finds_its_templates_schemas_and_migrations(tmp_path: Path) -> None:
+def test_an_installed_wheel_finds_its_templates_schemas_migrations_and_catalogues(
+    tmp_path: Path,
+) -> None:
     source = source_tree(tmp_path / "source")
     wheels, target = tmp_path / "wheels", tmp_path / "installed"
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--quiet"]
@@ -62,6 +68,7 @@ def test_an_installed_wheel_finds_its_templates_schemas_and_migrations(tmp_path:
     assert all(Path(module).is_relative_to(target) for module in found["modules"]), found
     assert found["schemas"] == len(list((REPO / "schemas").glob("*.schema.json")))
     assert {"admin.html", "workshop.html"} <= set(found["templates"])
+    assert (found["swedish"], found["client"]) == ("Perspektivtabell", "Ansluten")
     assert (
         found["head"]
         == sorted(

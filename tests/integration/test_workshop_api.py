@@ -113,7 +113,9 @@ async def test_bad_requests_get_the_error_shape(server: ServerProcess) -> None:
         details = invalid.json()["error"]["details"]
         assert any("colour" in line for line in details)
         assert any(line.startswith("title") for line in details)
-        malformed = await api.post("/api/workshops", content=b"{not json")
+        malformed = await api.post(
+            "/api/workshops", content=b"{not json", headers={"Content-Type": "application/json"}
+        )
         assert malformed.status_code == 400
         assert (await api.get("/api/workshops/0123456789abcdef0123")).status_code == 404
     async with httpx.AsyncClient(base_url=server.http_url) as http:

@@ -55,6 +55,9 @@ def test_create_list_export_import(tmp_path: Path) -> None:
     assert again == export
     markdown = verstas(db, "export", second, "--format", "md")
     assert markdown.stdout.startswith("# Perhekeskus")
+    assert "- **Organisaatio:** Oulu" in markdown.stdout
+    swedish = verstas(db, "export", second, "--format", "md", "--lang", "sv")
+    assert "- **Organisation:** Oulu\n- **Skapad:** " in swedish.stdout
 
 
 def test_errors_are_clear_and_exit_nonzero(tmp_path: Path) -> None:
@@ -68,6 +71,9 @@ def test_errors_are_clear_and_exit_nonzero(tmp_path: Path) -> None:
     assert bad.returncode == 1
     assert "is not a workshop export" in bad.stderr
     assert "Traceback" not in bad.stderr
+    german = verstas(db, "export", "0123456789abcdef0123", "--format", "md", "--lang", "de")
+    assert german.returncode == 1
+    assert "error: --lang is fi, sv or en" in german.stderr
 
 
 def test_fork_versions_and_lineage_on_the_database(tmp_path: Path) -> None:

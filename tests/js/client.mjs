@@ -19,6 +19,8 @@ import WebSocket from 'ws'
 import { equalityDeep } from 'lib0/function'
 import { performance } from 'node:perf_hooks'
 import readline from 'node:readline'
+// The page's own ordering of reorderable lists, so that moves made here are the browser's.
+import { moveBy, ordered } from '../../web/client/order.js'
 
 // Libraries may console.log; stdout belongs to the JSON protocol, so send all of it to stderr.
 console.log = (...args) => console.error(...args)
@@ -154,8 +156,72 @@ const awarenessStates = (entry) => {
   return out
 }
 
+/**
+ * A reorderable list of the document: `model/components` is the map `components` in the root
+ * map `model`.
+ * @param {Y.Doc} doc
+ * @param {string} path
+ * @return {Y.Map<any>}
+ */
+const listAt = (doc, path) => {
+  const [name, ...keys] = path.split('/')
+  let list = doc.getMap(name)
+  for (const key of keys) {
+    const inner = list.get(key)
+    if (!(inner instanceof Y.Map)) throw new CommandError(`no list at '${path}'`)
+    list = inner
+  }
+  return list
+}
+
 /** @param {Uint8Array} bytes */
 const base64 = (bytes) => Buffer.from(bytes).toString('base64')
+
+/**
+ * One edit of a shared type, positions given as a fraction (0..1) of its current length so
+ * that the caller need not know what remote updates did meanwhile:
+ * {op: 'insert', key, at, text} | {op: 'delete', key, at, length} |
+ * {op: 'format', key, at, length, attrs} | {op: 'map_set', key, field, value} |
+ * {op: 'map_delete', key, field} | {op: 'array_insert', key, at, values} |
+ * {op: 'array_delete', key, at, length}
+ *
+ * @param {Y.Doc} doc
+ * @param {any} edit
+ */
+const applyEdit = (doc, edit) => {
+  if (edit === null || typeof edit !== 'object') throw new CommandError('an edit must be an object')
+  const op = need(edit, 'op', 'string')
+  const key = need(edit, 'key', 'string')
+  /** @param {number} length */
+  const position = (length) => Math.min(length, Math.floor(need(edit, 'at', 'number') * (length + 1)))
+  /** @param {number} start @param {number} length */
+  const span = (start, length) => Math.min(need(edit, 'length', 'number'), length - start)
+  if (op === 'insert') {
+    const text = doc.getText(key)
+    text.insert(position(text.length), need(edit, 'text', 'string'))
+  } else if (op === 'delete' || op === 'format') {
+    const text = doc.getText(key)
+    if (text.length === 0) return
+    const start = Math.min(position(text.length), text.length - 1)
+    if (op === 'delete') text.delete(start, span(start, text.length))
+    else text.format(start, span(start, text.length), need(edit, 'attrs', 'object'))
+  } else if (op === 'map_set') {
+    doc.getMap(key).set(need(edit, 'field', 'string'), edit.value === undefined ? null : edit.value)
+  } else if (op === 'map_delete') {
+    doc.getMap(key).delete(need(edit, 'field', 'string'))
+  } else if (op === 'array_insert') {
+    const array = doc.getArray(key)
+    if (!Array.isArray(edit.values)) throw new CommandError("'values' must be a list")
+    array.insert(position(array.length), edit.values)
+  } else if (op === 'array_delete') {
+    const array = doc.getArray(key)
+    if (array.length === 0) return
+    const start = Math.min(position(array.length), array.length - 1)
+    array.delete(start, span(start, array.length))
+  } else {
+    throw new CommandError(`unknown edit op ${JSON.stringify(op)}`)
+  }
+}
 
 /** @type {Record<string, (msg: any) => any>} */
 const commands = {
@@ -316,6 +382,22 @@ const commands = {
     return entry.doc.getMap(need(msg, 'key', 'string')).toJSON()
   },
 
+  move (msg) {
+    const entry = entryOf(msg)
+    const path = need(msg, 'path', 'string')
+    const item = need(msg, 'item', 'string')
+    const step = need(msg, 'step', 'number')
+    const list = listAt(entry.doc, path)
+    if (!moveBy(entry.doc, list, item, step)) {
+      throw new CommandError(`'${item}' cannot move ${step} places in '${path}'`)
+    }
+    return ordered(list).map(([id]) => id)
+  },
+
+  order (msg) {
+    return ordered(listAt(entryOf(msg).doc, need(msg, 'path', 'string'))).map(([id]) => id)
+  },
+
   state (msg) {
     return base64(Y.encodeStateAsUpdate(entryOf(msg).doc))
   },
@@ -381,8 +463,42 @@ const commands = {
   },
 
   connect (msg) {
-    entryOf(msg).provider.connect()
+    const entry = entryOf(msg)
+    // `edit_on_open`: make this edit (see `edit`) the moment the socket opens, in the
+    // 'connected' status handler, before the server's sync step 1 can arrive (as an app that
+    // edits on reconnect does): the client sends it as an update, then again in its step 2.
+    const edit = msg.edit_on_open
+    if (edit !== undefined) {
+      const onStatus = (/** @type {{status: string}} */ event) => {
+        if (event.status !== 'connected') return
+        entry.provider.off('status', onStatus)
+        applyEdit(entry.doc, edit)
+      }
+      entry.provider.on('status', onStatus)
+    }
+    entry.provider.connect()
     return null
+  },
+
+  edit (msg) {
+    const entry = entryOf(msg)
+    applyEdit(entry.doc, msg.edit)
+    return null
+  },
+
+  snapshot (msg) {
+    const { doc } = entryOf(msg)
+    /** @param {string} field */
+    const keys = (field) => {
+      const value = msg[field] === undefined ? [] : msg[field]
+      if (!Array.isArray(value)) throw new CommandError(`field '${field}' must be a list of names`)
+      return value
+    }
+    return {
+      texts: Object.fromEntries(keys('texts').map((k) => [k, doc.getText(k).toDelta()])),
+      maps: Object.fromEntries(keys('maps').map((k) => [k, doc.getMap(k).toJSON()])),
+      arrays: Object.fromEntries(keys('arrays').map((k) => [k, doc.getArray(k).toJSON()]))
+    }
   },
 
   status (msg) {

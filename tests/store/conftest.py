@@ -14,7 +14,8 @@ import pytest
 import pytest_asyncio
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from documents.store import Store, create_store
+from documents.store.base import Store
+from documents.store.factory import create_store
 from tests.support.databases import migrated_postgres, migrated_sqlite
 
 

@@ -14,11 +14,10 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from documents.access import DocumentKind, document_name
-from documents.store import CorruptLogEntry, PendingUpdate, Store
-from documents.store.lineage import ForkEdge, fork_row
-from documents.store.rows import iso_utc
+from documents.records import ForkEdge, aware, iso_utc, new_id
+from documents.store.base import Store
+from documents.store.log import CorruptLogEntry, PendingUpdate
 from documents.store.tables import updates
-from documents.store.workshops import aware, new_id
 
 # Whole seconds on purpose: ISO 8601 from Python leaves zero microseconds out.
 MORNING = datetime(2026, 3, 2, 8, 0, 0, tzinfo=UTC)
@@ -63,7 +62,7 @@ async def adopt(
         {**fields, "visibility": visibility},
         [PendingUpdate(content(child_id), f"state of {parent_id}".encode())],
         workshop_id=child_id,
-        fork=fork_row(edge),
+        fork=edge,
     )
     return child_id
 

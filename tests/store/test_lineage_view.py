@@ -12,8 +12,9 @@ import pytest
 from documents.access import DocumentKind, document_name
 from documents.family_graph import FamilyGraphs
 from documents.lineage_service import Lineage, fork, lineage
-from documents.store import PendingUpdate, Store
-from documents.store.workshops import WorkshopRecord
+from documents.records import WorkshopRecord
+from documents.store.base import Store
+from documents.store.log import PendingUpdate
 from documents.workshop_doc import load_document, text_at
 from documents.workshop_service import create_workshop, stored_snapshot
 
@@ -66,10 +67,12 @@ async def test_in_use_counts_the_cells_each_fork_changed_since_it_was_taken(stor
 
     view = await lineage(store, snapshot, origin, FamilyGraphs())
 
-    changed = {entry["id"]: entry["cells_changed"] for entry in view.in_use}
-    assert changed == {untouched.id: 0, typed.id: 2, erased.id: 1, later.id: 1, gone.id: None}
+    shown = {entry["id"]: entry for entry in view.in_use}
+    assert shown.pop(gone.id) == {"id": gone.id, "deleted": True}
+    changed = {fork_id: entry["cells_changed"] for fork_id, entry in shown.items()}
+    assert changed == {untouched.id: 0, typed.id: 2, erased.id: 1, later.id: 1}
     assert [node["id"] for node in nodes(view) if node.get("deleted")] == [gone.id]
-    assert all(entry["last_activity"] is not None for entry in view.in_use)
+    assert all(entry["last_activity"] is not None for entry in shown.values())
 
 
 def nodes(view: Lineage) -> list[dict[str, Any]]:

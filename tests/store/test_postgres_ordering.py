@@ -18,7 +18,9 @@ import pytest_asyncio
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from documents.store import LogEntry, PendingUpdate, Store, create_store
+from documents.store.base import Store
+from documents.store.factory import create_store
+from documents.store.log import LogEntry, PendingUpdate
 from documents.store.tables import updates
 from tests.support.conditions import wait_for
 from tests.support.databases import migrated_postgres

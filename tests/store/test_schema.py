@@ -23,11 +23,13 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, inspect, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from documents.store import SchemaError, create_store, migrations, tables
+from documents.store import migrations, tables
+from documents.store.factory import create_store
 from documents.store.legacy import LEGACY_REVISION
 from documents.store.migrate import new_revision, upgrade
 from documents.store.schema import (
     VERSION_TABLE,
+    SchemaError,
     SchemaState,
     alembic_config,
     check_state,

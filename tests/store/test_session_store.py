@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from documents.live.state import Phase, SessionState
 from documents.live.targets import InvalidTarget
 from documents.live.votes import BUDGET_SPENT, CLOSED, ITEM_CAP, NO_DOT, VoteRefused, VoteRules
-from documents.store import Store
+from documents.store.base import Store
 from documents.store.sessions import (
     Change,
     NoSuchRow,

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
-from documents.store import PendingUpdate, create_store
-from documents.store.sqlite_threads import WAL_CHECKPOINT_COMMITS
+from documents.store.factory import create_store
+from documents.store.log import PendingUpdate
+from documents.store.sql.sqlite_threads import WAL_CHECKPOINT_COMMITS
 from tests.support.conditions import wait_until
 from tests.support.databases import migrated_sqlite
 from web.settings import SqliteSynchronous

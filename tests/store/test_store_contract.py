@@ -13,14 +13,9 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from documents.store import (
-    CorruptLogEntry,
-    LogEntry,
-    PendingUpdate,
-    Store,
-    StoredDocument,
-    create_store,
-)
+from documents.store.base import Store
+from documents.store.factory import create_store
+from documents.store.log import CorruptLogEntry, LogEntry, PendingUpdate, StoredDocument
 from documents.store.tables import checkpoints, updates
 
 

@@ -46,6 +46,15 @@ class ApiClient:
     async def __aexit__(self, *exc: object) -> None:
         await self._http.aclose()
 
+    async def page(self, path: str, **kw: Any) -> httpx.Response:
+        """A page (not the API) through the same client, so its cookies are kept and sent
+        with later API calls, as a browser would."""
+        return await self._http.get(path, **kw)
+
+    async def submit(self, path: str, form: dict[str, str], **kw: Any) -> httpx.Response:
+        """A page's form posted through the same client, as a browser posts it."""
+        return await self._http.post(path, data=form, **kw)
+
     async def request(
         self,
         method: str,
@@ -57,8 +66,9 @@ class ApiClient:
         **kw: Any,
     ) -> httpx.Response:
         sent = {"Authorization": f"Bearer {token}"} if token else {}
-        sent.update(headers or {})
-        response = await self._http.request(method, path, headers=sent, json=json, **kw)
+        response = await self._http.request(
+            method, path, headers={**sent, **(headers or {})}, json=json, **kw
+        )
         endpoint = endpoint_for(method, path.split("?")[0])
         status = response.status_code
         if status not in endpoint.responses:

@@ -26,11 +26,11 @@ from sqlalchemy import Connection, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from documents.store import create_store
+from documents.store.factory import create_store
 from documents.store.legacy import LEGACY_REVISION
+from documents.store.log import replay
 from documents.store.migrate import upgrade, upgrade_connection
 from documents.store.schema import VERSION_TABLE, alembic_config
-from documents.workshop_service import replay
 
 POSTGRES_URL = os.environ.get(
     "VERSTAS_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"

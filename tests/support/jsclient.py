@@ -18,7 +18,7 @@ import collections
 import contextlib
 import json
 import shutil
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final, Self, TypedDict
 
@@ -36,6 +36,8 @@ _WAIT_MARGIN: Final = 5.0
 
 # Whatever `json.loads` returns: awareness states and map contents are caller-defined JSON.
 JSONValue = Any
+Edit = dict[str, Any]
+"""An edit for the driver's `edit` command (see `JsClient.edit`)."""
 
 
 class JsClientError(Exception):
@@ -327,6 +329,17 @@ class JsClient:
         """`doc.getMap(key).toJSON()`."""
         return dict(await self._call("map_get", {"id": id, "key": key}))
 
+    async def move(self, id: str, path: str, item: str, step: int) -> list[str]:
+        """Move an item of the reorderable list at `path` (`model/components`, `ideas`) `step`
+        places (negative: up) with the page's own code (web/client/order.js); returns the
+        list's ids in order afterwards."""
+        fields = {"id": id, "path": path, "item": item, "step": step}
+        return [str(key) for key in await self._call("move", fields)]
+
+    async def order(self, id: str, path: str) -> list[str]:
+        """The ids of the reorderable list at `path` in the order the page shows them."""
+        return [str(key) for key in await self._call("order", {"id": id, "path": path})]
+
     async def state(self, id: str) -> bytes:
         """`Y.encodeStateAsUpdate(doc)`: the whole local document as a v1 update."""
         return base64.b64decode(await self._call("state", {"id": id}))
@@ -382,9 +395,35 @@ class JsClient:
         """`provider.disconnect()`: go offline, keep the document (edits queue locally)."""
         await self._call("disconnect", {"id": id})
 
-    async def connect(self, id: str) -> None:
-        """`provider.connect()`: reconnect; y-websocket then resyncs offline edits."""
-        await self._call("connect", {"id": id})
+    async def connect(self, id: str, *, edit_on_open: Edit | None = None) -> None:
+        """`provider.connect()`: reconnect; y-websocket then resyncs offline edits.
+
+        `edit_on_open` is made the moment the socket opens, before the server's sync step 1
+        can arrive (see `edit`).
+        """
+        fields: dict[str, JSONValue] = {"id": id}
+        if edit_on_open is not None:
+            fields["edit_on_open"] = edit_on_open
+        await self._call("connect", fields)
+
+    async def edit(self, id: str, edit: Edit) -> None:
+        """One edit of a shared type, its position a fraction of the type's current length:
+        `{"op": "insert", "key": k, "at": 0.5, "text": "x"}`; the ops are listed beside
+        `applyEdit` in tests/js/client.mjs."""
+        await self._call("edit", {"id": id, "edit": edit})
+
+    async def snapshot(
+        self,
+        id: str,
+        *,
+        texts: Sequence[str] = (),
+        maps: Sequence[str] = (),
+        arrays: Sequence[str] = (),
+    ) -> dict[str, Any]:
+        """What the named types hold: texts as deltas (formatting included), maps and arrays
+        as JSON. Two replicas with equal state vectors may still differ here."""
+        fields = {"id": id, "texts": list(texts), "maps": list(maps), "arrays": list(arrays)}
+        return dict(await self._call("snapshot", fields))
 
     async def status(self, id: str) -> ProviderStatus:
         """The provider's own connection flags."""

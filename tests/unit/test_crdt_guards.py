@@ -7,8 +7,7 @@ from typing import Any
 import pytest
 from pycrdt import Assoc, Doc, Text
 
-from collab.crdt import InvalidUpdate, apply_update, diff_since, is_repeat
-from collab.protocol import first_struct
+from collab.crdt import InvalidUpdate, Unchanged, apply_update, classify_unchanged, diff_since
 
 
 def real_panic() -> BaseException:
@@ -57,19 +56,61 @@ def test_keyboard_interrupt_is_not_swallowed() -> None:
         apply_update(Interrupted(), b"\x00\x00")
 
 
-def test_repeats_are_told_from_updates_waiting_for_dependencies() -> None:
-    source: Doc[Any] = Doc(client_id=1000)
-    text = source.get("t", type=Text)
-    text.insert(0, "a")
+def _typed(text: str) -> tuple[Doc[Any], Text]:
+    doc: Doc[Any] = Doc(client_id=1000)
+    shared = doc.get("t", type=Text)
+    shared.insert(0, text)
+    return doc, shared
+
+
+def _holder(*updates: bytes) -> Doc[Any]:
+    holder: Doc[Any] = Doc()
+    for update in updates:
+        holder.apply_update(update)
+    return holder
+
+
+def test_a_pure_echo_is_a_repeat() -> None:
+    source, _ = _typed("hello")
+    update = source.get_update()
+    holder = _holder(update)
+    assert classify_unchanged(update, holder.get_state()) is Unchanged.REPEAT
+
+
+def test_an_update_with_only_a_delete_set_is_a_change() -> None:
+    source, text = _typed("hello world")
+    holder = _holder(source.get_update())
+    before = source.get_state()
+    del text[5:11]
+    deletion = source.get_update(before)
+    assert deletion[0] == 0, "no structs: a delete set alone"
+    assert classify_unchanged(deletion, holder.get_state()) is Unchanged.DELETIONS
+
+
+def test_known_structs_with_a_new_deletion_are_a_change() -> None:
+    """Issue 12: a step 2 repeating what was just sent, with an offline deletion beside it."""
+    source, text = _typed("hello world")
+    holder = _holder(source.get_update())
+    synced = source.get_state()
+    del text[5:11]
+    offline = source.get_state()
+    text.insert(len(text), "!")
+    holder.apply_update(source.get_update(offline))  # "!" arrives first, alone
+    answer = source.get_update(synced)  # then the step 2: "!" again, and the deletion
+    state = holder.get_state()
+    holder.apply_update(answer)
+    assert holder.get_state() == state, "the state vector does not move"
+    assert str(holder.get("t", type=Text)) == "hello!", "yet the document changed"
+    assert classify_unchanged(answer, state) is Unchanged.DELETIONS
+
+
+def test_structs_past_what_is_held_are_waiting() -> None:
+    source, text = _typed("a")
     first = source.get_update()
     middle = source.get_state()
     text.insert(1, "bcd")
     second = source.get_update(middle)
-    holder: Doc[Any] = Doc()
-    holder.apply_update(first)
-    held = holder.get_state()
-    assert is_repeat(first, held), "an echo of what is held"
-    gap: Doc[Any] = Doc()
-    assert not is_repeat(second, gap.get_state()), "starts past what is held: waiting"
-    assert first_struct(second) == (1000, 1)
-    assert first_struct(b"\x00\x00") is None
+    gap = _holder()
+    gap.apply_update(second)
+    assert classify_unchanged(second, gap.get_state()) is Unchanged.WAITING
+    assert classify_unchanged(first, _holder(first).get_state()) is Unchanged.REPEAT

@@ -31,7 +31,6 @@ from documents.labels import (
     PATH_SECTIONS,
     PERSPECTIVES,
     TOPICS,
-    Lang,
 )
 from documents.workshop_doc import (
     MATRIX_KEYS,
@@ -44,6 +43,7 @@ from documents.workshop_doc import (
     set_votes,
     text_at,
 )
+from web.i18n import Lang, localiser
 
 CONTENT, COMMENTS = DocumentKind.CONTENT, DocumentKind.COMMENTS
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "workshop-export.schema.json"
@@ -313,23 +313,27 @@ def test_any_texts_in_cells_survive_the_round_trip(
 # --- Markdown -----------------------------------------------------------------------------------
 
 
+FINNISH = localiser("fi")
+
+
 def test_markdown_reads_as_an_operating_model_description() -> None:
-    markdown = export_markdown(exported())
+    markdown = export_markdown(exported(), FINNISH)
     assert markdown.startswith("# Arjen tuki kotiin\n\nKotikuntoutusta ikääntyneille.\n")
     order = [
-        "## Toimintamalli (Operating model)",
-        "### Käyttötarkoitus (Purpose)",
-        "### Ratkaisun perusidea (Core idea of the solution)",
-        "### Keskeiset osatekijät / toteutuksen vaiheet (Key components / implementation phases)",
-        "## Näkökulmataulukko (Perspective matrix)",
-        "## Kehittämisen polku (Development path)",
-        "### Tarpeet (Needs)",
-        "## Toteutus ja arviointi (Implementation and evaluation)",
-        "### Kokeilu (Trial)",
+        "## Toimintamalli",
+        "### Käyttötarkoitus",
+        "### Ratkaisun perusidea",
+        "### Keskeiset osatekijät / toteutuksen vaiheet",
+        "## Näkökulmataulukko",
+        "## Kehittämisen polku",
+        "### Tarpeet",
+        "## Toteutus ja arviointi",
+        "### Kokeilu",
     ]
     positions = [markdown.index(heading + "\n") for heading in order]
     assert positions == sorted(positions)
-    assert "- **Toteutuspaikka (Place of implementation):** Kuopio" in markdown
+    assert "- **Toteutuspaikka:** Kuopio" in markdown
+    assert "- **Luotu:** 1.3.2025\n- **Viimeksi muokattu:** 4.3.2025\n" in markdown
     assert "1. **Kotiutuspäivän käynti**\n\n   Fysioterapeutti käy kotona." in markdown
     assert "2. Vain kuvaus\n\n   toisella rivillä" in markdown
     assert "Rahoittaja" not in markdown  # not given
@@ -339,10 +343,10 @@ def test_markdown_reads_as_an_operating_model_description() -> None:
 
 
 def test_markdown_table_cells_are_escaped() -> None:
-    markdown = export_markdown(exported())
+    markdown = export_markdown(exported(), FINNISH)
     table = [line for line in markdown.splitlines() if line.startswith("|")]
     assert len(table) == 2 + len(TOPICS)
-    assert table[0].startswith("| Aihe (Topic) | Asiakasnäkökulma (Client perspective) |")
+    assert table[0].startswith("| Aihe | Asiakasnäkökulma |")
     for line in table:
         assert len(re.findall(r"(?<!\\)\|", line)) == len(PERSPECTIVES) + 2
     assert "| Asiakas \\| omainen<br>Kotihoito \\\\ yöpartio 😀 |" in table[2]
@@ -351,13 +355,26 @@ def test_markdown_table_cells_are_escaped() -> None:
 @pytest.mark.parametrize(
     ("lang", "present", "absent"),
     [
-        ("fi", "## Toimintamalli\n", "(Operating model)"),
-        ("en", "## Operating model\n", "Toimintamalli"),
+        (
+            "fi",
+            ["## Toimintamalli\n", "| Aihe | Asiakasnäkökulma |", "**Luotu:** 1.3.2025"],
+            "Operat",
+        ),
+        (
+            "sv",
+            ["## Verksamhetsmodell\n", "| Ämne | Klientperspektiv |", "**Skapad:** 1.3.2025"],
+            "Toimintamalli",
+        ),
+        (
+            "en",
+            ["## Operating model\n", "| Topic | Client perspective |", "**Created:** 1 Mar 2025"],
+            "Toimintamalli",
+        ),
     ],
 )
-def test_markdown_in_one_language(lang: Lang, present: str, absent: str) -> None:
-    markdown = export_markdown(exported(), lang=lang)
-    assert present in markdown
+def test_markdown_in_one_language(lang: Lang, present: list[str], absent: str) -> None:
+    markdown = export_markdown(exported(), localiser(lang))
+    assert all(text in markdown for text in present), markdown
     assert absent not in markdown
 
 
@@ -365,7 +382,7 @@ def test_an_empty_workshop_is_just_its_title() -> None:
     content = load_document(CONTENT, seed_update(CONTENT))
     comments = load_document(COMMENTS, seed_update(COMMENTS))
     export = export_workshop({"title": "Tyhjä\nverstas"}, content, comments)
-    assert export_markdown(export) == "# Tyhjä verstas\n"
+    assert export_markdown(export, FINNISH) == "# Tyhjä verstas\n"
 
 
 # --- the schema ---------------------------------------------------------------------------------

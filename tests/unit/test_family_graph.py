@@ -10,8 +10,7 @@ from starlette.responses import JSONResponse
 
 from documents.family_graph import FamilyGraph, FamilyGraphs, build
 from documents.lineage_service import Lineage
-from documents.store.family import FamilyRow
-from documents.store.workshops import WorkshopRecord
+from documents.records import FamilyRow, WorkshopRecord
 
 MOMENT = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 
@@ -60,10 +59,21 @@ def test_the_graph_holds_every_member_the_root_first() -> None:
     ]
     assert json.loads(graph.edges)[0]["forked_at"] == "2026-03-02T08:00:00.250000+00:00"
     assert graph.members == (
-        ("a", "a: Äänekoski", "2026-03-02T08:00:00.250000+00:00", True),
-        ("b", "b: Äänekoski", "2026-03-02T08:00:00.250000+00:00", True),
-        ("c", "c: Äänekoski", "2026-03-02T08:00:00.250000+00:00", False),
+        ("a", "a: Äänekoski", "2026-03-02T08:00:00.250000+00:00", "public"),
+        ("b", "b: Äänekoski", "2026-03-02T08:00:00.250000+00:00", "private"),
+        ("c", "c: Äänekoski", "2026-03-02T08:00:00.250000+00:00", "deleted"),
     )
+
+
+def test_the_edge_into_a_private_or_deleted_member_tells_only_where_it_hangs() -> None:
+    edges = json.loads(build("r", 3, record("r", "Malli"), ROWS).edges)
+
+    assert edges[0]["organisation"] == "a: Äänekoski"
+    assert edges[0]["reason"] == "Sopii meille \u2028 ja \U0001f91d"
+    assert edges[1:] == [
+        {"parent": "a", "child": "b", "private": True},
+        {"parent": "a", "child": "c", "deleted": True},
+    ]
 
 
 def test_a_deleted_or_private_root_shows_nothing_of_itself() -> None:

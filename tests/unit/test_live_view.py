@@ -21,6 +21,7 @@ from documents.workshop_doc import (
     load_document,
     seed_update,
 )
+from web.i18n import localiser
 
 T0 = 1_796_461_500.0  # 2026-12-05 09:05 UTC, 11:05 in Helsinki
 AT = datetime.fromtimestamp(T0, UTC)
@@ -151,11 +152,15 @@ def test_items_read_as_their_text() -> None:
     }
 
 
-def test_targets_read_in_finnish() -> None:
-    assert target_label("matrix/client.actors") == "Näkökulmataulukko: Asiakasnäkökulma / Toimijat"
-    assert target_label("path/needs") == "Tarpeet"
-    assert target_label("evaluation") == "Toteutus ja arviointi"
-    assert target_label("content") == "Koko verstas"
+def test_targets_read_in_the_readers_language() -> None:
+    finnish, swedish = localiser("fi"), localiser("sv")
+    assert target_label("matrix/client.actors", finnish) == (
+        "Näkökulmataulukko: Asiakasnäkökulma / Toimijat"
+    )
+    assert target_label("path/needs", finnish) == "Tarpeet"
+    assert target_label("evaluation", finnish) == "Toteutus ja arviointi"
+    assert target_label("content", finnish) == "Koko työpaja"
+    assert target_label("content", swedish) == "Hela verkstaden"
 
 
 def test_the_record_in_finnish() -> None:
@@ -173,12 +178,11 @@ def test_the_record_in_finnish() -> None:
         {"id": "v" * 20, "label": "Innopaja: Yöpartio, 5.12.2026"},
     )
     assert [len(p["periods"]) for p in record["phases"]] == [1, 1, 0]
-    markdown = record_markdown(record)
-    assert markdown == (
+    assert record_markdown(record, localiser("fi")) == (
         "# Innopaja: Yöpartio\n\n"
-        "- **Verstas:** Kotihoito\n"
-        "- **Alkoi:** 5.12.2026 klo 11.05\n"
-        "- **Päättyi:** 5.12.2026 klo 13.05\n"
+        "- **Työpaja:** Kotihoito\n"
+        "- **Alkoi:** 5.12.2026 11.05\n"
+        "- **Päättyi:** 5.12.2026 13.05\n"
         "- **Osallistujia:** 12\n"
         "- **Sisällön versio:** Innopaja: Yöpartio, 5.12.2026\n\n"
         "## Vaiheet\n\n"
@@ -188,8 +192,15 @@ def test_the_record_in_finnish() -> None:
         "## Paljastetut muistilaput\n\n"
         "- Yöpartio kotiin (Aino)\n"
         "- Nimetön\n\n"
-        "## Äänestykset\n\n"
-        "### Äänestys 1: 3 pistettä kullakin, enintään 2 samaan kohteeseen\n\n"
-        "- **1.** B: 4 pistettä\n"
-        "- **2.** ideas/a: 0 pistettä\n"
+        "## Pisteäänestykset\n\n"
+        "### Äänestys 1\n\n"
+        "- **Pisteitä kullakin:** 3\n"
+        "- **Enintään samaan kohteeseen:** 2\n\n"
+        "| Sija | Kohde | Pisteet |\n"
+        "|---|---|---|\n"
+        "| 1 | B | 4 |\n"
+        "| 2 | ideas/a | 0 |\n"
     )
+    english = record_markdown(record, localiser("en"))
+    assert "- **Began:** 5 Dec 2026 11:05\n" in english
+    assert "3. **Toteuta** (Implementation and evaluation): not worked on\n" in english

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from documents.store.workshops import LinkRecord
+from documents.records import LinkRecord
 from web.auth import Tokens
 from web.operator_auth import OperatorClaims, OperatorTokens
 

@@ -19,7 +19,6 @@ from collab.protocol import (
     SyncUpdate,
     decode,
     decode_awareness,
-    decode_state_vector,
     encode,
     encode_awareness,
 )
@@ -112,9 +111,3 @@ def test_random_awareness_only_ever_raises_protocol_error(data: bytes) -> None:
     except ProtocolError:
         return
     assert decode_awareness(encode_awareness(entries)) == entries
-
-
-def test_state_vectors_decode_and_lie_about_nothing() -> None:
-    assert decode_state_vector(b"\x02\x01\x05\xac\x02\x07") == {1: 5, 300: 7}
-    with pytest.raises(ProtocolError):
-        decode_state_vector(b"\x09\x01")

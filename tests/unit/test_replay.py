@@ -6,8 +6,7 @@ from typing import Any
 
 from pycrdt import Doc, Text
 
-from documents.store import StoredDocument
-from documents.workshop_service import REPLAY_BATCH, replay
+from documents.store.log import REPLAY_BATCH, StoredDocument, replay
 
 
 def typed(count: int) -> tuple[Doc[Any], list[bytes]]:

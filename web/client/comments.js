@@ -8,7 +8,8 @@
 // just outside the range stays outside it.
 
 import * as Y from 'yjs'
-import { element, when } from './dom.js'
+import { element } from './dom.js'
+import { _, when } from './i18n.js'
 import { newItemId } from './ids.js'
 import { refreshHighlights } from './fields.js'
 
@@ -87,7 +88,7 @@ export class Comments {
     const editor = this.editors.get(this.lastField)
     const selection = editor ? editor.view.state.selection.main : null
     if (!selection || selection.empty) {
-      this.announce('Valitse ensin kommentoitava teksti (select the text to comment on first)')
+      this.announce(_('Select the text to comment on first.'))
       return
     }
     this.pending = {
@@ -95,7 +96,7 @@ export class Comments {
       ...anchorPositions(editor.ytext, selection.from, selection.to)
     }
     const quote = editor.ytext.toString().slice(selection.from, selection.to)
-    document.getElementById('comment-quote').textContent = `${editor.label}: ”${quote}”`
+    document.getElementById('comment-quote').textContent = _('{label}: “{quote}”', { label: editor.label, quote })
     this.form.hidden = false
     document.getElementById('comment-body').focus()
   }
@@ -121,12 +122,12 @@ export class Comments {
       ]))
     })
     this.close()
-    this.announce('Kommentti lisätty (comment added)')
+    this.announce(_('Comment added.'))
   }
 
   startReply (id, quote) {
     this.replyTo = id
-    document.getElementById('reply-to').textContent = `Vastaus ketjuun (reply to): ”${quote}”`
+    document.getElementById('reply-to').textContent = _('Reply to: “{quote}”', { quote })
     this.replyForm.hidden = false
     document.getElementById('reply-body').focus()
   }
@@ -145,7 +146,7 @@ export class Comments {
     ])])
     textarea.value = ''
     this.replyForm.hidden = true
-    this.announce('Vastaus lisätty (reply added)')
+    this.announce(_('Reply added.'))
   }
 
   toggle (id) {
@@ -245,10 +246,10 @@ export class Comments {
   threadNode (view) {
     const item = element('li', undefined, { 'data-thread': view.id, class: 'thread' })
     if (view.resolved) item.classList.add('resolved')
-    const state = view.resolved ? ' · ratkaistu (resolved)' : ''
+    const where = view.resolved ? _('{label} · resolved', { label: view.label }) : view.label
     item.append(
-      element('p', `${view.label}${state}`, { class: 'meta' }),
-      element('blockquote', view.quote || '(kommentoitu teksti on poistettu / the text is gone)'),
+      element('p', where, { class: 'meta' }),
+      element('blockquote', view.quote || _('(the commented text has been removed)')),
       element('p', view.body, { class: 'body' }),
       element('p', `${view.author}, ${when(view.created)}`, { class: 'meta' })
     )
@@ -260,16 +261,15 @@ export class Comments {
       item.append(replies)
     }
     const actions = element('div', undefined, { class: 'actions' })
-    const show = element('button', 'Näytä tekstissä (show)', { type: 'button' })
+    const show = element('button', _('Show in the text'), { type: 'button' })
     show.disabled = view.range === null
     show.addEventListener('click', () => this.show(view.field, view.range))
     actions.append(show)
     if (this.canComment) {
-      const reply = element('button', 'Vastaa (reply)', { type: 'button' })
+      const reply = element('button', _('Reply'), { type: 'button' })
       reply.addEventListener('click', () => this.startReply(view.id, view.quote || view.body))
-      const toggle = element('button', view.resolved
-        ? 'Avaa uudelleen (reopen)'
-        : 'Merkitse ratkaistuksi (resolve)', { type: 'button' })
+      const toggle = element('button', view.resolved ? _('Reopen') : _('Mark as resolved'),
+        { type: 'button' })
       toggle.addEventListener('click', () => this.toggle(view.id))
       actions.append(reply, toggle)
     }

@@ -1,9 +1,22 @@
 // The page's connections: what their state is, and what may not be lost while they are down.
 
-const STATUS_TEXT = {
-  connecting: 'Yhdistetään… (connecting)',
-  connected: 'Yhdistetty (connected)',
-  disconnected: 'Yhteys katkesi, yhdistetään uudelleen… (disconnected, reconnecting)'
+import { _ } from './i18n.js'
+
+function statusText (state) {
+  if (state === 'connecting') return _('Connecting…')
+  if (state === 'connected') return _('Connected')
+  return _('The connection was lost: reconnecting…')
+}
+
+/** Why the server closed a connection for good, in words (the codes are in collab/errors.py). */
+function refusalText (code) {
+  if (code === 4403) {
+    return _('The server closed the connection: this link has been revoked, or it does not allow what was tried. Ask for a new link.')
+  }
+  if (code === 4413) {
+    return _('The server closed the connection: the workshop is over its size limit, so nothing more can be saved.')
+  }
+  return _('The server closed the connection ({code}). Ask for a new link.', { code })
 }
 
 /** Announce the content connection's state, and mark it on `main` (data-connection) for
@@ -17,15 +30,14 @@ export function watchConnections (main, provider, others, announce) {
     // While the server is away the provider retries, saying "connecting" at each attempt.
     const lost = state !== 'connected' && wasConnected
     wasConnected = wasConnected || state === 'connected'
-    announce(lost ? STATUS_TEXT.disconnected : STATUS_TEXT[state] || state)
+    announce(statusText(lost ? 'disconnected' : state))
     main.dataset.connection = state
   })
   const all = [provider, ...others]
   for (const each of all) {
     each.on('connection-close', (event) => {
       if (!event || event.code < 4000 || refusal !== null) return
-      refusal = `Palvelin sulki yhteyden (${event.code}): ${event.reason || 'ei syytä'}. ` +
-        'Pyydä uusi linkki (ask for a new link).'
+      refusal = refusalText(event.code)
       for (const one of all) one.disconnect()
       main.dataset.connection = 'refused'
       announce(refusal)

@@ -13,15 +13,3 @@ export function button (text, onClick) {
   node.addEventListener('click', onClick)
   return node
 }
-
-/** A time as Finnish readers write it; anything unreadable as given. */
-export function when (iso) {
-  const date = new Date(iso)
-  return Number.isNaN(date.getTime()) ? iso : date.toLocaleString('fi-FI')
-}
-
-export function day (iso) {
-  if (!iso) return '–'
-  const date = new Date(iso)
-  return Number.isNaN(date.getTime()) ? iso : date.toLocaleDateString('fi-FI')
-}

@@ -2,7 +2,8 @@
 // and, for a fork's owner, reviewing what changed upstream cell by cell and pulling it.
 // Everything goes through the JSON API with the page's token; the server does the merging.
 
-import { day, element } from './dom.js'
+import { element } from './dom.js'
+import { _, day, ngettext, number, withNodes } from './i18n.js'
 
 export class Lineage {
   /**
@@ -37,22 +38,24 @@ export class Lineage {
       const lineage = await this.api.call('GET', '/lineage')
       const titles = new Map(lineage.nodes.map((node) => [node.id, node.title]))
       summary.textContent = lineage.in_use.length === 0
-        ? 'Mallia ei ole vielä otettu käyttöön muualla (not adopted elsewhere yet).'
-        : `Käytössä ${lineage.in_use.length} muussa paikassa (in use in ${lineage.in_use.length} other places).`
+        ? _('The model has not been adopted elsewhere yet.')
+        : ngettext('In use in {n} other place.', 'In use in {n} other places.', lineage.in_use.length)
       this.inUse.replaceChildren(...lineage.in_use.map((entry) => {
         const row = element('tr')
         const name = element('td')
         const title = titles.get(entry.id)
         if (title) name.append(element('a', title, { href: `/workshops/${entry.id}` }))
-        else name.textContent = '(yksityinen tai poistettu / private or deleted)'
-        const changed = entry.cells_changed === null ? '–' : String(entry.cells_changed)
-        row.append(name, element('td', entry.organisation), element('td', day(entry.forked_at)),
-          element('td', day(entry.last_activity)), element('td', changed))
+        else name.textContent = _('(private or deleted)')
+        // A private or deleted workshop is listed by its place alone, as the server sends it.
+        const changed = entry.cells_changed == null ? '–' : number(entry.cells_changed)
+        row.append(name, element('td', entry.organisation ?? '–'),
+          element('td', day(entry.forked_at)), element('td', day(entry.last_activity)),
+          element('td', changed))
         return row
       }))
       this.inUse.closest('table').hidden = lineage.in_use.length === 0
     } catch (error) {
-      summary.textContent = `Käyttötietoja ei saatu (could not read the lineage): ${error.message}`
+      summary.textContent = _('Could not read where the model is in use: {error}', { error: error.message })
     }
   }
 
@@ -66,14 +69,12 @@ export class Lineage {
       const link = element('a', created.title, {
         href: `/workshops/${created.id}?token=${encodeURIComponent(created.owner_token)}`
       })
-      result.replaceChildren(
-        'Malli otettu käyttöön (adopted): ', link,
-        element('span', ' – tallenna linkki, se on uuden työpajan omistajan avain ' +
-          '(keep the link: it is the new workshop\'s owner key).'))
-      this.announce('Malli otettu käyttöön (adopted)')
+      result.replaceChildren(...withNodes(
+        _('Model adopted: {link}. Keep the link: it is the owner key of the new workshop.'), { link }))
+      this.announce(_('Model adopted.'))
       this.showInUse()
     } catch (error) {
-      result.textContent = `Käyttöönotto epäonnistui (adoption failed): ${error.message}`
+      result.textContent = _('The adoption failed: {error}', { error: error.message })
     }
   }
 
@@ -85,16 +86,16 @@ export class Lineage {
       const { changes } = await this.api.call('GET', '/upstream')
       if (changes.length === 0) {
         form.hidden = true
-        this.announce('Ei uusia muutoksia alkuperäisessä mallissa (nothing new upstream)')
+        this.announce(_('Nothing new in the original model.'))
         return
       }
       list.replaceChildren(...reviewFieldsets(changes, 'upstream', this.labelOf, {
-        current: 'Nyt (now)', incoming: 'Alkuperäisessä (upstream)'
+        current: _('Now'), incoming: _('In the original model')
       }))
       form.hidden = false
       list.querySelector('input')?.focus()
     } catch (error) {
-      this.announce(`Muutoksia ei saatu (could not read upstream): ${error.message}`)
+      this.announce(_('Could not read the changes: {error}', { error: error.message }))
     }
   }
 
@@ -104,11 +105,11 @@ export class Lineage {
     try {
       const result = await this.api.call('POST', '/upstream/pull', review)
       document.getElementById('upstream-form').hidden = true
-      this.announce(`Päivitetty: ${result.accepted.length} otettu, ${result.rejected.length} ` +
-        `pidetty omana (pulled: ${result.accepted.length} accepted, ` +
-        `${result.rejected.length} kept)`)
+      this.announce(_('Updated. Changes taken: {accepted}; kept our own: {rejected}.', {
+        accepted: number(result.accepted.length), rejected: number(result.rejected.length)
+      }))
     } catch (error) {
-      this.announce(`Päivitys epäonnistui (pull failed): ${error.message}`)
+      this.announce(_('The update failed: {error}', { error: error.message }))
     }
   }
 
@@ -119,16 +120,16 @@ export class Lineage {
       const { items } = await this.api.call('GET', '/proposals')
       if (items.length === 0) {
         list.replaceChildren()
-        this.announce('Ei ehdotuksia (no proposals)')
+        this.announce(_('No proposals.'))
         return
       }
       list.replaceChildren(...items.map((offer) => {
         const form = element('form', undefined, { 'data-fork': offer.fork, class: 'card' })
-        form.append(element('h4', `${offer.organisation} ehdottaa (proposes)`),
+        form.append(element('h4', _('{organisation} proposes', { organisation: offer.organisation })),
           ...reviewFieldsets(offer.changes, `proposal-${offer.fork}`, this.labelOf, {
-            current: 'Nyt (now)', incoming: 'Ehdotus (proposed)'
+            current: _('Now'), incoming: _('Proposed')
           }),
-          element('button', 'Hyväksy valinnoin (accept as chosen)', { type: 'submit' }))
+          element('button', _('Accept as chosen'), { type: 'submit' }))
         form.addEventListener('submit', (event) => {
           event.preventDefault()
           this.accept(offer, form)
@@ -137,7 +138,7 @@ export class Lineage {
       }))
       list.querySelector('input')?.focus()
     } catch (error) {
-      this.announce(`Ehdotuksia ei saatu (could not read proposals): ${error.message}`)
+      this.announce(_('Could not read the proposals: {error}', { error: error.message }))
     }
   }
 
@@ -147,23 +148,27 @@ export class Lineage {
     try {
       const result = await this.api.call('POST', `/proposals/${offer.fork}/accept`, review)
       form.remove()
-      this.announce(`${offer.organisation}: ${result.accepted.length} hyväksytty, ` +
-        `${result.rejected.length} hylätty (accepted, rejected)`)
+      this.announce(_('{organisation}: accepted {accepted}, rejected {rejected}.', {
+        organisation: offer.organisation,
+        accepted: number(result.accepted.length),
+        rejected: number(result.rejected.length)
+      }))
     } catch (error) {
-      this.announce(`Hyväksyntä epäonnistui (could not accept): ${error.message}`)
+      this.announce(_('Could not accept: {error}', { error: error.message }))
     }
   }
 }
 
 /** A fieldset per changed cell: both texts, and a required choice to take it or keep ours. */
 function reviewFieldsets (changes, prefix, labelOf, names) {
+  const removed = _('(removed)')
   return changes.map((change, index) => {
     const item = element('fieldset', undefined, { 'data-cell': change.cell })
     item.append(
       element('legend', labelOf(change.cell)),
       element('p', `${names.current}: ${change.current ?? '–'}`),
-      element('p', `${names.incoming}: ${change.incoming ?? '(poistettu / removed)'}`))
-    for (const [value, text] of [['accept', 'Ota muutos (accept)'], ['reject', 'Pidä oma (keep ours)']]) {
+      element('p', `${names.incoming}: ${change.incoming ?? removed}`))
+    for (const [value, text] of [['accept', _('Take the change')], ['reject', _('Keep our own')]]) {
       const id = `${prefix}-${index}-${value}`
       const radio = element('input', undefined, {
         type: 'radio', name: `${prefix}-${index}`, value, id, required: ''

@@ -2,6 +2,7 @@
 
 import * as Y from 'yjs'
 import { button } from './dom.js'
+import { _, number } from './i18n.js'
 import { newItemId } from './ids.js'
 import { ReorderableList } from './reorderable.js'
 
@@ -25,13 +26,9 @@ export function componentList (common) {
     items: common.doc.getMap('model').get('components'),
     path: 'model/components',
     prefix: 'component',
-    texts: [['title', 'Osatekijän otsikko (component title)'],
-      ['description', 'Osatekijän kuvaus (component description)']],
+    texts: [['title', _('Component title')], ['description', _('Component description')]],
     create: () => [['title', new Y.Text()], ['description', new Y.Text()]],
-    said: {
-      added: 'Osatekijä lisätty (component added)',
-      removed: 'Osatekijä poistettu (component removed)'
-    }
+    said: { added: _('Component added.'), removed: _('Component removed.') }
   })
 }
 
@@ -43,10 +40,10 @@ export function ideaList (common, author) {
     items: common.doc.getMap('ideas'),
     path: 'ideas',
     prefix: 'idea',
-    texts: [['text', 'Idea (idea)']],
+    texts: [['text', _('Idea')]],
     create: () => [['text', new Y.Text()], ['author', author()], ['votes', new Y.Map()]],
     extra: (id, item) => voteButton(item, voter, common.canWrite),
-    said: { added: 'Idea lisätty (idea added)', removed: 'Idea poistettu (idea removed)' }
+    said: { added: _('Idea added.'), removed: _('Idea removed.') }
   })
 }
 
@@ -64,7 +61,8 @@ function voteButton (item, voter, canWrite) {
       .filter((count) => typeof count === 'number' && count >= 1)
       .reduce((sum, count) => sum + count, 0)
     const mine = votes.has(voter)
-    node.textContent = `${mine ? 'Peru ääni (unvote)' : 'Äänestä (vote)'} · ${total}`
+    const action = mine ? _('Take back my vote') : _('Vote')
+    node.textContent = `${action} · ${number(total)}`
     node.setAttribute('aria-pressed', String(mine))
   }
   votes.observe(show)

@@ -1,5 +1,7 @@
 // Who is here: the content document's awareness, shown as a list of names and roles.
 
+import { _, roleName } from './i18n.js'
+
 const COLOURS = ['#1f6feb', '#bf3989', '#1a7f37', '#9a6700', '#8250df', '#cf222e', '#0a7ea4']
 
 export function setUser (awareness, name) {
@@ -19,8 +21,9 @@ export function renderPresence (awareness, list, ownRole) {
     item.style.borderColor = state.user.color
     const own = clientId === awareness.clientID
     const role = own ? ownRole : state.role
-    const self = own ? ', sinä (you)' : ''
-    item.textContent = `${state.user.name}${role ? ` (${role})` : ''}${self}`
+    const values = { name: state.user.name, role: roleName(role) }
+    if (own) item.textContent = role ? _('{name} ({role}), you', values) : _('{name}, you', values)
+    else item.textContent = role ? _('{name} ({role})', values) : state.user.name
     return item
   }))
 }

@@ -1,53 +1,12 @@
-// Reorderable lists of the content document: the operating model's key components and the
-// ideas (sticky notes) of a session.
-//
-// As documents/workshop_doc.py keeps them, a list is a map of id -> item with an `order`, read
-// in (order, id) order, never an array: moving an item rewrites only its order, so concurrent
-// moves never duplicate it and never lose a concurrent edit of its texts. The ordering below
-// is that module's, step for step, so that both sides place items alike.
+// Reorderable lists of the content document on the page: the operating model's key components
+// and the ideas (sticky notes) of a session, ordered as order.js says.
 
 import * as Y from 'yjs'
 import { button } from './dom.js'
+import { _ } from './i18n.js'
 import { mountEditor } from './fields.js'
 import { newItemId } from './ids.js'
-
-function orderOf (item) {
-  const order = item.get('order')
-  return typeof order === 'number' && Number.isFinite(order) ? order : 0
-}
-
-/** The entries in (order, id) order: the same on every replica. */
-export function ordered (items) {
-  return [...items.entries()]
-    .filter(([, item]) => item instanceof Y.Map)
-    .sort(([a, x], [b, y]) => orderOf(x) - orderOf(y) || (a < b ? -1 : a > b ? 1 : 0))
-}
-
-/** An order strictly between two neighbours' orders, or null when floats leave no room. */
-function between (low, high) {
-  let candidate
-  if (low === null) candidate = high === null ? 0 : high - 1
-  else if (high === null) candidate = low + 1
-  else candidate = low + (high - low) / 2
-  const above = low === null || low < candidate
-  const below = high === null || candidate < high
-  return above && below ? candidate : null
-}
-
-/** The order that puts an item after `beforeId` and before `afterId` (null: the list's end);
- * when repeated moves exhaust a float's precision, every other item is renumbered first. */
-function orderBetween (items, moving, beforeId, afterId) {
-  const ids = ordered(items).map(([id]) => id).filter((id) => id !== moving)
-  const neighbours = () => between(
-    beforeId === null ? null : orderOf(items.get(beforeId)),
-    afterId === null ? null : orderOf(items.get(afterId)))
-  let order = neighbours()
-  if (order === null) {
-    ids.forEach((id, rank) => items.get(id).set('order', rank))
-    order = neighbours()
-  }
-  return order
-}
+import { moveBy, orderBetween, ordered } from './order.js'
 
 export class ReorderableList {
   /**
@@ -99,16 +58,7 @@ export class ReorderableList {
 
   /** Move an item one place up (-1) or down (+1), keeping the focus on the button used. */
   move (id, step, which) {
-    const ids = ordered(this.items).map(([key]) => key)
-    const at = ids.indexOf(id)
-    const target = at + step
-    if (at < 0 || target < 0 || target >= ids.length) return
-    const rest = ids.filter((key) => key !== id)
-    const before = target === 0 ? null : rest[target - 1]
-    const after = target >= rest.length ? null : rest[target]
-    this.doc.transact(() => {
-      this.items.get(id).set('order', orderBetween(this.items, id, before, after))
-    })
+    if (!moveBy(this.doc, this.items, id, step)) return
     this.shown.get(id)?.node.querySelector(`[data-action="${which}"]`)?.focus()
   }
 
@@ -142,11 +92,11 @@ export class ReorderableList {
     const extra = this.extra(id, item)
     if (extra) actions.append(extra)
     if (this.canWrite) {
-      const up = button('Siirrä ylös (move up)', () => this.move(id, -1, 'up'))
+      const up = button(_('Move up'), () => this.move(id, -1, 'up'))
       up.dataset.action = 'up'
-      const down = button('Siirrä alas (move down)', () => this.move(id, 1, 'down'))
+      const down = button(_('Move down'), () => this.move(id, 1, 'down'))
       down.dataset.action = 'down'
-      actions.append(up, down, button('Poista (remove)', () => this.remove(id)))
+      actions.append(up, down, button(_('Remove'), () => this.remove(id)))
     }
     node.append(actions)
     return { node, fields }

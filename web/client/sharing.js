@@ -1,14 +1,10 @@
 // Share links, for the owner: a link per role to give out, the links given so far, and
 // revoking one (its open sockets are closed by the server at once).
 
-import { button, element, when } from './dom.js'
+import { button, element } from './dom.js'
+import { _, roleName, when } from './i18n.js'
 
-const ROLES = [
-  ['viewer', 'lukija (viewer)'],
-  ['commenter', 'kommentoija (commenter)'],
-  ['editor', 'muokkaaja (editor)'],
-  ['facilitator', 'fasilitaattori (facilitator)']
-]
+const ROLES = ['viewer', 'commenter', 'editor', 'facilitator']
 
 export class Sharing {
   /**
@@ -21,8 +17,8 @@ export class Sharing {
     this.list = document.getElementById('link-list')
     document.getElementById('sharing').hidden = false
     const buttons = document.getElementById('link-roles')
-    buttons.replaceChildren(...ROLES.map(([role, name]) =>
-      button(`Uusi linkki: ${name}`, () => this.create(role))))
+    buttons.replaceChildren(...ROLES.map((role) =>
+      button(_('New link: {role}', { role: roleName(role) }), () => this.create(role))))
     this.refresh()
   }
 
@@ -33,7 +29,7 @@ export class Sharing {
         .filter((link) => link.revoked_at === null)
         .map((link) => this.row(link)))
     } catch (error) {
-      this.announce(`Linkkejä ei saatu (could not list links): ${error.message}`)
+      this.announce(_('Could not list the links: {error}', { error: error.message }))
     }
   }
 
@@ -41,12 +37,12 @@ export class Sharing {
     const item = element('li', undefined, { 'data-link': link.id })
     const url = new URL(link.url, window.location.href).href
     const field = element('input', undefined, {
-      readonly: '', value: url, 'aria-label': `Linkki (${link.role})`, size: '60'
+      readonly: '', value: url, 'aria-label': _('Link: {role}', { role: roleName(link.role) }), size: '60'
     })
     field.addEventListener('focus', () => field.select())
-    item.append(element('strong', link.role), ` ${when(link.created_at)} `, field)
+    item.append(element('strong', roleName(link.role)), ` ${when(link.created_at)} `, field)
     if (link.role !== 'owner') {
-      item.append(button('Peru linkki (revoke)', () => this.revoke(link)))
+      item.append(button(_('Revoke the link'), () => this.revoke(link)))
     }
     return item
   }
@@ -55,10 +51,10 @@ export class Sharing {
     try {
       await this.api.call('POST', '/links', { role })
       await this.refresh()
-      this.announce(`Uusi ${role}-linkki luotu (link created)`)
+      this.announce(_('A new link was made: {role}.', { role: roleName(role) }))
       this.list.lastElementChild?.querySelector('input')?.focus()
     } catch (error) {
-      this.announce(`Linkkiä ei luotu (link not created): ${error.message}`)
+      this.announce(_('The link was not made: {error}', { error: error.message }))
     }
   }
 
@@ -66,9 +62,9 @@ export class Sharing {
     try {
       await this.api.call('DELETE', `/links/${link.id}`)
       await this.refresh()
-      this.announce(`Linkki peruttu (link revoked: ${link.role})`)
+      this.announce(_('The link was revoked: {role}.', { role: roleName(link.role) }))
     } catch (error) {
-      this.announce(`Linkkiä ei peruttu (not revoked): ${error.message}`)
+      this.announce(_('The link was not revoked: {error}', { error: error.message }))
     }
   }
 }

@@ -15,6 +15,7 @@ import { WorkshopApi } from './api.js'
 import { Versions } from './versions.js'
 import { Sharing } from './sharing.js'
 import { guardUnsentEdits, watchConnections } from './connection.js'
+import { _ } from './i18n.js'
 
 const NAME_KEY = 'verstas.name'
 
@@ -50,12 +51,31 @@ function whenSynced (provider) {
   })
 }
 
+/** Right after a workshop is created, its page shows the owner link: the workshop's key. */
+function offerOwnerLink (announce) {
+  const copy = document.getElementById('copy-owner-link')
+  const field = document.getElementById('owner-link')
+  if (!copy || !field) return
+  copy.hidden = false
+  field.addEventListener('focus', () => field.select())
+  copy.addEventListener('click', async () => {
+    try {
+      await navigator.clipboard.writeText(field.value)
+      announce(_('The owner link is copied. Keep it safe.'))
+    } catch {
+      field.focus()
+      announce(_('The link could not be copied: it is selected, copy it with Ctrl+C.'))
+    }
+  })
+}
+
 function start () {
   const { main, workshopId, token, canWrite, canComment, isFork, role } = settings()
   const status = document.getElementById('status')
   const presence = document.getElementById('present')
   const nameInput = document.getElementById('name')
   const announce = (text) => { status.textContent = text }
+  offerOwnerLink(announce)
 
   const content = new Y.Doc()
   const provider = connect(workshopId, content, token)
@@ -63,7 +83,9 @@ function start () {
   const commentsProvider = connect(`${workshopId}.comments`, comments, token)
   const awareness = provider.awareness
 
-  const guestName = () => `Vieras ${awareness.clientID % 1000}`
+  const guestName = () => _('Guest {number}', { number: awareness.clientID % 1000 })
+  // The name comments, ideas and versions are signed with.
+  const author = () => nameInput.value.trim() || guestName()
   nameInput.value = window.localStorage.getItem(NAME_KEY) || guestName()
   setUser(awareness, nameInput.value)
   nameInput.addEventListener('change', () => {
@@ -87,7 +109,7 @@ function start () {
       const field = element.dataset.field
       const ytext = textAt(content, field)
       if (ytext === null) {
-        element.textContent = 'Tätä kenttää ei löydy asiakirjasta (field missing).'
+        element.textContent = _('This field is missing from the document.')
         continue
       }
       editors.set(field, mountEditor(element, ytext, awareness, {
@@ -99,12 +121,12 @@ function start () {
       doc: content, editors, awareness, canWrite, onComment: comment, comments: commentRanges, announce
     }
     componentList(common)
-    ideaList(common, () => nameInput.value.trim() || guestName())
+    ideaList(common, author)
     const labelOf = (cell) => editors.get(cell)?.label ??
-      (cell.startsWith('model/components/') ? 'Osatekijä (component)' : cell)
+      (cell.startsWith('model/components/') ? _('Component') : cell)
     const api = new WorkshopApi(workshopId, token)
     new Lineage({ api, role, isFork, labelOf, announce })
-    new Versions({ api, workshopId, canWrite, labelOf, announce })
+    new Versions({ api, workshopId, canWrite, labelOf, author, announce })
     if (role === 'owner') new Sharing({ api, announce })
     return whenSynced(commentsProvider)
   }).then(() => {
@@ -113,7 +135,7 @@ function start () {
       content,
       editors,
       canComment,
-      author: () => nameInput.value.trim() || guestName(),
+      author,
       announce
     })
     main.dataset.ready = 'true'

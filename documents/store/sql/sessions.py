@@ -1,5 +1,5 @@
-"""Sessions, the people who joined them and their expiring share links, in SQL (see sessions.py
-for the contract and session_writes.py for the locking)."""
+"""Sessions, the people who joined them and their expiring share links, in SQL (see
+documents/store/sessions.py for the contract and session_rows.py for the locking)."""
 
 from __future__ import annotations
 
@@ -12,10 +12,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from documents.live.state import SessionState
+from documents.records import aware, new_id, utc_now
 from documents.store import tables
-from documents.store.notes_sql import SqlNoteRows
-from documents.store.session_rows import live_session, session_record, state_json
-from documents.store.session_writes import Writes, writes_for
 from documents.store.sessions import (
     Change,
     NoSuchRow,
@@ -24,8 +22,9 @@ from documents.store.sessions import (
     SessionRecord,
     SessionStore,
 )
-from documents.store.votes_sql import SqlVoteRows, close_open_vote
-from documents.store.workshops import aware, new_id, utc_now
+from documents.store.sql.notes import SqlNoteRows
+from documents.store.sql.session_rows import Writes, live_session, session_record, state_json
+from documents.store.sql.votes import SqlVoteRows, close_open_vote
 
 MAX_PEOPLE = 1000  # per session: the room is full long before this
 
@@ -205,9 +204,9 @@ class SqlSessionRows:
             return [str(link) for link in (await conn.execute(query)).scalars()]
 
 
-def sql_session_store(engine: AsyncEngine) -> SessionStore:
-    """The session store on the database of `engine` (the update log's: one pool for both)."""
-    writes = writes_for(engine)
+def sql_session_store(engine: AsyncEngine, writes: Writes) -> SessionStore:
+    """The session store on the database of `engine` (the update log's: one pool for both),
+    its write transactions made by the database's `writes`."""
     return SessionStore(
         SqlSessionRows(engine, writes), SqlNoteRows(engine, writes), SqlVoteRows(engine, writes)
     )

@@ -1,4 +1,5 @@
-"""Dot votes in SQL (see sessions.py for the contract, session_writes.py for the locking).
+"""Dot votes in SQL (see documents/store/sessions.py for the contract, session_rows.py for
+the locking).
 
 A cast holds its vote's row (shared: casts do not wait for each other) and locks its person's
 row, reads the person's dots, checks the rules on them and inserts one row for the dot, in one
@@ -18,11 +19,10 @@ from sqlalchemy import Row, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from documents.live.votes import CLOSED, Tally, VoteRefused, VoteRules, ordered_results
+from documents.records import aware, new_id, utc_now
 from documents.store import tables
-from documents.store.session_rows import bump, live_session
-from documents.store.session_writes import Writes
 from documents.store.sessions import Ballot, NoSuchRow, SessionConflict, VoteRecord
-from documents.store.workshops import aware, new_id, utc_now
+from documents.store.sql.session_rows import Writes, bump, live_session
 
 _V = tables.session_votes.c
 _D = tables.session_dots.c

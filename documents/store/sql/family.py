@@ -4,7 +4,7 @@ forks changed since they were taken.
 A family can hold ten thousand forks and its view must still answer in tens of milliseconds
 (tests/bench/lineage_bench.py), so the members come in one query on the family's root (each
 edge carries it) that carries only the columns the view shows, read straight from the driver
-(documents.store.rows). Only the subtree below a fork in the middle of a family still needs a
+(documents.store.sql.rows). Only the subtree below a fork in the middle of a family still needs a
 recursive query.
 
 A workshop's content document is named by the workshop's id (documents.access), which is how
@@ -26,17 +26,9 @@ from sqlalchemy import (
     select,
 )
 
+from documents.records import iso_utc
 from documents.store import tables
-from documents.store.rows import DriverQuery, driver_query, iso_utc, utc_text
-
-FamilyRow = tuple[str, str, str, str, str, str | None, int, str | None, str | None, str | None]
-"""One fork of a family, as the driver returns it: its edge (parent id, child id, adopting
-organisation, reason, fork time as `utc_text`, parent version id, parent position) and the
-child workshop as it is now (title, organisation, visibility; all three None once deleted).
-
-A plain row rather than a record type: the lineage view turns each of ten thousand rows
-straight into its node and edge, and building a record per row first took about a third of
-the time spent turning the rows into the answer (tests/bench/lineage_bench.py)."""
+from documents.store.sql.rows import DriverQuery, driver_query, utc_text
 
 
 def head_query(workshop_id: str) -> Select[str, int]:

@@ -11,9 +11,9 @@ select them through `utc_text`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Dialect, String
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -32,6 +32,11 @@ class DriverQuery:
     parameters: tuple[str, ...]
     fixed: dict[str, object]
 
+    def arguments(self, values: Mapping[str, object]) -> list[object]:
+        """The values in the statement's order, the fixed ones included."""
+        given = {**self.fixed, **values}
+        return [given[name] for name in self.parameters]
+
 
 def driver_query(statement: ClauseElement, dialect: Dialect) -> DriverQuery:
     compiled = statement.compile(dialect=dialect)
@@ -41,23 +46,18 @@ def driver_query(statement: ClauseElement, dialect: Dialect) -> DriverQuery:
     return DriverQuery(str(compiled), tuple(compiled.positiontup), fixed)
 
 
-async def fetch(
-    conn: AsyncConnection, query: DriverQuery, **values: object
-) -> Sequence[Sequence[Any]]:
-    """Every row of the query, as the driver's tuples (sqlite3) or records (asyncpg)."""
-    driver: Any = (await conn.get_raw_connection()).driver_connection
-    given = {**query.fixed, **values}
-    arguments = [given[name] for name in query.parameters]
-    if conn.dialect.name == "sqlite":
-        rows: Sequence[Sequence[Any]] = await driver.execute_fetchall(query.sql, arguments)
-        return rows
-    records: Sequence[Sequence[Any]] = await driver.fetch(query.sql, *arguments)
-    return records
+class Fetch(Protocol):
+    """Every row of a query, as the driver returns them: tuples from sqlite3, records from
+    asyncpg. Each database's module has one (the drivers' calls differ)."""
+
+    async def __call__(
+        self, conn: AsyncConnection, query: DriverQuery, /, **values: object
+    ) -> Sequence[Sequence[Any]]: ...
 
 
 class utc_text(FunctionElement[str]):
     """A timestamp column as UTC text in the form SQLAlchemy stores on SQLite
-    (`YYYY-MM-DD HH:MM:SS.ffffff`), which `iso_utc` turns into ISO 8601.
+    (`YYYY-MM-DD HH:MM:SS.ffffff`), which `documents.records.iso_utc` turns into ISO 8601.
 
     Reading ten thousand timestamps as datetimes and formatting them with `isoformat` cost
     about as much as the query that fetched them, and formatting them in SQLite's SQL cost more
@@ -79,11 +79,3 @@ def _sqlite_utc_text(element: utc_text, compiler: SQLCompiler, **kw: Any) -> str
 def _postgresql_utc_text(element: utc_text, compiler: SQLCompiler, **kw: Any) -> str:
     value = compiler.process(element.clauses, **kw)
     return f"to_char({value} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')"
-
-
-def iso_utc(text: str) -> str:
-    """`utc_text` as `aware(value).isoformat()` gives it for the same instant: microseconds
-    are left out when zero (SQLite's `CURRENT_TIMESTAMP` text has none to begin with)."""
-    if text.endswith(".000000"):
-        text = text[:-7]
-    return text.replace(" ", "T", 1) + "+00:00"

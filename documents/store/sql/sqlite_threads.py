@@ -21,7 +21,7 @@ busy-handler sleeps (1, 2, 5, 10 ms...), which showed as delivery stalls of tens
 
 The connection is used by one job at a time (a lock), either on the loop or in the thread.
 The sqlite3 driver's legacy transaction control opens the transaction implicitly, inside the
-INSERT's own call (see documents/store/sql.py for why that is wanted).
+INSERT's own call (see documents/store/sql/sqlite.py for why that is wanted).
 
 Loading a document goes through SQLAlchemy and aiosqlite otherwise: several thread hand-offs
 per statement, and the first load after a restart compiles its statements, which made a

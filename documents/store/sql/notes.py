@@ -1,4 +1,5 @@
-"""Hidden notes in SQL (see sessions.py for the contract, session_writes.py for the locking).
+"""Hidden notes in SQL (see documents/store/sessions.py for the contract, session_rows.py for
+the locking).
 
 Every write holds the session's row lock: a note is added only while the session is live and
 its current phase takes notes, and an edit or a withdrawal cannot slip in after the reveal that
@@ -13,11 +14,10 @@ from typing import Any, Final
 from sqlalchemy import ColumnElement, Row, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from documents.records import aware, new_id, utc_now
 from documents.store import tables
-from documents.store.session_rows import bump, live_session
-from documents.store.session_writes import Writes
 from documents.store.sessions import NoSuchRow, NoteRecord, SessionConflict
-from documents.store.workshops import aware, new_id, utc_now
+from documents.store.sql.session_rows import Writes, bump, live_session
 
 MAX_NOTES_PER_PERSON: Final = 200
 

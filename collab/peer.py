@@ -1,0 +1,30 @@
+"""A connection as rooms see it, and how their messages become its frames."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+from collab.errors import CloseCode
+
+
+class Peer(Protocol):
+    """A connection as the room sees it: it takes ready-made frames and can be closed."""
+
+    @property
+    def label(self) -> str:
+        """Who this is, for logs (address and connection number)."""
+        ...
+
+    def send(self, frame: bytes) -> None:
+        """Queue a frame; must not block or raise if the peer is gone."""
+
+    def send_frames(self, frames: Sequence[bytes]) -> None:
+        """Queue several frames, in order, at once (as `send` for each)."""
+
+    def close(self, code: CloseCode, reason: str) -> None:
+        """Start closing; idempotent."""
+
+
+Framer = Callable[[bytes], bytes]
+"""Wraps a y-protocols message into the transport's frame, once per broadcast."""
