@@ -7,24 +7,29 @@ with an origin carries no parent: it belongs where its origin (else its right or
 included, as yjs reads it (`Item.getMissing`). A place's path is its map keys from a root joined
 by "/", as `documents.workshop_doc.text_at` names texts: a character of the text at
 `matrix/client.actors` is at "matrix/client.actors", a component's order at
-"model/components/{id}/order".
+"model/components/{id}/order", the component itself at "model/components/{id}".
 
-The index mirrors yjs integration closely enough to be exact where it matters: structs the
-document already has are skipped, structs whose dependencies are missing wait (pending) for a
-later update that brings them, items whose origin was garbage collected or whose container is
+An update touches the paths of what it inserts and of what it deletes. Deleting a map or a text
+also changes everything under its path (clients list those items too, but a client cannot list
+what another added there meanwhile), so a touched path stands for everything under it, and
+`covered` matches in both directions.
+
+The index follows yjs integration closely enough to be exact where it matters: structs the
+document already has are skipped, structs whose dependencies are missing wait (pending) for the
+update that brings them, items whose neighbour was garbage collected or whose container is
 deleted change nothing, and deleting what is already deleted changes nothing. It errs only
 towards touching more: a map value that loses to a concurrent one still touches its key.
 
-Pure: bytes in, paths out, no IO. Use `plan` to learn what an update touches and `commit` the
-plan once the document has applied the update; every update the document applies, the server's
-own included, must be committed in order.
+Pure: bytes in, paths out, no IO. `plan` says what an update touches without changing the
+index; `commit` the plan once the document has applied the update. Every update the document
+applies, the server's own included, must be committed (or `add`ed) in order.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from typing import Final, NamedTuple
+from typing import Final, NamedTuple, TypeGuard
 
 from collab.intervals import Intervals
 from collab.yupdate import DELETED, GC, ID, SKIP, DeleteRange, Struct, Update, decode_update
@@ -103,8 +108,8 @@ _WAITING, _VISITING, _IN, _BLOCKED = range(4)
 
 @dataclass(frozen=True, slots=True)
 class Plan:
-    """What applying one update does to the index. `touched` is None when the update depends on
-    items the index does not know: what it touches cannot be told."""
+    """What applying one update does to the index. `touched` is None when the update inserts
+    after or deletes items the index does not know (yet): what it touches cannot be told."""
 
     touched: frozenset[str] | None
     generation: int
@@ -319,7 +324,7 @@ class _Planner:
         struct = piece.struct
         parent = struct.parent if isinstance(struct.parent, tuple) else None
         for item in (struct.origin, struct.right_origin, parent):
-            if item is not None and not self._known(item):
+            if item is not None and not self._known(item) and not _holds(previous, item):
                 other = self._find(item)
                 if other is None:
                     return _MISSING
@@ -332,7 +337,12 @@ class _Planner:
         struct = piece.struct
         if struct.ref == GC:
             return
-        anchors = [self._place_of(i) for i in (struct.origin, struct.right_origin) if i]
+        previous = piece.previous
+        anchors = [
+            previous.place if _holds(previous, i) else self._place_of(i)  # typing: fast path
+            for i in (struct.origin, struct.right_origin)
+            if i
+        ]
         if any(anchor is _COLLECTED for anchor in anchors):
             return  # yjs collects an item whose neighbour was collected
         if anchors:
@@ -385,6 +395,15 @@ def _trimmed(struct: Struct, clock: int) -> Struct:
         return struct._replace(clock=clock, length=length)
     origin = (struct.client, clock - 1)
     return struct._replace(clock=clock, length=length, origin=origin, parent=None, parent_sub=None)
+
+
+def _holds(piece: _Piece | None, item: ID) -> TypeGuard[_Piece]:
+    """Whether `piece` holds `item` (the piece just before is the usual origin)."""
+    return (
+        piece is not None
+        and item[0] == piece.struct.client
+        and piece.struct.clock <= item[1] < piece.end
+    )
 
 
 _MISSING: Final = _Piece(Struct(0, 0, 0, GC, None, None, None, None), 0, False, None, _BLOCKED)

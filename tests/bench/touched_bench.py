@@ -1,7 +1,7 @@
 """What telling the touched field paths costs (collab/touched.py): not a test.
 
     .venv/bin/python -m tests.bench.touched_bench [--edits 10000] [--structs 1000]
-        [--keystrokes 2000] [--repeat 7]
+        [--keystrokes 2000] [--hostile 100000] [--repeat 7]
 
 Builds a workshop content document from `--edits` single edits by three clients taking turns
 (typing at random places in random cells, some deletions, components added and retitled), then
@@ -10,7 +10,8 @@ times, as CPU time of this process (other processes on the machine do not count)
 - the index of that document's whole state (what loading a room would add);
 - a keystroke's update: decode, plan; then `--keystrokes` of them planned and committed one
   after another, beside pycrdt applying the same updates;
-- a sync step 2 of `--structs` structs (an offline client's typing at scattered places).
+- a sync step 2 of `--structs` structs (an offline client's typing at scattered places);
+- a hostile update of `--hostile` one-character structs (the most structs per byte).
 """
 
 from __future__ import annotations
@@ -69,6 +70,26 @@ def edited_document(edits: int, seed: bytes) -> Doc[Any]:
     return docs[0]
 
 
+def _var_uint(value: int) -> bytes:
+    out = bytearray()
+    while value > 0x7F:
+        out.append(value & 0x7F | 0x80)
+        value >>= 7
+    out.append(value)
+    return bytes(out)
+
+
+def chained_characters(state: bytes, count: int) -> bytes:
+    """The most structs an update can pack per byte (about 7 each): one character after
+    another, written as separate structs by a new client, into the first text of `state`.
+    No client writes this (yjs merges such runs into one struct); a hostile one can."""
+    text = next(s for s in decode_update(state).structs if s.ref == 7 and s.parent == "path")
+    client = _var_uint(1)
+    body = [b"\x04\x00" + _var_uint(text.client) + _var_uint(text.clock) + b"\x01a"]
+    body += [b"\x84" + client + _var_uint(clock) + b"\x01a" for clock in range(count - 1)]
+    return b"\x01" + _var_uint(count) + client + b"\x00" + b"".join(body) + b"\x00"
+
+
 def cpu_ms(action: Callable[[], object], repeat: int, inner: int = 1) -> float:
     """Median CPU milliseconds of one call."""
     times = []
@@ -85,6 +106,7 @@ def main() -> None:
     parser.add_argument("--edits", type=int, default=10_000)
     parser.add_argument("--structs", type=int, default=1_000)
     parser.add_argument("--keystrokes", type=int, default=2_000)
+    parser.add_argument("--hostile", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args()
     seed = seed_update(DocumentKind.CONTENT)
@@ -150,6 +172,13 @@ def main() -> None:
         (
             f"step 2 of {count} structs ({len(step2)} B): plan",
             cpu_ms(lambda: index.plan(step2), args.repeat),
+        )
+    )
+    hostile = chained_characters(state, args.hostile)
+    rows.append(
+        (
+            f"hostile: {args.hostile} one-character structs ({len(hostile)} B): plan",
+            cpu_ms(lambda: index.plan(hostile), 1),
         )
     )
     width = max(len(label) for label, _ in rows)

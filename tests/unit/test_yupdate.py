@@ -171,7 +171,9 @@ def test_any_values_of_every_tag() -> None:
 @given(st.binary(max_size=300))
 def test_random_bytes_decode_or_raise_protocol_error(data: bytes) -> None:
     with contextlib.suppress(ProtocolError):
-        decode_update(data)
+        structs, deletes = decode_update(data)
+        assert all(s.length > 0 for s in structs)
+        assert all(d.length > 0 for d in deletes)
 
 
 @settings(max_examples=300, deadline=None)
