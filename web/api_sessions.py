@@ -18,6 +18,7 @@ from pycrdt import Doc
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from documents.access import DocumentKind, document_name
 from documents.live.record import iso, record_markdown
 from documents.live.service import LiveSessions
 from documents.live.state import InvalidPhase, Phase, SessionState, TimerAction, TooManyLocks
@@ -58,6 +59,10 @@ PERSON_PARAMETER: dict[str, Any] = {
     "description": "The person key from joining the session (POST .../participants): whose "
     "notes and dots these are. Sent with the share-link token it was obtained with.",
 }
+
+
+def content_document(workshop_id: str) -> str:
+    return document_name(workshop_id, DocumentKind.CONTENT)
 
 
 def store_of(request: Request) -> Store:
@@ -206,17 +211,14 @@ async def get_session(request: Request) -> Response:
     return JSONResponse(await session_json(request, await session_of(request, access)))
 
 
-async def _steer(request: Request, schema: str, change: Any) -> Response:
-    """A facilitator's change of the steering state; `change(body, now)` makes it."""
+async def _steer(request: Request, schema: str, change: Any) -> SessionRecord:
+    """A facilitator's change of the steering state; `change(state, body, now)` makes it."""
     access = await authorise(request, "facilitator")
     body = await read_body(request, schema)
     session = await session_of(request, access)
     now = time.time()
     with refusals():
-        changed = await live_sessions(request).change(
-            session, lambda state: change(state, body, now)
-        )
-    return JSONResponse(await session_json(request, changed))
+        return await live_sessions(request).change(session, lambda state: change(state, body, now))
 
 
 def _phase(state: SessionState, body: dict[str, Any], now: float) -> SessionState:
@@ -237,25 +239,34 @@ def _locks(state: SessionState, body: dict[str, Any], now: float) -> SessionStat
 
 
 async def set_phase(request: Request) -> Response:
-    return await _steer(request, "session-phase.request", _phase)
+    session = await _steer(request, "session-phase.request", _phase)
+    return JSONResponse(await session_json(request, session))
 
 
 async def set_focus(request: Request) -> Response:
-    return await _steer(request, "session-focus.request", _focus)
+    session = await _steer(request, "session-focus.request", _focus)
+    return JSONResponse(await session_json(request, session))
 
 
 async def set_timer(request: Request) -> Response:
-    return await _steer(request, "session-timer.request", _timer)
+    session = await _steer(request, "session-timer.request", _timer)
+    return JSONResponse(await session_json(request, session))
 
 
 async def set_locks(request: Request) -> Response:
-    return await _steer(request, "session-locks.request", _locks)
+    """Stored with the session first (rooms that load later read them there), then set on the
+    content document's write policy on every node (web/session_locks.py)."""
+    session = await _steer(request, "session-locks.request", _locks)
+    hub = Services.of(request).hub
+    hub.set_locks(content_document(session.workshop_id), frozenset(session.state.locks))
+    return JSONResponse(await session_json(request, session))
 
 
 async def end_session(request: Request) -> Response:
     """End the session: the share links that expire with it are revoked (their sockets closed
-    with 4403), its open vote closes, revealed notes are all in the content and a version of
-    the content is named. Ending again finishes what an interruption left undone."""
+    with 4403), its open vote closes, revealed notes are all in the content, a version of the
+    content is named and its locks are released. Ending again finishes what an interruption
+    left undone."""
     access = await authorise(request, "facilitator")
     session = await session_of(request, access)
     services = Services.of(request)
@@ -264,6 +275,7 @@ async def end_session(request: Request) -> Response:
             services.hub.revoke_link(link_id)
     with refusals():
         ended = await live_sessions(request).end(access.workshop, session)
+    services.hub.set_locks(content_document(access.workshop.id), frozenset())
     return JSONResponse(await session_json(request, ended))
 
 

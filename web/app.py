@@ -22,6 +22,7 @@ from collab.bus import Bus, BusKind, LocalBus
 from collab.bus_redis import RedisBus
 from collab.endpoint import binary_frame
 from collab.hub import CollabHub, HubConfig
+from collab.locks import LockTable
 from collab.node_directory import RedisNodeDirectory
 from documents.family_graph import FamilyGraphs
 from documents.lineage_service import version_when_quiet
@@ -38,6 +39,7 @@ from web.middleware import NoSniff, RefuseTextInAddress
 from web.note_feed import NoteFeed
 from web.openapi import openapi_document
 from web.operator_auth import OperatorTokens
+from web.session_locks import write_policies
 from web.settings import Settings
 
 
@@ -68,6 +70,7 @@ def create_app(settings: Settings) -> Starlette:
             store.workshops, Tokens(secret), open_documents=settings.open_documents
         )
         await store.workshops.prepare()
+        locks = LockTable()
         hub = CollabHub(
             store,
             binary_frame,
@@ -82,6 +85,8 @@ def create_app(settings: Settings) -> Starlette:
             on_quiet=partial(version_when_quiet, store),
             bus=bus,
             forget=partial(_forget_rows, store.workshops),
+            write_policy=write_policies(store, locks),
+            locks=locks,
         )
         registry.register(HubCollector(hub))
         node = NodeIdentity(settings.resolved_node_id(), time.time())

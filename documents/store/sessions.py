@@ -112,8 +112,8 @@ class SessionRows(Protocol):
     async def listing(self, workshop_id: str) -> list[SessionRecord]:
         """The workshop's sessions, newest first."""
 
-    async def live_sessions(self) -> list[SessionRecord]:
-        """Every live session (of any workshop): what a starting server restores locks from."""
+    async def live(self, workshop_id: str) -> SessionRecord | None:
+        """The workshop's live session, if it has one (what a loading room reads locks from)."""
 
     async def change(self, workshop_id: str, session_id: str, change: Change) -> SessionRecord:
         """Apply `change` to the live session's state under its row lock; the revision moves

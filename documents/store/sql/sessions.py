@@ -76,14 +76,14 @@ class SqlSessionRows:
             async with self._writes.transaction() as conn:
                 await conn.execute(insert(tables.sessions), [row])
         except IntegrityError:
-            if await self._live(workshop_id) is None:
+            if await self.live(workshop_id) is None:
                 raise
             raise SessionConflict(
                 "session_live", "the workshop has a live session: end it before starting another"
             ) from None
         return record
 
-    async def _live(self, workshop_id: str) -> SessionRecord | None:
+    async def live(self, workshop_id: str) -> SessionRecord | None:
         query = select(tables.sessions).where(_S.live_workshop_id == workshop_id)
         async with self._engine.connect() as conn:
             row = (await conn.execute(query)).first()
@@ -101,12 +101,6 @@ class SqlSessionRows:
             .where(_S.workshop_id == workshop_id)
             .order_by(_S.created_at.desc(), _S.id)
         )
-        async with self._engine.connect() as conn:
-            rows = (await conn.execute(query)).all()
-        return [session_record(row) for row in rows]
-
-    async def live_sessions(self) -> list[SessionRecord]:
-        query = select(tables.sessions).where(_S.live_workshop_id.is_not(None))
         async with self._engine.connect() as conn:
             rows = (await conn.execute(query)).all()
         return [session_record(row) for row in rows]
