@@ -17,7 +17,7 @@ from documents.access import at_least
 from documents.live.view import revealed_json
 from documents.store.sessions import NoteRecord
 from web.api import ERRORS, ApiError, Endpoint, authorise, read_body
-from web.api_sessions import (
+from web.api_session_common import (
     BODY_CONFLICTS,
     CONFLICTS,
     SESSION,

@@ -15,7 +15,7 @@ from starlette.responses import JSONResponse, Response
 from documents.live.votes import VoteRules
 from documents.store.sessions import SessionRecord, VoteRecord
 from web.api import ERRORS, ApiError, Endpoint, authorise, read_body
-from web.api_sessions import (
+from web.api_session_common import (
     BODY_CONFLICTS,
     CONFLICTS,
     SESSION,

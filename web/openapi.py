@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from web.api_sessions import PERSON_PARAMETER
+from web.api_session_common import PERSON_PARAMETER
 from web.endpoints import ENDPOINTS
 from web.schemas import all_schemas, schema_id
 
