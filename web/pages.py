@@ -29,6 +29,7 @@ from documents.workshop_doc import matrix_key
 from documents.workshop_service import create_workshop
 from web import i18n
 from web.api import MAX_BODY_BYTES, TOKEN_COOKIE, Services, presented_token
+from web.auth import Access
 from web.i18n import Localiser
 from web.schemas import request_problems
 
@@ -222,10 +223,12 @@ def _owner_link(request: Request, workshop_id: str, token: str | None, role: str
     return f"{request.base_url}workshops/{workshop_id}?token={token}"
 
 
-async def workshop_page(request: Request) -> Response:
-    """A share link lands here with `?token=`: the token moves into the workshop's cookie and
-    the browser is sent back without it (as /admin does), so the token stays out of the
-    address bar, the history and screenshots; the page then reads it from the cookie."""
+async def _visit(request: Request, page: str) -> tuple[Access, str | None] | Response:
+    """Who opens one of a workshop's pages (`page`: its path after the workshop's), with which
+    token; or the answer instead of the page. A share link lands here with `?token=`: the
+    token moves into the workshop's cookie and the browser is sent back without it (as /admin
+    does), so the token stays out of the address bar, the history and screenshots; the page
+    then reads it from the cookie."""
     given = request.query_params.get("token")
     token = given or presented_token(request)
     try:
@@ -234,15 +237,26 @@ async def workshop_page(request: Request) -> Response:
         )
     except Denied as exc:
         return _refused(request, exc)
-    workshop = access.workshop
     if given:
         # Everything else the address carries stays (the language, the owner's "created").
         kept = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "token"])
         landed = RedirectResponse(
-            f"/workshops/{workshop.id}" + (f"?{kept}" if kept else ""), status_code=303
+            f"/workshops/{access.workshop.id}{page}" + (f"?{kept}" if kept else ""),
+            status_code=303,
         )
-        _keep_token(request, landed, workshop.id, given)
+        _keep_token(request, landed, access.workshop.id, given)
         return landed
+    return access, token
+
+
+async def workshop_page(request: Request) -> Response:
+    """The workshop's page: every text of its content with its label, which the browser
+    client turns into live editors."""
+    visit = await _visit(request, "")
+    if isinstance(visit, Response):
+        return visit
+    access, token = visit
+    workshop = access.workshop
     speaker = i18n.for_request(request)
     details = [
         (speaker.label("place"), workshop.place),
@@ -292,9 +306,31 @@ def _keep_token(request: Request, response: Response, workshop_id: str, token: s
         )
 
 
+async def screen_page(request: Request) -> Response:
+    """The shared screen of the workshop's live Innopaja session, for a room's projector: the
+    phase, a large timer, the revealed notes and the vote results, from the session document
+    (`web/client/screen.js`); no controls. Anyone who may read the workshop may open it."""
+    visit = await _visit(request, "/screen")
+    if isinstance(visit, Response):
+        return visit
+    access, token = visit
+    return templates.TemplateResponse(
+        request,
+        "screen.html",
+        {
+            "workshop": access.workshop,
+            # The page's socket presents the same token (y-websocket's `params`).
+            "token": token if access.role is not None else None,
+            "bundle_version": bundle_version(),
+        },
+        headers=PAGE_HEADERS,
+    )
+
+
 ROUTES = [
     Route("/", index),
     Route("/workshops", create_from_form, methods=["POST"]),
     Route("/workshops/{workshop_id}", workshop_page, name="workshop_page"),
+    Route("/workshops/{workshop_id}/screen", screen_page, name="screen_page"),
     Mount("/static", app=StaticFiles(directory=STATIC, check_dir=False), name="static"),
 ]

@@ -19,9 +19,11 @@ export class WorkshopApi {
     this.token = token
   }
 
-  /** The answer's JSON; an Error saying in the page's language what went wrong otherwise. */
-  async call (method, path, body) {
-    const headers = { Accept: 'application/json' }
+  /** The answer's JSON; an Error saying in the page's language what went wrong otherwise
+   * (with the API's `code` and `detail`, so a caller may say more about a known refusal).
+   * `extra` are more headers (a live session's `Verstas-Person`). */
+  async call (method, path, body, extra = {}) {
+    const headers = { Accept: 'application/json', ...extra }
     if (this.token) headers.Authorization = `Bearer ${this.token}`
     if (body !== undefined) headers['Content-Type'] = 'application/json'
     let response
@@ -36,6 +38,7 @@ export class WorkshopApi {
     if (!response.ok) {
       const error = new Error(explain(response.status))
       error.status = response.status
+      error.code = data && data.error ? data.error.code : null
       error.detail = data && data.error ? data.error.message : response.statusText
       throw error
     }

@@ -16,6 +16,7 @@ import { Versions } from './versions.js'
 import { Sharing } from './sharing.js'
 import { guardUnsentEdits, watchConnections } from './connection.js'
 import { _ } from './i18n.js'
+import { startInnopaja } from './innopaja.js'
 
 const NAME_KEY = 'verstas.name'
 
@@ -128,6 +129,7 @@ function start () {
     new Lineage({ api, role, isFork, labelOf, announce })
     new Versions({ api, workshopId, canWrite, labelOf, author, announce })
     if (role === 'owner') new Sharing({ api, announce })
+    startInnopaja({ main, workshopId, token, role, canWrite, content, provider, editors, announce })
     return whenSynced(commentsProvider)
   }).then(() => {
     panel = new Comments({
