@@ -24,7 +24,7 @@ from documents.export import (
 from documents.records import ForkEdge, LinkRecord, WorkshopRecord
 from documents.store.base import Store
 from documents.store.workshops import Workshops
-from documents.workshop_service import create_workshop, import_export, workshop_export
+from documents.workshop_service import create_workshop, current_export, import_export
 from web import i18n
 from web.auth import Access, AccessResolver
 from web.schemas import MAX_DEPTH, nested_deeper_than, request_problems
@@ -295,11 +295,7 @@ async def revoke_link(request: Request) -> Response:
 
 
 async def export_data(request: Request, access: Access) -> WorkshopExport:
-    workshop = access.workshop
-    rooms = Services.of(request).hub.rooms
-    content, _ = await rooms.snapshot(document_name(workshop.id, DocumentKind.CONTENT))
-    comments, _ = await rooms.snapshot(document_name(workshop.id, DocumentKind.COMMENTS))
-    return workshop_export(workshop, content, comments)
+    return await current_export(Services.of(request).hub.rooms.snapshot, access.workshop)
 
 
 async def export_json(request: Request) -> Response:

@@ -8,15 +8,29 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from documents.access import DocumentKind, document_name
-from documents.diff import cell_texts
+from documents.diff import differences
 from documents.family_graph import FamilyGraphs
-from documents.lineage_service import Snapshot, content_at, fork, lineage, name_version
-from documents.merge import CellChange, incoming_changes, merge_reviewed, preview
+from documents.lineage_service import (
+    content_data,
+    export_at,
+    fork,
+    lineage,
+    name_version,
+)
+from documents.merge import (
+    CellChange,
+    ContradictoryReview,
+    OutdatedReview,
+    Review,
+    check_review,
+    merge_reviewed,
+)
+from documents.offers import Offer, proposal, proposals, upstream
 from documents.records import VersionRecord
 from documents.restore import restore
 from documents.store.base import Store
-from documents.workshop_doc import ContentData, content_to_data, load_document, seed_update
-from documents.workshop_service import workshop_export
+from documents.workshop_doc import ContentData
+from documents.workshop_service import Snapshot
 from web.api import (
     BODY_ERRORS,
     ERRORS,
@@ -27,9 +41,6 @@ from web.api import (
     created,
     read_body,
 )
-
-# Comments are not versioned: a version's export carries none.
-EMPTY_UPDATE = seed_update(DocumentKind.COMMENTS)
 
 
 def store_of(request: Request) -> Store:
@@ -81,8 +92,7 @@ async def list_versions(request: Request) -> Response:
 async def version_export(request: Request) -> Response:
     access = await authorise(request)
     version = await _version(request, access.workshop.id, request.path_params["version_id"])
-    content = await content_at(store_of(request), access.workshop.id, version.position)
-    return JSONResponse(workshop_export(access.workshop, content, EMPTY_UPDATE))
+    return JSONResponse(await export_at(store_of(request), access.workshop, version))
 
 
 async def fork_workshop(request: Request) -> Response:
@@ -161,98 +171,76 @@ def change_json(change: CellChange) -> dict[str, Any]:
     return {"cell": change.cell, "current": change.current, "incoming": change.incoming}
 
 
-async def _content(request: Request, workshop_id: str) -> bytes:
-    state, _ = await snapshot_of(request)(document_name(workshop_id, DocumentKind.CONTENT))
-    return state
-
-
-async def _upstream(request: Request, child_id: str) -> tuple[str, bytes, list[CellChange]]:
-    edge = await store_of(request).lineage.parent(child_id)
-    if edge is None:
-        raise ApiError(404, "not_a_fork", f"workshop {child_id} was not forked from another")
-    child = await _content(request, child_id)
-    incoming = incoming_changes(await _content(request, edge.parent_id), child)
-    return edge.parent_id, incoming, preview(child, incoming)
-
-
-async def _merge(
-    request: Request, target_id: str, incoming: bytes, changes: list[CellChange]
-) -> tuple[list[str], list[str]]:
+async def _merge(request: Request, target_id: str, offer: Offer) -> Review:
     """Apply a review to the live target document; 409 when the review missed a cell."""
     body = await read_body(request, "merge.request")
-    accept, reject = set(body["accept"]), set(body["reject"])
-    changed = {change.cell for change in changes}
-    both = accept & reject
-    if both:
-        raise ApiError(422, "invalid_request", "cells both accepted and rejected", sorted(both))
-    undecided = changed - accept - reject
-    if undecided:
-        raise ApiError(
-            409,
-            "review_outdated",
-            "these cells changed and were not reviewed: preview again",
-            sorted(undecided),
-        )
+    try:
+        review = check_review(offer.changes, body["accept"], body["reject"])
+    except ContradictoryReview as exc:
+        raise ApiError(422, "invalid_request", str(exc), exc.cells) from None
+    except OutdatedReview as exc:
+        raise ApiError(409, "review_outdated", str(exc), exc.cells) from None
     rooms = Services.of(request).hub.rooms
     async with rooms.holding(document_name(target_id, DocumentKind.CONTENT)) as room:
-        await room.server_edit(lambda doc: merge_reviewed(doc, incoming, reject & changed))
-    return sorted(accept & changed), sorted(reject & changed)
+        await room.server_edit(lambda doc: merge_reviewed(doc, offer.incoming, review.rejected))
+    return review
+
+
+async def _upstream(request: Request, fork_id: str) -> Offer:
+    found = await upstream(store_of(request), snapshot_of(request), fork_id)
+    if found is None:
+        raise ApiError(404, "not_a_fork", f"workshop {fork_id} was not forked from another")
+    return found
 
 
 async def get_upstream(request: Request) -> Response:
     access = await authorise(request, "owner")
-    parent_id, _, changes = await _upstream(request, access.workshop.id)
-    return JSONResponse({"parent": parent_id, "changes": [change_json(c) for c in changes]})
+    offer = await _upstream(request, access.workshop.id)
+    return JSONResponse(
+        {"parent": offer.source, "changes": [change_json(c) for c in offer.changes]}
+    )
 
 
 async def pull_upstream(request: Request) -> Response:
     access = await authorise(request, "owner")
-    _, incoming, changes = await _upstream(request, access.workshop.id)
-    accepted, rejected = await _merge(request, access.workshop.id, incoming, changes)
+    offer = await _upstream(request, access.workshop.id)
+    review = await _merge(request, access.workshop.id, offer)
     await store_of(request).lineage.record_event(
-        access.workshop.id, "pull", actor=access.role, accepted=accepted, rejected=rejected
+        access.workshop.id,
+        "pull",
+        actor=access.role,
+        accepted=review.accepted,
+        rejected=review.rejected,
     )
-    return JSONResponse({"accepted": accepted, "rejected": rejected})
-
-
-async def _proposal(
-    request: Request, parent_id: str, fork_id: str
-) -> tuple[bytes, list[CellChange]]:
-    edge = await store_of(request).lineage.parent(fork_id)
-    if edge is None or edge.parent_id != parent_id:
-        raise ApiError(404, "not_found", f"workshop {fork_id} is not a fork of {parent_id}")
-    target = await _content(request, parent_id)
-    incoming = incoming_changes(await _content(request, fork_id), target)
-    return incoming, preview(target, incoming)
+    return JSONResponse({"accepted": review.accepted, "rejected": review.rejected})
 
 
 async def list_proposals(request: Request) -> Response:
     """Each direct fork's changes on offer, cell by cell (forks with none are left out)."""
     access = await authorise(request, "owner")
-    store = store_of(request)
-    items = []
-    for edge in await store.lineage.children(access.workshop.id):
-        _, changes = await _proposal(request, access.workshop.id, edge.child_id)
-        if changes:
-            items.append(
-                {
-                    "fork": edge.child_id,
-                    "organisation": edge.organisation,
-                    "changes": [change_json(c) for c in changes],
-                }
-            )
+    found = await proposals(store_of(request), snapshot_of(request), access.workshop.id)
+    items = [
+        {
+            "fork": edge.child_id,
+            "organisation": edge.organisation,
+            "changes": [change_json(c) for c in offer.changes],
+        }
+        for edge, offer in found
+    ]
     return JSONResponse({"items": items})
 
 
 async def accept_proposal(request: Request) -> Response:
     access = await authorise(request, "owner")
-    fork_id = request.path_params["fork_id"]
-    incoming, changes = await _proposal(request, access.workshop.id, fork_id)
-    accepted, rejected = await _merge(request, access.workshop.id, incoming, changes)
+    parent_id, fork_id = access.workshop.id, request.path_params["fork_id"]
+    offer = await proposal(store_of(request), snapshot_of(request), parent_id, fork_id)
+    if offer is None:
+        raise ApiError(404, "not_found", f"workshop {fork_id} is not a fork of {parent_id}")
+    review = await _merge(request, parent_id, offer)
     await store_of(request).lineage.record_event(
-        fork_id, "proposal", actor=access.role, accepted=accepted, rejected=rejected
+        fork_id, "proposal", actor=access.role, accepted=review.accepted, rejected=review.rejected
     )
-    return JSONResponse({"accepted": accepted, "rejected": rejected})
+    return JSONResponse({"accepted": review.accepted, "rejected": review.rejected})
 
 
 ENDPOINTS += [
@@ -297,12 +285,8 @@ ENDPOINTS += [
 
 async def _content_data(request: Request, workshop_id: str, which: str) -> ContentData:
     """The content at a version id, or `now`."""
-    if which == "now":
-        state = await _content(request, workshop_id)
-    else:
-        version = await _version(request, workshop_id, which)
-        state = await content_at(store_of(request), workshop_id, version.position)
-    return content_to_data(load_document(DocumentKind.CONTENT, state))
+    version = None if which == "now" else await _version(request, workshop_id, which)
+    return await content_data(store_of(request), snapshot_of(request), workshop_id, version)
 
 
 async def diff(request: Request) -> Response:
@@ -310,12 +294,11 @@ async def diff(request: Request) -> Response:
     source, target = request.query_params.get("from"), request.query_params.get("to", "now")
     if not source:
         raise ApiError(400, "invalid_request", "from= (a version id) is required")
-    before = cell_texts(await _content_data(request, access.workshop.id, source))
-    after = cell_texts(await _content_data(request, access.workshop.id, target))
+    before = await _content_data(request, access.workshop.id, source)
+    after = await _content_data(request, access.workshop.id, target)
     changes = [
-        {"cell": cell, "from": before.get(cell), "to": after.get(cell)}
-        for cell in sorted(before.keys() | after.keys())
-        if before.get(cell) != after.get(cell)
+        {"cell": found.cell, "from": found.before, "to": found.after}
+        for found in differences(before, after)
     ]
     return JSONResponse({"from": source, "to": target, "changes": changes})
 
@@ -323,8 +306,9 @@ async def diff(request: Request) -> Response:
 async def restore_version(request: Request) -> Response:
     access = await authorise(request, "editor")
     version = await _version(request, access.workshop.id, request.path_params["version_id"])
-    state = await content_at(store_of(request), access.workshop.id, version.position)
-    target = content_to_data(load_document(DocumentKind.CONTENT, state))
+    target = await content_data(
+        store_of(request), snapshot_of(request), access.workshop.id, version
+    )
     changed: list[str] = []
 
     def edit(doc: Any) -> None:

@@ -12,17 +12,22 @@ import json
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
 
-from documents.access import DocumentKind, document_name
 from documents.export import InvalidExport, export_markdown
 from documents.store.base import Store
 from documents.store.factory import create_store
 from documents.store.schema import SchemaError
-from documents.workshop_service import create_workshop, import_export, stored_state, workshop_export
+from documents.workshop_service import (
+    create_workshop,
+    current_export,
+    import_export,
+    stored_snapshot,
+)
 from web import i18n
 from web.auth import SECRET_NAME, Tokens
 from web.settings import DEFAULT_DATABASE_URL
@@ -134,9 +139,7 @@ def export(
         workshop = await store.workshops.get(workshop_id)
         if workshop is None:
             return None
-        content = await stored_state(store, document_name(workshop.id, DocumentKind.CONTENT))
-        comments = await stored_state(store, document_name(workshop.id, DocumentKind.COMMENTS))
-        data = workshop_export(workshop, content, comments)
+        data = await current_export(partial(stored_snapshot, store), workshop)
         if format_ == "md":
             return export_markdown(data, i18n.localiser(language))
         return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
