@@ -44,21 +44,22 @@ async def test_a_fork_and_its_origin_are_offered_what_the_other_changed(store: S
     await type_into(store, edited, "model/purpose", " kotona")
 
     offered = await upstream(store, snapshot, edited.id)
-    assert offered is not None and offered.source == origin.id
+    assert offered is not None
+    assert offered.source == origin.id
     assert [(c.cell, c.current, c.incoming) for c in offered.changes] == [
         ("model/core_idea", "", "Yöhoitaja")
     ]
     back = await proposal(store, snapshot, origin.id, edited.id)
-    assert back is not None and back.source == edited.id
+    assert back is not None
+    assert back.source == edited.id
     assert [(c.cell, c.current, c.incoming) for c in back.changes] == [
         ("model/purpose", "Turva", "Turva kotona")
     ]
     listed = await proposals(store, snapshot, origin.id)
-    assert [(edge.child_id, offer.changes) for edge, offer in listed] == [
-        (edited.id, back.changes)
-    ]
+    assert [(edge.child_id, offer.changes) for edge, offer in listed] == [(edited.id, back.changes)]
     untouched_offer = await proposal(store, snapshot, origin.id, untouched.id)
-    assert untouched_offer is not None and untouched_offer.changes == []
+    assert untouched_offer is not None
+    assert untouched_offer.changes == []
 
 
 @pytest.mark.asyncio
