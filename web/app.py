@@ -28,15 +28,16 @@ from documents.lineage_service import version_when_quiet
 from documents.store.base import Store
 from documents.store.factory import create_store
 from documents.store.workshops import Workshops
-from web import admin, endpoints, pages
-from web.admin import NodeIdentity, publish_reports
-from web.api import ApiError, error_response
+from web.admin_view import NodeIdentity, publish_reports
+from web.api import endpoints
+from web.api.errors import ApiError, error_response
+from web.api.openapi import openapi_document
 from web.auth import SECRET_NAME, AccessResolver, Tokens
 from web.i18n import RememberLanguage
 from web.metrics import HubCollector, metrics_registry
 from web.middleware import NoSniff, RefuseTextInAddress
-from web.openapi import openapi_document
 from web.operator_auth import OperatorTokens
+from web.pages import admin, workshops
 from web.settings import Settings
 
 
@@ -151,7 +152,7 @@ def create_app(settings: Settings) -> Starlette:
 
     return Starlette(
         routes=[
-            *pages.ROUTES,
+            *workshops.ROUTES,
             *admin.ROUTES,
             *endpoints.ROUTES,
             Route("/api/openapi.json", openapi),

@@ -1,11 +1,11 @@
-"""The OpenAPI 3.1 description of the JSON API, derived from `web.api.ENDPOINTS`."""
+"""The OpenAPI 3.1 description of the JSON API, derived from `web.api.endpoints.ENDPOINTS`."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from web.endpoints import ENDPOINTS
-from web.schemas import all_schemas, schema_id
+from web.api.endpoints import ENDPOINTS
+from web.api.schemas import all_schemas, schema_id
 
 _STATUS_TEXT = {
     200: "OK",
