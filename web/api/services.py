@@ -32,5 +32,5 @@ def store_of(request: Request) -> Store:
 
 
 def snapshot_of(request: Request) -> Snapshot:
-    """Documents' committed states as the loaded rooms hold them (or the log, for others)."""
+    """Documents' committed states, loaded or not (`collab.rooms.Rooms.snapshot`)."""
     return Services.of(request).hub.rooms.snapshot
