@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from web.api import admin, exports, lineage, links, versions, workshops
+from web.api import (
+    admin,
+    exports,
+    lineage,
+    links,
+    session_notes,
+    session_votes,
+    sessions,
+    versions,
+    workshops,
+)
 from web.api.contract import Endpoint
 
 ENDPOINTS: list[Endpoint] = [
@@ -13,6 +23,9 @@ ENDPOINTS: list[Endpoint] = [
     *exports.ENDPOINTS,
     *versions.ENDPOINTS,
     *lineage.ENDPOINTS,
+    *sessions.ENDPOINTS,
+    *session_notes.ENDPOINTS,
+    *session_votes.ENDPOINTS,
     *admin.ENDPOINTS,
 ]
 ROUTES = [Route(e.path, e.handler, methods=[e.method]) for e in ENDPOINTS]
