@@ -16,6 +16,23 @@ def editor(page: Page, field: str) -> Any:
     return page.locator(f'.cm-content[data-field="{field}"]')
 
 
+# Every text node and every name given to assistive technology, hidden ones included.
+PAGE_WORDS = """() => {
+  const texts = [document.title]
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT)
+  while (walker.nextNode()) {
+    const node = walker.currentNode
+    if (node.parentElement.closest('script, style, noscript')) continue
+    if (node.textContent.trim()) texts.push(node.textContent)
+  }
+  for (const name of ['aria-label', 'title', 'placeholder', 'alt']) {
+    for (const element of document.querySelectorAll(`[${name}]`)) {
+      texts.push(element.getAttribute(name))
+    }
+  }
+  return texts
+}"""
+
 # The editor's text as its lines hold it, without the carets (and names) of remote peers.
 TEXT_WITHOUT_CARETS = """node => {
     const copy = node.cloneNode(true)

@@ -11,7 +11,7 @@ import pytest_asyncio
 from playwright.async_api import Browser, Page, expect
 
 from tests.browser.conftest import new_workshop
-from tests.browser.pages import select_in, type_at_end
+from tests.browser.pages import PAGE_WORDS, select_in, type_at_end
 from tests.support.browser import PageProblems
 from tests.support.server import ServerProcess
 from tests.support.untranslated import untranslated
@@ -20,23 +20,6 @@ from web.i18n import Lang
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 OpenIn = Callable[[str, str, str], Awaitable[Page]]
-
-# Every text node and every name given to assistive technology, hidden ones included.
-PAGE_WORDS = """() => {
-  const texts = [document.title]
-  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT)
-  while (walker.nextNode()) {
-    const node = walker.currentNode
-    if (node.parentElement.closest('script, style, noscript')) continue
-    if (node.textContent.trim()) texts.push(node.textContent)
-  }
-  for (const name of ['aria-label', 'title', 'placeholder', 'alt']) {
-    for (const element of document.querySelectorAll(`[${name}]`)) {
-      texts.push(element.getAttribute(name))
-    }
-  }
-  return texts
-}"""
 
 
 @pytest_asyncio.fixture(loop_scope="module")

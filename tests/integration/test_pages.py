@@ -77,6 +77,38 @@ async def test_the_workshop_page_carries_every_text_field_and_the_visitors_right
 
 
 @pytest.mark.asyncio
+async def test_the_shared_screen_opens_as_the_workshop_page_does(tmp_path: Path) -> None:
+    """The session's screen for a projector: a share link lands on it with its token moved
+    into the workshop's cookie, it runs its own bundle under the pages' policy, and a private
+    workshop's screen is refused without a link."""
+    async with serving(tmp_path) as http:
+        body = {"title": "Yöpartio", "organisation": "Kuopio", "visibility": "private"}
+        created = (await http.post("/api/workshops", json=body)).json()
+        owner = {"Authorization": f"Bearer {created['owner_token']}"}
+        links = f"/api/workshops/{created['id']}/links"
+        viewer = (await http.post(links, json={"role": "viewer"}, headers=owner)).json()["token"]
+        screen = f"/workshops/{created['id']}/screen"
+
+        landing = await http.get(f"{screen}?token={viewer}&lang=sv")
+        shown = await http.get(screen)
+        script = re.search(r'src="(/static/build/screen\.js\?v=\d+)"', shown.text)
+        assert script is not None
+        bundle = await http.get(script.group(1))
+        http.cookies.clear()
+        anonymous = await http.get(screen)
+
+    assert (landing.status_code, landing.headers["location"]) == (303, f"{screen}?lang=sv")
+    assert landing.cookies.get(TOKEN_COOKIE, path=f"/workshops/{created['id']}") == viewer
+    assert shown.status_code == 200
+    assert "script-src 'self';" in shown.headers["content-security-policy"]
+    assert f'data-token="{viewer}"' in shown.text
+    assert "Ingen Innopaja-session pågår." in shown.text
+    assert bundle.status_code == 200
+    assert anonymous.status_code == 401
+    assert viewer not in anonymous.text
+
+
+@pytest.mark.asyncio
 async def test_a_forks_page_notes_where_its_model_was_adopted_from(tmp_path: Path) -> None:
     async with serving(tmp_path) as http:
         body = {"title": "Yöpartio", "organisation": "Kuopio"}

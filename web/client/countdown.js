@@ -84,12 +84,14 @@ export class Countdown {
     const before = this.timer
     this.timer = timer
     const now = this.clock.now()
+    const left = timer && now !== null ? remaining(timer, now) : null
     if (this.known && now !== null) {
-      const said = change(before, timer, timer ? remaining(timer, now) : 0)
+      const said = change(before, timer, left ?? 0)
       if (said) this.announce(said)
     }
     this.known = true
-    this.lastLeft = null
+    // The marks count from here; one within a second of what was just said is not repeated.
+    this.lastLeft = left === null ? null : left - 1000
     clearInterval(this.interval)
     if (timer && timer.running) this.interval = setInterval(() => this.tick(), TICK_MS)
     this.tick()
@@ -113,8 +115,12 @@ export class Countdown {
   /** Announce the marks the time left has passed since the last tick. */
   passMarks (left) {
     const before = this.lastLeft
+    if (before === null) {
+      this.lastLeft = left - 1000 // the server's clock was learnt only now
+      return
+    }
+    if (left >= before) return
     this.lastLeft = left
-    if (before === null) return
     if (left === 0 && before > 0) {
       this.announce(_('Time is up.'))
       clearInterval(this.interval)
@@ -122,9 +128,5 @@ export class Countdown {
     }
     const passed = MARKS.find((mark) => before > mark * 1000 && left <= mark * 1000)
     if (passed !== undefined) this.announce(_('{time} left.', { time: spokenTime(passed * 1000) }))
-  }
-
-  stop () {
-    clearInterval(this.interval)
   }
 }

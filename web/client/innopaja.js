@@ -36,7 +36,13 @@ export function startInnopaja ({ main, workshopId, token, role, canWrite, conten
   strip = new SessionStrip({ node: document.getElementById('session-strip'), clock: live.clock, follow, targets })
   const locks = new LockView({ main, editors, content, role, canWrite })
   const panel = new SessionPanel({
-    node: document.getElementById('session-panel'), api, role, targets, content, announce
+    node: document.getElementById('session-panel'),
+    tools: document.getElementById('session-tools'),
+    api,
+    role,
+    targets,
+    content,
+    announce
   })
   watchRefusals(provider, (reason) => reloadAfterRefusal(workshopId, reason))
   const refused = takeRefusal(workshopId)

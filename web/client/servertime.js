@@ -59,8 +59,4 @@ export class ServerClock {
     this.base = best.base
     for (const listener of this.listeners) listener()
   }
-
-  stop () {
-    clearTimeout(this.timer)
-  }
 }

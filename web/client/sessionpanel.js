@@ -1,7 +1,9 @@
-// The live session's panel on the workshop page, below its header: for a participant (and an
-// editor), joining under a name, my hidden notes and my dots on the open vote; for everyone,
-// the closed votes' results and the records of past sessions; for the facilitators and the
-// owner, the console that runs the session (facilitator.js).
+// The live session's panel on the workshop page, below its header while a session is live:
+// for a participant (and an editor), joining under a name, my hidden notes and my dots on the
+// open vote; for everyone, the closed votes' results; for the facilitators and the owner, the
+// console that runs the session (facilitator.js). Among the page's tools, further down: the
+// form that starts a session (facilitators and the owner, while none is live) and the records
+// of past sessions (everyone).
 
 import { element } from './dom.js'
 import { _ } from './i18n.js'
@@ -19,14 +21,15 @@ export class SessionPanel {
   /**
    * @param {object} options
    * @param {HTMLElement} options.node the panel's element (#session-panel)
+   * @param {HTMLElement} options.tools the tools' element (#session-tools)
    * @param {WorkshopApi} options.api
    * @param {string | null} options.role
    * @param {Targets} options.targets
    * @param {Y.Doc} options.content
    * @param {(text: string) => void} options.announce
    */
-  constructor ({ node, api, role, targets, content, announce }) {
-    Object.assign(this, { node, api, role, targets, content, announce })
+  constructor ({ node, tools, api, role, targets, content, announce }) {
+    Object.assign(this, { node, tools, api, role, targets, content, announce })
     this.leads = EXEMPT.includes(role)
     this.joins = JOINING_ROLES.includes(role)
     this.title = element('h2', _('Innopaja'), { id: 'session-panel-title' })
@@ -34,8 +37,11 @@ export class SessionPanel {
     this.mine = element('div', undefined, { class: 'session-mine' })
     this.results = element('section', undefined, { class: 'session-results', 'aria-labelledby': 'results-title', hidden: '' })
     this.steering = element('div', undefined, { class: 'session-console' })
+    node.replaceChildren(this.title, this.alert, this.mine, this.results, this.steering)
     this.records = new Records({ api, announce })
-    node.replaceChildren(this.title, this.alert, this.mine, this.results, this.steering, this.records.node)
+    this.starting = element('div')
+    tools.replaceChildren(element('h2', _('Innopaja sessions'), { id: 'session-tools-title' }),
+      this.starting, this.records.node)
     this.sessionId = null
     this.console = null
     this.start = null
@@ -52,24 +58,25 @@ export class SessionPanel {
   show (session, before) {
     const live = session !== null && session.live
     this.title.textContent = live ? _('Innopaja: {title}', { title: session.title }) : _('Innopaja')
+    this.session = session
     if (live && session.id !== this.sessionId) this.begin(session)
     if (!live && this.sessionId !== null) this.finish()
     if (live) {
-      this.notes?.setPhase(session.phases[session.phase].notes)
-      this.dots?.show(session.vote)
+      this.showMine()
       if (before && before.live && !same(before.revealed, session.revealed)) this.notes?.refresh()
       this.console?.show(session)
     }
     if (this.leads && !live) this.offerStart()
-    this.showResults(session)
+    if (live) this.start?.node.remove()
+    this.showResults(live ? session : null)
     if (!before || before.live !== (session && session.live) || before.id !== session?.id) this.records.refresh()
     this.visibility()
   }
 
-  /** The panel shows when it has anything to show. */
+  /** Each shows when it has anything to show. */
   visibility () {
-    this.node.hidden = !(this.sessionId !== null || this.leads || this.records.any ||
-      !this.results.hidden || !this.alert.hidden)
+    this.node.hidden = this.sessionId === null && this.alert.hidden
+    this.tools.hidden = !(this.start?.node.isConnected || this.records.any)
   }
 
   begin (session) {
@@ -117,6 +124,14 @@ export class SessionPanel {
     this.notes = new MyNotes(common)
     this.dots = new Dots({ ...common, labelOf: (item) => this.targets.itemLabel(item) })
     this.mine.replaceChildren(this.notes.node, this.dots.node)
+    this.showMine()
+  }
+
+  /** My notes and dots as the session stands: whether its phase takes notes, its open vote. */
+  showMine () {
+    const session = this.session
+    this.notes?.setPhase(session.phases[session.phase].notes)
+    this.dots?.show(session.vote)
   }
 
   showResults (session) {
@@ -130,6 +145,6 @@ export class SessionPanel {
 
   offerStart () {
     if (!this.start) this.start = new StartForm({ api: this.api, targets: this.targets, announce: this.announce })
-    if (!this.start.node.isConnected) this.steering.replaceChildren(this.start.node)
+    if (!this.start.node.isConnected) this.starting.replaceChildren(this.start.node)
   }
 }
