@@ -18,7 +18,9 @@ from playwright.async_api import Browser, Dialog, Locator, Page, expect
 
 from tests.browser.conftest import new_workshop
 from tests.browser.session_pages import PHONE, SessionPages
+from tests.support.api import ApiClient
 from tests.support.server import ServerProcess
+from tests.support.sessions import live_workshop
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -217,3 +219,50 @@ async def accept_the_end(dialog: Dialog) -> None:
     """The console asks before the session ends."""
     assert dialog.message == "Päätetäänkö istunto nyt?"
     await dialog.accept()
+
+
+async def focused_text(page: Page) -> str:
+    text: str = await page.evaluate("() => document.activeElement.textContent")
+    return text
+
+
+async def test_a_participant_takes_part_by_keyboard_alone(
+    server: ServerProcess, browser: Browser
+) -> None:
+    async with ApiClient(server.http_url) as api, SessionPages(browser, server) as pages:
+        live = await live_workshop(api)
+        aino = await live.join("Aino")
+        written = await live.as_person("POST", "/notes", aino, {"text": "Yöhoitajan puhelin"})
+        await live.steer("/reveal", {"anonymous": True})
+        item = f"ideas/{written.json()['id']}"
+        vote = {"items": [item], "per_person": 2, "max_per_item": 2}
+        assert (await api.post(live.path + "/votes", token=live.facilitator, json=vote)).is_success
+        page = await pages.open(live.workshop, live.participant, size=PHONE)
+
+        await page.locator("#session-name").focus()
+        await page.keyboard.type("Bertta")
+        await page.keyboard.press("Enter")
+        note = page.get_by_label("Uusi muistilappu")
+        await expect(note).to_be_focused()
+        await page.keyboard.type("Omaisen tekstiviesti")
+        await page.keyboard.press("Tab")
+        await page.keyboard.press("Enter")
+        await expect(page.locator("#my-notes .note-text")).to_have_text(["Omaisen tekstiviesti"])
+        await expect(note).to_be_focused()
+        for _ in range(10):
+            if await focused_text(page) == "Anna piste":
+                break
+            await page.keyboard.press("Tab")
+        await page.keyboard.press("Enter")
+        await expect(page.locator(".vote-items .mine")).to_have_text("pisteeni: 1")
+        assert await focused_text(page) == "Anna piste"
+
+        # The strip is just before the panel: one step back is the way out of following.
+        await note.focus()
+        for _ in range(10):
+            if await focused_text(page) == "Lopeta seuraaminen":
+                break
+            await page.keyboard.press("Shift+Tab")
+        await page.keyboard.press("Enter")
+        await expect(page.locator("#follow-toggle")).to_have_text("Seuraa taas")
+        await expect(page.locator("#follow-toggle")).to_be_focused()

@@ -34,9 +34,18 @@ export class LiveSession {
       { params: token ? { token } : {}, disableBc: true })
     this.map = this.doc.getMap('session')
     this.state = null // the session as the document shows it (null before the first one)
+    this.over = false // whether the server ended this page's part in it
     this.listeners = []
     this.clock = new ServerClock(() => this.serverTime())
     this.map.observe(() => this.changed())
+    // The server ended this page's part for good (a participant link revoked as the session
+    // ended, say): the session is over for this page, whatever the document last showed.
+    this.provider.on('connection-close', (event) => {
+      if (event && event.code >= 4000 && this.state && this.state.live) {
+        this.over = true
+        this.changed()
+      }
+    })
     this.changed()
   }
 
@@ -58,7 +67,7 @@ export class LiveSession {
   changed () {
     const before = this.state
     const shown = this.map.toJSON()
-    this.state = typeof shown.id === 'string' ? shown : null
+    this.state = typeof shown.id === 'string' ? { ...shown, live: shown.live === true && !this.over } : null
     if (same(before, this.state)) return
     // A page learns the server's clock once there is a session to time.
     if (this.state && this.state.live && this.clock.base === null &&

@@ -30,7 +30,10 @@ export class Records {
     try {
       ({ items } = await this.api.call('GET', '/sessions'))
     } catch (error) {
-      this.announce(_('Could not list the past sessions: {error}', { error: error.message }))
+      // A link that no longer opens the workshop: the page says so already.
+      if (error.status !== 401 && error.status !== 403) {
+        this.announce(_('Could not list the past sessions: {error}', { error: error.message }))
+      }
       return
     }
     const past = items.filter((session) => !session.live)
