@@ -69,7 +69,7 @@ export class Versions {
     try {
       const { changes } = await this.api.call(
         'GET', `/diff?from=${encodeURIComponent(version.id)}&to=now`)
-      const title = element('h4', ngettext('{n} change since the version “{label}”',
+      const title = element('h3', ngettext('{n} change since the version “{label}”',
         '{n} changes since the version “{label}”', changes.length, { label: version.label }))
       const rows = changes.map((change) => {
         const row = element('li')
