@@ -81,9 +81,11 @@ export class Comments {
     this.form.querySelector('[data-cancel]').addEventListener('click', () => this.close())
     this.replyForm.addEventListener('submit', (event) => { event.preventDefault(); this.reply() })
     this.replyForm.querySelector('[data-cancel]').addEventListener('click', () => this.closeReply())
+    // Escape cancels, Ctrl+Enter sends (as in document editors' comment boxes).
     for (const form of [this.form, this.replyForm]) {
       form.addEventListener('keydown', (event) => {
         if (event.key === 'Escape') form.querySelector('[data-cancel]').click()
+        if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) form.requestSubmit()
       })
     }
     this.threads.observeDeep(() => { this.threadsChanged = true; this.schedule() })

@@ -1,6 +1,6 @@
 // The page's layout as the stylesheet draws it at the screen's width (web/static/verstas.css):
-// comments beside the texts from 64rem up, below them on narrower screens, where the matrix
-// shows one perspective at a time.
+// comments beside the texts from 64rem up, below them on narrower screens; the matrix whole
+// from 75rem up, one perspective at a time on narrower screens.
 
 const WIDE = '(min-width: 64rem)'
 

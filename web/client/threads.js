@@ -86,7 +86,7 @@ export class ThreadLists {
     }
     counter.replaceChildren(
       element('span', number(open), { 'aria-hidden': 'true', class: 'badge' }),
-      element('span', ngettext('{n} open comment', '{n} open comments', open), { class: 'visually-hidden' }))
+      element('span', ` ${ngettext('{n} open comment', '{n} open comments', open)}`, { class: 'visually-hidden' }))
   }
 
   threadNode (view) {
