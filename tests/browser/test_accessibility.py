@@ -54,7 +54,9 @@ async def test_axe_runs_in_the_page_under_its_strict_policy(
     assert await page.evaluate("() => typeof window.axe.run") == "function"
     assert await csp_still_blocks_inline_scripts(page)
     # And it finds what it is there to find.
-    await page.evaluate("() => document.querySelector('main').append(document.createElement('img'))")
+    await page.evaluate(
+        "() => document.querySelector('main').append(document.createElement('img'))"
+    )
     assert [found["id"] for found in await violations(page)] == ["image-alt"]
 
 
@@ -175,7 +177,7 @@ async def test_a_page_whose_link_was_revoked_passes_axe(
 async def test_the_front_page_the_refusals_and_the_admin_view_pass_axe(
     server: ServerProcess, browser: Browser
 ) -> None:
-    workshop_id, tokens = await new_workshop(server)
+    _, tokens = await new_workshop(server)
     context = await browser.new_context(locale="fi-FI")
     problems = PageProblems()
     problems.expect("status of 404")
@@ -205,7 +207,9 @@ async def test_no_page_is_wider_than_a_phone_tablet_or_laptop_and_each_is_shot(
     await other.get_by_label("Nimesi").fill("Aino Ahonen-Virtanen")
     await other.get_by_label("Nimesi").press("Enter")
     page = await open_page(workshop_id, tokens["owner"])
-    await type_at_end(page, "matrix/political_administrative.finances", "Hyvinvointialueen budjetti")
+    await type_at_end(
+        page, "matrix/political_administrative.finances", "Hyvinvointialueen budjetti"
+    )
     await comment_on(page, "matrix/political_administrative.finances", 0, 14, "Mikä osuus?")
     await page.get_by_role("button", name="Lisää osatekijä").click()
     await page.keyboard.type("Arviointikäynti kotona")

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from playwright.async_api import Page, expect
+from playwright.async_api import Page, ViewportSize, expect
 
 from tests.browser.conftest import OpenPage, new_workshop
 from tests.browser.pages import editor, select_in, shows, type_at_end
@@ -24,8 +24,9 @@ PARTS = [
     "Toteutus ja arviointi",
     "Ideat",
 ]
-PHONE = {"width": 390, "height": 844}
-LAPTOP = {"width": 1280, "height": 800}
+PHONE: ViewportSize = {"width": 390, "height": 844}
+TABLET: ViewportSize = {"width": 768, "height": 900}
+LAPTOP: ViewportSize = {"width": 1280, "height": 800}
 
 
 async def focused(locator: Any) -> bool:
@@ -173,7 +174,7 @@ async def test_presence_shows_who_is_in_which_part_and_text(
     name = editor(mine, cell).locator(".cm-ySelectionInfo")
     await expect(name).to_have_text("Aino Ahonen-Virtanen")
     await expect(name).to_have_css("opacity", "1")
-    for size in (PHONE, {"width": 768, "height": 900}, LAPTOP):
+    for size in (PHONE, TABLET, LAPTOP):
         await mine.set_viewport_size(size)
         if size is not LAPTOP:
             await mine.get_by_role("radio", name="Poliittis-hallinnollinen näkökulma").check()

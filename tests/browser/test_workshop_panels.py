@@ -227,7 +227,9 @@ async def test_the_owner_gives_out_a_link_per_role_and_revoking_one_ends_its_pag
     await expect(notice).to_contain_text("Tämä linkki on peruttu: sivu on nyt vain luku -tilassa")
     assert "4403" not in (await editor_page.locator("body").inner_text())
     await expect(editor(editor_page, "path/needs")).to_have_attribute("aria-readonly", "true")
-    await expect(editor_page.locator("#role")).to_have_text("Rooli: muokkaaja \N{EN DASH} vain luku")
+    await expect(editor_page.locator("#role")).to_have_text(
+        "Rooli: muokkaaja \N{EN DASH} vain luku"
+    )
     await expect(editor_page.locator("#add-component")).to_be_hidden()
     await expect(editor_page.locator("#comment-selection")).to_be_hidden()
     await type_at_end(editor_page, "path/needs", " ja kirjoitus")

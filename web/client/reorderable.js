@@ -66,8 +66,14 @@ export class ReorderableList {
     this.shown.get(id)?.node.querySelector(`[data-action="${which}"]`)?.focus()
   }
 
+  /** Remove an item; the focus goes to the remove button of the item that takes its place
+   * (or of the one before it), else to the add button, not off the page. */
   remove (id) {
+    const node = this.shown.get(id)?.node
+    const neighbour = node?.nextElementSibling ?? node?.previousElementSibling
     this.items.delete(id)
+    const next = neighbour?.isConnected ? neighbour.querySelector('[data-action="remove"]') : null
+    ;(next ?? document.getElementById(`add-${this.prefix}`)).focus()
     this.announce(this.said.removed)
   }
 
@@ -101,6 +107,7 @@ export class ReorderableList {
       const down = button(_('Move down'), () => this.move(id, 1, 'down'))
       down.dataset.action = 'down'
       const remove = button(_('Remove'), () => this.remove(id))
+      remove.dataset.action = 'remove'
       for (const node of [up, down, remove]) node.dataset.writes = ''
       actions.append(up, down, remove)
     }
