@@ -84,9 +84,10 @@ export class ThreadLists {
       counter.replaceChildren()
       return
     }
-    counter.replaceChildren(
+    // The number for the eye; for the ear, in words after a space from the part's title.
+    counter.replaceChildren(' ',
       element('span', number(open), { 'aria-hidden': 'true', class: 'badge' }),
-      element('span', ` ${ngettext('{n} open comment', '{n} open comments', open)}`, { class: 'visually-hidden' }))
+      element('span', ngettext('{n} open comment', '{n} open comments', open), { class: 'visually-hidden' }))
   }
 
   threadNode (view) {
