@@ -5,14 +5,18 @@ and text, with the names on their carets readable."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.async_api import Page, ViewportSize, expect
+from playwright.async_api import Browser, Page, ViewportSize, expect
 
+from documents.access import DocumentKind
+from documents.workshop_doc import load_document
 from tests.browser.conftest import OpenPage, new_workshop
 from tests.browser.pages import editor, select_in, shows, type_at_end
-from tests.support.server import ServerProcess
+from tests.support.browser import PageProblems
+from tests.support.server import ServerProcess, running_server
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -206,3 +210,35 @@ async def within(page: Page, field: str) -> dict[str, Any]:
         }"""
     )
     return box
+
+
+async def test_a_workshop_over_its_size_limit_turns_the_page_read_only_and_says_why(
+    browser: Browser, tmp_path: Path
+) -> None:
+    room = len(load_document(DocumentKind.CONTENT).get_update()) + 400
+    async with running_server(
+        tmp_path, open_documents=False, args=["--limit", f"max_document_bytes={room}"]
+    ) as server:
+        workshop_id, tokens = await new_workshop(server)
+        context = await browser.new_context(locale="fi-FI")
+        problems = PageProblems()
+        page = problems.watch(await context.new_page())
+        await page.goto(f"{server.http_url}/workshops/{workshop_id}?token={tokens['owner']}")
+        await expect(page.locator("main#workshop")).to_have_attribute("data-ready", "true")
+        field = "path/starting_point"
+        await editor(page, field).click()
+        for _ in range(12):
+            await page.keyboard.type("Kotihoidon yöpartio aloitti syksyllä. ")
+            if await page.locator("main#workshop").get_attribute("data-connection") == "refused":
+                break
+
+        await expect(page.locator("#notice")).to_have_text(
+            "Työpaja on ylittänyt kokorajansa: mitään ei voi enää tallentaa, "
+            "joten sivu on vain luku -tilassa."
+        )
+        await expect(editor(page, field)).to_have_attribute("aria-readonly", "true")
+        before = await editor(page, field).inner_text()
+        await page.keyboard.type("Ei tallennu")
+        assert await editor(page, field).inner_text() == before
+        await context.close()
+    assert problems.found == []
