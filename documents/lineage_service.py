@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
+import structlog
 from pycrdt import get_state
 
 from documents.access import DocumentKind, document_name, parse_document_name
@@ -20,6 +21,8 @@ from documents.records import ForkEdge, LinkRecord, VersionRecord, WorkshopRecor
 from documents.store.base import Store
 from documents.store.log import PendingUpdate, replay
 from documents.workshop_doc import ContentData, content_to_data, load_document, seed_update
+
+log = structlog.get_logger(__name__)
 
 Snapshot = Callable[[str], Awaitable[tuple[bytes, int]]]
 """Document name -> (committed state, log position it stands for)."""
@@ -48,28 +51,87 @@ async def name_version(
     )
 
 
-AUTOMATIC_LABEL = "Automaattinen versio (automatic version)"
+# The labels of the versions the server makes itself (automatic ones): what the CLI and the API
+# show; the page words them in its language by `version_kind`.
+AUTOMATIC_LABEL = "Automatic version"
+BEFORE_RESTORE_LABEL = "Before restore"
+
+VersionKind = Literal["named", "automatic", "before_restore"]
+
+
+def version_kind(version: VersionRecord) -> VersionKind:
+    """Named by a person, made after a quiet period (or on unload), or made by a restore of the
+    content it replaced. Versions made before this distinction carry other automatic labels,
+    and were all made after a quiet period."""
+    if not version.automatic:
+        return "named"
+    return "before_restore" if version.label == BEFORE_RESTORE_LABEL else "automatic"
 
 
 async def version_when_quiet(
     store: Store, document: str, position: int, state_vector: bytes
-) -> None:
+) -> VersionRecord | None:
     """An automatic version of a workshop's content after a quiet period, so that history
-    exists even when nobody names a version. Other documents (comments, session, open
-    documents) are not versioned."""
+    exists even when nobody names a version; the version made, if any. Other documents
+    (comments, session, open documents) are not versioned, and neither is content that reads
+    as the latest version did (edits undone, a client's update that changed nothing)."""
     workshop_id, kind = parse_document_name(document)
     if kind is not DocumentKind.CONTENT or await store.workshops.get(workshop_id) is None:
-        return
+        return None
     latest = await store.lineage.versions(workshop_id)
     if latest and latest[0].position >= position:
-        return
-    await store.lineage.add_version(
+        return None
+    state = await content_at(store, workshop_id, position)
+    if latest and await _reads_as(store, latest[0], state):
+        log.info("automatic_version_unchanged", workshop=workshop_id, position=position)
+        return None
+    version = await store.lineage.add_version(
         workshop_id,
         AUTOMATIC_LABEL,
         author=None,
         automatic=True,
         position=position,
         state_vector=state_vector,
+    )
+    log.info("automatic_version", workshop=workshop_id, version=version.id, position=position)
+    return version
+
+
+async def version_before_restore(
+    store: Store,
+    workshop: WorkshopRecord,
+    state: bytes,
+    position: int,
+    target: ContentData,
+    *,
+    author: str | None,
+) -> VersionRecord | None:
+    """An automatic version of the content a restore to `target` is about to replace (`state`,
+    committed at `position`), so the restore can itself be undone from the list. None when the
+    restore replaces nothing, or when the latest version already reads the same (restoring
+    that one undoes it)."""
+    if content_to_data(load_document(DocumentKind.CONTENT, state)) == target:
+        return None
+    latest = await store.lineage.versions(workshop.id)
+    if latest and await _reads_as(store, latest[0], state):
+        return None
+    return await store.lineage.add_version(
+        workshop.id,
+        BEFORE_RESTORE_LABEL,
+        author=author,
+        automatic=True,
+        position=position,
+        state_vector=get_state(state),
+    )
+
+
+async def _reads_as(store: Store, version: VersionRecord, state: bytes) -> bool:
+    """Whether the content reads the same at the version as in `state`, everywhere: texts,
+    lists in their order, ideas' votes. (Neither state vectors nor positions can say: a
+    deletion advances no state vector, and an update may change nothing.)"""
+    then = await content_at(store, version.workshop_id, version.position)
+    return content_to_data(load_document(DocumentKind.CONTENT, then)) == content_to_data(
+        load_document(DocumentKind.CONTENT, state)
     )
 
 

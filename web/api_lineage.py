@@ -2,19 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
+from pycrdt import Doc
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from collab.hub import CollabHub
 from documents.access import DocumentKind, document_name
 from documents.diff import cell_texts
 from documents.family_graph import FamilyGraphs
-from documents.lineage_service import Snapshot, content_at, fork, lineage, name_version
+from documents.lineage_service import (
+    Snapshot,
+    content_at,
+    fork,
+    lineage,
+    name_version,
+    version_before_restore,
+    version_kind,
+)
 from documents.merge import CellChange, incoming_changes, merge_reviewed, preview
 from documents.records import VersionRecord
 from documents.restore import restore
 from documents.store.base import Store
+from documents.version_notice import note_restore, note_version
 from documents.workshop_doc import ContentData, content_to_data, load_document, seed_update
 from documents.workshop_service import workshop_export
 from web.api import (
@@ -47,9 +60,26 @@ def version_json(version: VersionRecord) -> dict[str, Any]:
         "label": version.label,
         "author": version.author,
         "automatic": version.automatic,
+        "kind": version_kind(version),
         "position": version.position,
         "created_at": version.created_at.isoformat(),
     }
+
+
+async def tell_pages(hub: CollabHub, workshop_id: str, note: Callable[[Doc[Any]], None]) -> None:
+    """Write the "versions changed" notice (documents.version_notice) into the workshop's
+    comments document, live for every page."""
+    name = document_name(workshop_id, DocumentKind.COMMENTS)
+    async with hub.rooms.holding(name) as room:
+        await room.server_edit(note)
+
+
+async def read_optional_body(request: Request, schema: str) -> dict[str, Any]:
+    """A body that may be left out altogether (an empty request with no Content-Type), as
+    an empty object; any body sent is read as `read_body` reads it."""
+    if "content-type" not in request.headers and not await request.body():
+        return {}
+    return await read_body(request, schema)
 
 
 async def _version(request: Request, workshop_id: str, version_id: str) -> VersionRecord:
@@ -67,7 +97,10 @@ async def create_version(request: Request) -> Response:
         snapshot_of(request),
         access.workshop,
         body["label"],
-        author=body.get("author") or access.role,
+        author=body.get("author"),
+    )
+    await tell_pages(
+        Services.of(request).hub, access.workshop.id, partial(note_version, version_id=version.id)
     )
     return JSONResponse(version_json(version), status_code=201)
 
@@ -321,19 +354,43 @@ async def diff(request: Request) -> Response:
 
 
 async def restore_version(request: Request) -> Response:
+    """Restore a version as a new change. The content it replaces becomes an automatic version
+    first (unless the latest version already reads so), taken and replaced while the room is
+    held, so that restoring that version undoes this restore."""
     access = await authorise(request, "editor")
+    body = await read_optional_body(request, "restore.request")
     version = await _version(request, access.workshop.id, request.path_params["version_id"])
-    state = await content_at(store_of(request), access.workshop.id, version.position)
+    store = store_of(request)
+    state = await content_at(store, access.workshop.id, version.position)
     target = content_to_data(load_document(DocumentKind.CONTENT, state))
     changed: list[str] = []
 
     def edit(doc: Any) -> None:
         changed.extend(restore(doc, target))
 
+    hub = Services.of(request).hub
     name = document_name(access.workshop.id, DocumentKind.CONTENT)
-    async with Services.of(request).hub.rooms.holding(name) as room:
+    async with hub.rooms.holding(name) as room:
+        now, position = await snapshot_of(request)(name)
+        before = await version_before_restore(
+            store, access.workshop, now, position, target, author=body.get("author")
+        )
         await room.server_edit(edit)
-    return JSONResponse({"version": version.id, "changed": changed})
+
+    def notice(comments: Doc[Any]) -> None:
+        if before is not None:
+            note_version(comments, before.id)
+        note_restore(comments)
+
+    if changed or before is not None:
+        await tell_pages(hub, access.workshop.id, notice)
+    return JSONResponse(
+        {
+            "version": version.id,
+            "changed": changed,
+            "before": None if before is None else version_json(before),
+        }
+    )
 
 
 ENDPOINTS += [
@@ -349,9 +406,13 @@ ENDPOINTS += [
         "POST",
         "/api/workshops/{workshop_id}/versions/{version_id}/restore",
         restore_version,
-        "Restore a version as a new change, live for everyone connected; history is kept",
-        None,
-        {200: "restore.response", **ERRORS},
+        "Restore a version as a new change, live for everyone connected; history is kept, and "
+        "the content it replaces becomes an automatic version (`before`) unless the latest "
+        "version reads the same. The body (the name the new version is signed with) may be "
+        "left out.",
+        "restore.request",
+        {200: "restore.response", **BODY_ERRORS},
         "editor",
+        body_required=False,
     ),
 ]
