@@ -126,7 +126,9 @@ function start () {
       (cell.startsWith('model/components/') ? _('Component') : cell)
     const api = new WorkshopApi(workshopId, token)
     new Lineage({ api, role, isFork, labelOf, announce })
-    new Versions({ api, workshopId, canWrite, labelOf, author, announce })
+    new Versions({
+      api, workshopId, canWrite, labelOf, author, announce, notices: comments.getMap('versions')
+    })
     if (role === 'owner') new Sharing({ api, announce })
     return whenSynced(commentsProvider)
   }).then(() => {
