@@ -6,6 +6,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
+import structlog
 from pycrdt import Doc
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -41,6 +42,8 @@ from web.api import (
     read_body,
 )
 
+log = structlog.get_logger(__name__)
+
 # Comments are not versioned: a version's export carries none.
 EMPTY_UPDATE = seed_update(DocumentKind.COMMENTS)
 
@@ -68,10 +71,14 @@ def version_json(version: VersionRecord) -> dict[str, Any]:
 
 async def tell_pages(hub: CollabHub, workshop_id: str, note: Callable[[Doc[Any]], None]) -> None:
     """Write the "versions changed" notice (documents.version_notice) into the workshop's
-    comments document, live for every page."""
+    comments document, live for every page. Only a notice: what it tells of is stored already,
+    so a failure is logged and pages see the change when they next list the versions."""
     name = document_name(workshop_id, DocumentKind.COMMENTS)
-    async with hub.rooms.holding(name) as room:
-        await room.server_edit(note)
+    try:
+        async with hub.rooms.holding(name) as room:
+            await room.server_edit(note)
+    except Exception as exc:
+        log.warning("versions_notice_failed", workshop=workshop_id, error=repr(exc))
 
 
 async def read_optional_body(request: Request, schema: str) -> dict[str, Any]:
@@ -382,6 +389,13 @@ async def restore_version(request: Request) -> Response:
             note_version(comments, before.id)
         note_restore(comments)
 
+    log.info(
+        "version_restored",
+        workshop=access.workshop.id,
+        version=version.id,
+        before=None if before is None else before.id,
+        cells=len(changed),
+    )
     if changed or before is not None:
         await tell_pages(hub, access.workshop.id, notice)
     return JSONResponse(
