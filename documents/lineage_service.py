@@ -81,8 +81,8 @@ async def version_when_quiet(
     latest = await store.lineage.versions(workshop_id)
     if latest and latest[0].position >= position:
         return None
-    state = await content_at(store, workshop_id, position)
-    if latest and await _reads_as(store, latest[0], state):
+    now = _read(await content_at(store, workshop_id, position))
+    if latest and await _reads_as(store, latest[0], now):
         log.info("automatic_version_unchanged", workshop=workshop_id, position=position)
         return None
     version = await store.lineage.add_version(
@@ -110,10 +110,11 @@ async def version_before_restore(
     committed at `position`), so the restore can itself be undone from the list. None when the
     restore replaces nothing, or when the latest version already reads the same (restoring
     that one undoes it)."""
-    if content_to_data(load_document(DocumentKind.CONTENT, state)) == target:
+    now = _read(state)
+    if now == target:
         return None
     latest = await store.lineage.versions(workshop.id)
-    if latest and await _reads_as(store, latest[0], state):
+    if latest and await _reads_as(store, latest[0], now):
         return None
     return await store.lineage.add_version(
         workshop.id,
@@ -125,14 +126,15 @@ async def version_before_restore(
     )
 
 
-async def _reads_as(store: Store, version: VersionRecord, state: bytes) -> bool:
-    """Whether the content reads the same at the version as in `state`, everywhere: texts,
-    lists in their order, ideas' votes. (Neither state vectors nor positions can say: a
-    deletion advances no state vector, and an update may change nothing.)"""
-    then = await content_at(store, version.workshop_id, version.position)
-    return content_to_data(load_document(DocumentKind.CONTENT, then)) == content_to_data(
-        load_document(DocumentKind.CONTENT, state)
-    )
+def _read(state: bytes) -> ContentData:
+    return content_to_data(load_document(DocumentKind.CONTENT, state))
+
+
+async def _reads_as(store: Store, version: VersionRecord, content: ContentData) -> bool:
+    """Whether the content at the version reads as `content`, everywhere: texts, lists in
+    their order, ideas' votes. (Neither state vectors nor positions can say: a deletion
+    advances no state vector, and an update may change nothing.)"""
+    return _read(await content_at(store, version.workshop_id, version.position)) == content
 
 
 async def content_at(store: Store, workshop_id: str, position: int) -> bytes:
