@@ -51,21 +51,25 @@ async def name_version(
     )
 
 
-# The labels of the versions the server makes itself (automatic ones): what the CLI and the API
-# show; the page words them in its language by `version_kind`.
+# The labels of the versions the server makes itself when the content falls quiet or before a
+# restore: what the CLI and the API show; the page words them in its language by their kind.
 AUTOMATIC_LABEL = "Automatic version"
 BEFORE_RESTORE_LABEL = "Before restore"
+# What automatic versions were labelled before the kinds were told apart.
+_QUIET_LABELS = frozenset((AUTOMATIC_LABEL, "Automaattinen versio (automatic version)"))
 
 VersionKind = Literal["named", "automatic", "before_restore"]
 
 
 def version_kind(version: VersionRecord) -> VersionKind:
-    """Named by a person, made after a quiet period (or on unload), or made by a restore of the
-    content it replaced. Versions made before this distinction carry other automatic labels,
-    and were all made after a quiet period."""
-    if not version.automatic:
-        return "named"
-    return "before_restore" if version.label == BEFORE_RESTORE_LABEL else "automatic"
+    """`automatic`: made when the content fell quiet (or its room unloaded); `before_restore`:
+    the content a restore replaced; `named`: any other, named by a person or by the server for
+    an occasion (the end of an Innopaja session), whose label is what to show."""
+    if version.automatic and version.label == BEFORE_RESTORE_LABEL:
+        return "before_restore"
+    if version.automatic and version.label in _QUIET_LABELS:
+        return "automatic"
+    return "named"
 
 
 async def version_when_quiet(

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from web import admin, api, api_lineage
+from web import admin, api, api_lineage, api_session_notes, api_session_votes, api_sessions
 from web.api import Endpoint
 
-ENDPOINTS: list[Endpoint] = [*api.ENDPOINTS, *api_lineage.ENDPOINTS, *admin.ENDPOINTS]
+ENDPOINTS: list[Endpoint] = [
+    *api.ENDPOINTS,
+    *api_lineage.ENDPOINTS,
+    *api_sessions.ENDPOINTS,
+    *api_session_notes.ENDPOINTS,
+    *api_session_votes.ENDPOINTS,
+    *admin.ENDPOINTS,
+]
 ROUTES = [Route(e.path, e.handler, methods=[e.method]) for e in ENDPOINTS]
