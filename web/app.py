@@ -30,17 +30,18 @@ from documents.store.base import Store
 from documents.store.factory import create_store
 from documents.store.workshops import Workshops
 from documents.version_notice import note_version
-from web import admin, endpoints, pages
-from web.admin import NodeIdentity, publish_reports
-from web.api import ApiError, error_response
-from web.api_lineage import tell_pages
+from web.admin_view import NodeIdentity, publish_reports
+from web.api import endpoints
+from web.api.errors import ApiError, error_response
+from web.api.note_feed import NoteFeed
+from web.api.openapi import openapi_document
+from web.api.versions import tell_pages
 from web.auth import SECRET_NAME, AccessResolver, Tokens
 from web.i18n import RememberLanguage
 from web.metrics import HubCollector, metrics_registry
 from web.middleware import NoSniff, RefuseTextInAddress
-from web.note_feed import NoteFeed
-from web.openapi import openapi_document
 from web.operator_auth import OperatorTokens
+from web.pages import admin, workshops
 from web.session_locks import write_policies
 from web.settings import Settings
 
@@ -173,7 +174,7 @@ def create_app(settings: Settings) -> Starlette:
 
     app = Starlette(
         routes=[
-            *pages.ROUTES,
+            *workshops.ROUTES,
             *admin.ROUTES,
             *endpoints.ROUTES,
             Route("/api/openapi.json", openapi),

@@ -5,10 +5,20 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from pycrdt import Doc, Text
 
 from documents.access import DocumentKind
-from documents.merge import incoming_changes, merge_reviewed, preview
+from documents.merge import (
+    CellChange,
+    ContradictoryReview,
+    OutdatedReview,
+    Review,
+    check_review,
+    incoming_changes,
+    merge_reviewed,
+    preview,
+)
 from documents.workshop_doc import (
     add_component,
     components_map,
@@ -85,3 +95,25 @@ def test_components_can_be_accepted_or_rejected_one_by_one() -> None:
     assert content_to_data(child)["components"] == [
         {"id": kept, "title": "Soitto", "description": "Asiakas soittaa"}
     ]
+
+
+CHANGES = [CellChange("model/purpose", "a", "b"), CellChange("ideas/x", None, "idea")]
+
+
+def test_a_review_deciding_every_changed_cell_keeps_only_the_changed_ones() -> None:
+    review = check_review(CHANGES, ["model/purpose", "model/gone"], ["ideas/x"])
+    assert review == Review(accepted=["model/purpose"], rejected=["ideas/x"])
+    assert check_review([], [], ["model/purpose"]) == Review([], [])
+
+
+def test_a_cell_both_accepted_and_rejected_is_refused_by_name() -> None:
+    with pytest.raises(ContradictoryReview) as refused:
+        check_review(CHANGES, ["ideas/x", "model/purpose"], ["model/purpose", "ideas/x"])
+    assert refused.value.cells == ["ideas/x", "model/purpose"]
+
+
+def test_a_review_missing_a_changed_cell_is_outdated_and_names_it() -> None:
+    with pytest.raises(OutdatedReview) as refused:
+        check_review(CHANGES, ["model/purpose"], [])
+    assert refused.value.cells == ["ideas/x"]
+    assert "preview again" in str(refused.value)
