@@ -146,7 +146,7 @@ async def test_a_version_named_on_the_page_is_compared_and_restored_live(
     await shows(watcher, field, "Yöpartio kahdella hoitajalla ja turvapuhelimella")
 
     await saved.get_by_role("button", name="Vertaa nykyiseen").click()
-    diff = writer.locator("#version-diff li")
+    diff = writer.locator("#version-diff tbody tr")
     await expect(diff).to_have_count(1)
     await expect(diff.locator("ins")).to_have_text(
         "Yöpartio kahdella hoitajalla ja turvapuhelimella"

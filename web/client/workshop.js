@@ -148,7 +148,9 @@ function start () {
     const labelOf = (cell) => editors.get(cell)?.label ??
       (cell.startsWith('model/components/') ? _('Component') : cell)
     new Lineage({ api, role, isFork, labelOf, announce })
-    new Versions({ api, workshopId, canWrite, labelOf, author, announce })
+    new Versions({
+      api, workshopId, canWrite, labelOf, author, announce, notices: comments.getMap('versions')
+    })
     if (role === 'owner') new Sharing({ api, announce })
     return whenSynced(commentsProvider)
   }).then(() => {
