@@ -57,7 +57,7 @@ async def test_a_restore_keeps_a_comments_anchor(
     await commenter.keyboard.press("Control+Alt+m")
     await commenter.keyboard.type("Kuka omainen?")
     await commenter.get_by_role("button", name="Lähetä").click()
-    thread = owner.locator("#threads li.thread")
+    thread = owner.locator(".threads li.thread")
     await expect(thread.locator("blockquote")).to_have_text("omainen")
     await type_at_end(owner, field, " sopivat yhdessä")
     await shows(commenter, field, "Asiakas ja omainen sopivat yhdessä")
@@ -67,7 +67,7 @@ async def test_a_restore_keeps_a_comments_anchor(
     await shows(commenter, field, "Asiakas ja omainen")
     await expect(owner.locator("#status")).to_contain_text("1 kenttä muuttui")
     for page in (owner, commenter):
-        await expect(page.locator("#threads li.thread blockquote")).to_have_text("omainen")
+        await expect(page.locator(".threads li.thread blockquote")).to_have_text("omainen")
         await expect(editor(page, field).locator(".cm-comment")).to_have_text("omainen")
 
     async def anchored() -> bool:
