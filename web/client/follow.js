@@ -6,6 +6,7 @@
 // facilitator is.
 
 import { _ } from './i18n.js'
+import { reveal } from './layout.js'
 
 function smooth () {
   return window.matchMedia('(prefers-reduced-motion: reduce)').matches ? 'auto' : 'smooth'
@@ -70,6 +71,7 @@ export class Follow {
     if (this.focus === null) return
     const node = this.targets.element(this.focus)
     if (!node) return
+    reveal(node) // a matrix cell a narrow screen shows one perspective at a time
     node.scrollIntoView({ block: 'center', behavior: smooth() })
   }
 

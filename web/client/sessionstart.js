@@ -46,7 +46,7 @@ export class StartForm {
     const cells = (section) => t.cells(section).map((cell) => [t.label(cell), [cell]])
     return [
       [_('Sections'), [
-        [`${t.label('path/needs')} + ${t.label('path/goals')}`, NEEDS_AND_GOALS],
+        [t.describe(NEEDS_AND_GOALS), NEEDS_AND_GOALS],
         ...SECTIONS.map((section) => [t.label(section), [section]]),
         [t.label(CONTENT), [CONTENT]]]],
       [_('Matrix columns'), columns.map((group) => [group.label, group.cells])],

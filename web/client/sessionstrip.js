@@ -6,6 +6,7 @@
 import { button, element } from './dom.js'
 import { _ } from './i18n.js'
 import { Countdown } from './countdown.js'
+import { reveal } from './layout.js'
 
 export class SessionStrip {
   /**
@@ -97,6 +98,7 @@ export class SessionStrip {
     const phase = this.session.phases[this.session.phase]
     const node = this.targets.element(phase.targets[0])
     if (!node) return
+    reveal(node)
     node.scrollIntoView({ block: 'center' })
     node.querySelector('.cm-content')?.focus({ preventScroll: true })
   }

@@ -108,10 +108,23 @@ export class Targets {
     return (root === 'ideas' ? read('text') : read('title') || read('description')) || _('(no text)')
   }
 
-  /** What a list of targets reads as: a matrix column's or row's name for its cells. */
+  /** The page's parts as the texts each shows: `[{label, cells}]` (a part may show some texts
+   * of a section, as the needs and goals of the development path). */
+  parts () {
+    return [...this.main.querySelectorAll('section[aria-labelledby^="part-"]')]
+      .map((section) => ({
+        label: text(section.querySelector('h2')),
+        cells: [...section.querySelectorAll('.field[data-field]')]
+          .map((node) => node.dataset.field).filter((field) => itemTarget(field) === null)
+      }))
+      .filter((part) => part.cells.length > 0)
+  }
+
+  /** What a list of targets reads as: a matrix column's or row's name, or a part's of the
+   * page, for their texts. */
   describe (targets) {
     const { columns, rows } = this.matrix()
-    const group = [...columns, ...rows].find((one) =>
+    const group = [...columns, ...rows, ...this.parts()].find((one) =>
       one.cells.length === targets.length && one.cells.every((cell) => targets.includes(cell)))
     if (group) return group.label
     return targets.map((target) => this.label(target)).join(', ')
