@@ -19,14 +19,15 @@ from playwright.async_api import Browser, Dialog, Locator, Page, expect
 from tests.browser.conftest import new_workshop
 from tests.browser.session_pages import PHONE, SessionPages
 from tests.support.api import ApiClient
+from tests.support.axe import assert_accessible
 from tests.support.server import ServerProcess
 from tests.support.sessions import live_workshop
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 FIVE_MINUTES = re.compile(r"^(5:00|4:[0-5]\d)$")
-OVERFLOW = """() => [...document.querySelectorAll(
-    '#session-strip, #session-panel, #session-panel *')]
+# What is wider than the screen: nothing may be, on a phone.
+OVERFLOW = """() => [...document.querySelectorAll('body *')]
   .filter(node => node.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
   .map(node => node.outerHTML.slice(0, 120))"""
 
@@ -66,6 +67,7 @@ async def test_a_whole_session_from_start_to_its_record(
         facilitator = await pages.open(workshop_id, tokens["facilitator"])
         facilitator.on("dialog", accept_the_end)
 
+        await assert_accessible(facilitator, "the form that starts a session")
         # Start: a title and the default agenda, the second phase without notes.
         await facilitator.get_by_label("Otsikko").fill("Yöpartion ideointi")
         for number, title in enumerate(["Ideoi", "Kehitä", "Toteuta"], 1):
@@ -81,6 +83,8 @@ async def test_a_whole_session_from_start_to_its_record(
 
         aino = await pages.open_link(link, size=PHONE)
         bertta = await pages.open_link(link)
+        assert await aino.evaluate(OVERFLOW) == []
+        await assert_accessible(aino, "a participant's page asking for a name, on a phone")
         await join(aino, "Aino")
         await join(bertta, "Bertta")
         await expect(facilitator.locator("#session-console")).to_contain_text(
@@ -110,6 +114,7 @@ async def test_a_whole_session_from_start_to_its_record(
         await expect(bertta.locator("#my-notes .note-text")).to_have_text(["Omaisen tekstiviesti"])
         for page in (bertta, screen):
             assert "Yöhoitajan puhelin" not in await page.content()
+        await assert_accessible(facilitator, "the facilitator's console with incoming notes")
 
         # Phases: the second takes no notes.
         await facilitator.get_by_role("button", name="Seuraava vaihe").click()
@@ -174,6 +179,8 @@ async def test_a_whole_session_from_start_to_its_record(
             await expect(page.locator(".session-results .results li")).to_have_text(results)
         await expect(screen.locator("#screen-results .results li")).to_have_text(results)
         assert await aino.evaluate(OVERFLOW) == []
+        await assert_accessible(aino, "a participant's notes, dots and results, on a phone")
+        await assert_accessible(screen, "the shared screen with notes and results")
 
         # The timer, then the end; the record downloads as JSON and Markdown.
         await facilitator.get_by_label("Minuutteja").fill("5")

@@ -11,6 +11,7 @@ from playwright.async_api import Browser, Page, expect
 from tests.browser.pages import editor, shows, stored, type_at_end
 from tests.browser.session_pages import PHONE, SessionPages
 from tests.support.api import ApiClient
+from tests.support.axe import assert_accessible
 from tests.support.conditions import wait_for
 from tests.support.server import ServerProcess
 from tests.support.sessions import LiveWorkshop, live_workshop
@@ -48,6 +49,7 @@ async def test_follow_me_moves_the_followers_view_and_not_one_who_stepped_out(
         await expect(facilitator.locator("#follow-state")).to_have_text(
             "Kaikille näytetään: Toteutus ja arviointi"
         )
+        await assert_accessible(phone, "a follower's page on a phone, the facilitator's focus")
 
         await follower.get_by_role("button", name="Lopeta seuraaminen").click()
         where = await follower.evaluate("() => window.scrollY")
@@ -107,6 +109,7 @@ async def test_a_locked_cell_is_read_only_for_a_participant_and_editable_for_the
             "🔒 Lukittu muilta: voit silti muokata sitä."
         )
         await expect(editor(facilitator, CELL)).to_have_attribute("aria-readonly", "false")
+        await assert_accessible(participant, "a participant's page with a locked text")
 
         await type_at_end(participant, CELL, "Ei mene")
         await participant.keyboard.press("Control+z")

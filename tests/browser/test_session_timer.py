@@ -13,6 +13,7 @@ from playwright.async_api import Browser, Page, expect
 
 from tests.browser.session_pages import SessionPages, seconds_left, server_seconds_left
 from tests.support.api import ApiClient
+from tests.support.axe import assert_accessible
 from tests.support.server import ServerProcess
 from tests.support.sessions import LiveWorkshop, live_workshop
 
@@ -81,3 +82,4 @@ async def test_the_timer_says_when_time_is_up(server: ServerProcess, browser: Br
         await expect(page.locator("#session-time")).to_have_text("0:00")
         await expect(page.locator("#session-strip .timer-state")).to_have_text("Aika on loppu")
         await expect(page.locator("#session-news")).to_have_text("Aika on loppu.")
+        await assert_accessible(page, "a page whose timer ran out")

@@ -58,7 +58,7 @@ export class SessionStrip {
       return
     }
     this.session = session
-    this.title.textContent = _('Innopaja: {title}', { title: session.title })
+    this.title.textContent = _('Now: {title}', { title: session.title })
     const phase = session.phases[session.phase]
     this.phase.textContent = _('Phase {number}/{count}: {title}',
       { number: session.phase + 1, count: session.phases.length, title: phase.title })
