@@ -33,7 +33,7 @@ OVERFLOW = """() => [...document.querySelectorAll('body *')]
 
 
 async def join(page: Page, name: str) -> None:
-    await page.get_by_label("Nimesi", exact=True).last.fill(name)
+    await page.get_by_label("Nimesi istunnossa").fill(name)
     await page.get_by_role("button", name="Liity istuntoon").click()
     await expect(page.locator("#my-notes-title")).to_have_text("Omat muistilappuni")
 

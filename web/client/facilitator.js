@@ -44,17 +44,21 @@ export class Console {
       this.phaseBlock(), this.timerBlock(), this.focusBlock(),
       this.locks.node, this.notes.node, this.vote.node, this.peopleBlock(), this.endBlock())
     this.lastField = null
-    document.getElementById('workshop')?.addEventListener('focusin', (event) => {
+    this.onFocus = (event) => {
       const field = event.target.closest?.('.cm-content')?.dataset.field
       if (field) this.lastField = itemTarget(field) ?? field
-    })
+    }
+    document.getElementById('workshop')?.addEventListener('focusin', this.onFocus)
     this.poll = setInterval(() => this.count(), POLL_MS)
     this.count()
   }
 
+  /** The session is over: nothing of this console runs on. */
   stop () {
     clearInterval(this.poll)
+    document.getElementById('workshop')?.removeEventListener('focusin', this.onFocus)
     this.notes.stop()
+    this.vote.stop()
   }
 
   /** A facilitator's request; says `done` when it went through, the refusal when not. */

@@ -79,7 +79,7 @@ export function joinForm (onJoin) {
   form.append(
     element('h3', _('Join the Innopaja')),
     element('p', _('Write the name the others will see beside your notes. This browser remembers it.')),
-    element('label', _('Your name'), { for: 'session-name' }),
+    element('label', _('Your name in the session'), { for: 'session-name' }),
     input,
     submit)
   form.addEventListener('submit', async (event) => {

@@ -34,9 +34,12 @@ export class VotePanel {
       queued = true
       requestAnimationFrame(() => { queued = false; this.layoutItems() })
     }
-    content.getMap('ideas').observeDeep(relayout)
     const components = content.getMap('model').get('components')
-    if (components instanceof Y.Map) components.observeDeep(relayout)
+    this.observed = [content.getMap('ideas'), ...(components instanceof Y.Map ? [components] : [])]
+    for (const map of this.observed) map.observeDeep(relayout)
+    this.stop = () => {
+      for (const map of this.observed) map.unobserveDeep(relayout)
+    }
   }
 
   openForm () {
