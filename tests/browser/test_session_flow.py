@@ -106,6 +106,12 @@ async def test_a_whole_session_from_start_to_its_record(
             .get_by_role("button", name="Peru")
             .click()
         )
+        # The focus stays in the list: on the note before the one withdrawn.
+        await expect(
+            bertta.locator("#my-notes .note", has_text="Omaisen tekstiviesti").get_by_role(
+                "button", name="Muokkaa"
+            )
+        ).to_be_focused()
         incoming = facilitator.locator("#incoming-notes .note-text")
         await expect(incoming).to_have_text(
             ["Yöhoitajan puhelin", "Turvaranneke kaikille", "Omaisen tekstiviesti"]
@@ -181,6 +187,14 @@ async def test_a_whole_session_from_start_to_its_record(
         assert await aino.evaluate(OVERFLOW) == []
         await assert_accessible(aino, "a participant's notes, dots and results, on a phone")
         await assert_accessible(screen, "the shared screen with notes and results")
+
+        # Any phase from the agenda, by keyboard: the focus lands on the phase now current.
+        await facilitator.get_by_role("button", name="Siirry vaiheeseen Toteuta").focus()
+        await facilitator.keyboard.press("Enter")
+        current = facilitator.locator(".agenda li[aria-current=step]")
+        await expect(current).to_contain_text("Toteuta")
+        await expect(current).to_be_focused()
+        await expect(aino.locator("#session-strip .phase")).to_have_text("Vaihe 3/3: Toteuta")
 
         # The timer, then the end; the record downloads as JSON and Markdown.
         await facilitator.get_by_label("Minuutteja").fill("5")

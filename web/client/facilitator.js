@@ -103,8 +103,10 @@ export class Console {
 
   renderPhases () {
     const { phases, phase } = this.session
+    // A phase's button goes when it becomes the current one: the focus goes to that phase.
+    const hadFocus = this.agenda.contains(document.activeElement)
     this.agenda.replaceChildren(...phases.map((one, index) => {
-      const item = element('li')
+      const item = element('li', undefined, { tabindex: '-1' })
       if (index === phase) item.setAttribute('aria-current', 'step')
       item.append(element('strong', one.title), ` ${this.targets.describe(one.targets)}`)
       if (!one.notes) item.append(' · ', _('no notes'))
@@ -112,6 +114,7 @@ export class Console {
       else item.append(' ', button(_('Go to {title}', { title: one.title }), () => this.goTo(index)))
       return item
     }))
+    if (hadFocus) this.agenda.children[phase].focus()
   }
 
   timerBlock () {

@@ -100,11 +100,18 @@ export class MyNotes {
     const actions = element('div', undefined, { class: 'actions' })
     actions.append(
       button(_('Edit'), () => this.edit(item, note)),
-      button(_('Withdraw'), () => this.act(
-        () => this.person.call('DELETE', `${this.path}/${note.id}`, undefined, this.rejoin),
-        _('Note withdrawn.'))))
+      button(_('Withdraw'), () => this.withdraw(item, note)))
     item.append(actions)
     return item
+  }
+
+  /** Withdraw a note; the focus goes to the note after it (or before it), else to the form. */
+  async withdraw (item, note) {
+    const neighbour = (item.nextElementSibling || item.previousElementSibling)?.dataset.note
+    await this.act(() => this.person.call('DELETE', `${this.path}/${note.id}`, undefined, this.rejoin),
+      _('Note withdrawn.'))
+    const next = neighbour && this.list.querySelector(`[data-note="${neighbour}"] button`)
+    ;(next || this.form.querySelector('textarea')).focus()
   }
 
   edit (item, note) {

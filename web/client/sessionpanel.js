@@ -16,6 +16,7 @@ import { Console } from './facilitator.js'
 import { StartForm } from './sessionstart.js'
 import { EXEMPT } from './locks.js'
 import { same } from './livesession.js'
+import { refusalText } from './sessionwords.js'
 
 export class SessionPanel {
   /**
@@ -114,7 +115,7 @@ export class SessionPanel {
           this.joinAs(person)
           this.mine.querySelector('#note-text')?.focus()
         } catch (error) {
-          this.announce(_('Could not join: {error}', { error: error.message }))
+          this.announce(_('Could not join: {error}', { error: refusalText(error) }))
         }
       })
       this.mine.replaceChildren(form)
