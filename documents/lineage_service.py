@@ -154,21 +154,29 @@ class Lineage:
         )
 
 
+async def family_graph(store: Store, workshop_id: str, graphs: FamilyGraphs) -> FamilyGraph:
+    """The graph of the workshop's whole family: the one `graphs` keeps while the family's
+    version says it is current, else built from the rows and kept. The version is read before
+    the rows, so a graph is never kept under a version newer than its rows."""
+    root, version = await store.lineage.family_head(workshop_id)
+    graph = graphs.get(root, version)
+    if graph is None:
+        rows = await store.lineage.family(root)
+        graph = build(root, version, await store.workshops.get(root), rows)
+        graphs.keep(graph)
+    return graph
+
+
 async def lineage(
     store: Store, snapshot: Snapshot, workshop: WorkshopRecord, graphs: FamilyGraphs
 ) -> Lineage:
     """The whole family (from the root down) and where this workshop's model is in use; of
     the private and deleted members, only where they are (see `family_graph.shown`).
 
-    The graph comes from `graphs` while the family's version says it is current; the version
-    is read before the rows, so a graph is never kept under a version newer than its rows.
+    The graph comes from `graphs` (see `family_graph`).
     """
-    root, version = await store.lineage.family_head(workshop.id)
-    graph = graphs.get(root, version)
-    if graph is None:
-        rows = await store.lineage.family(root)
-        graph = build(root, version, await store.workshops.get(root), rows)
-        graphs.keep(graph)
+    graph = await family_graph(store, workshop.id, graphs)
+    root = graph.root
     if root == workshop.id:
         below = await store.lineage.family_activity(root)
     else:

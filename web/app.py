@@ -24,6 +24,7 @@ from collab.endpoint import binary_frame
 from collab.hub import CollabHub, HubConfig
 from collab.node_directory import RedisNodeDirectory
 from documents.family_graph import FamilyGraphs
+from documents.family_service import KeptCells
 from documents.lineage_service import version_when_quiet
 from documents.store.base import Store
 from documents.store.factory import create_store
@@ -98,6 +99,7 @@ def create_app(settings: Settings) -> Starlette:
                 "access": access,
                 "operators": OperatorTokens(secret),
                 "family_graphs": FamilyGraphs(),
+                "family_cells": KeptCells(),
                 "node": node,
                 "directory": directory,
             }

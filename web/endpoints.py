@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from web import admin, api, api_lineage
+from web import admin, api, api_family, api_lineage
 from web.api import Endpoint
 
-ENDPOINTS: list[Endpoint] = [*api.ENDPOINTS, *api_lineage.ENDPOINTS, *admin.ENDPOINTS]
+ENDPOINTS: list[Endpoint] = [
+    *api.ENDPOINTS,
+    *api_lineage.ENDPOINTS,
+    *api_family.ENDPOINTS,
+    *admin.ENDPOINTS,
+]
 ROUTES = [Route(e.path, e.handler, methods=[e.method]) for e in ENDPOINTS]
