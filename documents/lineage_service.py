@@ -88,8 +88,10 @@ async def fork(
     reason: str,
     forked_by: str | None,
     version: VersionRecord | None = None,
+    title: str | None = None,
 ) -> tuple[WorkshopRecord, LinkRecord]:
-    """A new workshop whose content starts from the parent's state (now, or at a version).
+    """A new workshop whose content starts from the parent's state (now, or at a version),
+    under its own title (default `adoption_title`).
 
     The child's first content update is the parent's full state, so the two share their CRDT
     history and later pulls and proposals merge cleanly. Comments and the session start empty.
@@ -123,12 +125,26 @@ async def fork(
         ),
     ]
     fields = {
-        "title": parent.title,
+        "title": title or adoption_title(parent.title, organisation),
         "organisation": organisation,
         "description": parent.description,
         "visibility": parent.visibility,
     }
     return await store.workshops.create(fields, seeds, workshop_id=child_id, fork=edge)
+
+
+TITLE_MAX = 300
+
+
+def adoption_title(title: str, organisation: str) -> str:
+    """An adoption's title unless the adopter gives one: "TITLE (ORGANISATION)", so a family's
+    members can be told apart by name. The model's title is shortened (with an ellipsis) when
+    both would not fit the 300 characters a title may have."""
+    suffix = f" ({organisation})"
+    if len(title) + len(suffix) <= TITLE_MAX:
+        return title + suffix
+    room = max(TITLE_MAX - len(suffix) - 1, 0)
+    return (title[:room] + "…" + suffix)[:TITLE_MAX]
 
 
 @dataclass(frozen=True, slots=True)

@@ -100,6 +100,7 @@ async def fork_workshop(request: Request) -> Response:
         reason=body["reason"],
         forked_by=body.get("by"),
         version=version,
+        title=body.get("title"),
     )
     origin = await store_of(request).lineage.parent(workshop.id)
     return created(Services.of(request), workshop, owner, origin)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from web import db_cli, lineage_cli, operator_cli, workshop_cli
+from web import db_cli, demo_cli, lineage_cli, operator_cli, workshop_cli
 from web.settings import DEFAULT_DATABASE_URL, Settings, SqliteSynchronous, parse_limits
 
 app = typer.Typer(help="Verstas: real-time co-development of health and welfare services.")
@@ -21,6 +21,7 @@ for name, command in (
 app.add_typer(workshop_cli.app, name="workshop")
 app.command("operator-token")(operator_cli.operator_token)
 app.add_typer(db_cli.app, name="db")
+app.command("demo")(demo_cli.demo_command)
 
 
 @app.callback(no_args_is_help=True)
