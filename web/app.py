@@ -29,7 +29,7 @@ from documents.lineage_service import version_when_quiet
 from documents.store.base import Store
 from documents.store.factory import create_store
 from documents.store.workshops import Workshops
-from web import admin, endpoints, pages
+from web import admin, endpoints, family_pages, pages
 from web.admin import NodeIdentity, publish_reports
 from web.api import ApiError, error_response
 from web.auth import SECRET_NAME, AccessResolver, Tokens
@@ -154,6 +154,7 @@ def create_app(settings: Settings) -> Starlette:
     return Starlette(
         routes=[
             *pages.ROUTES,
+            *family_pages.ROUTES,
             *admin.ROUTES,
             *endpoints.ROUTES,
             Route("/api/openapi.json", openapi),

@@ -14,6 +14,7 @@ import { Lineage } from './lineage.js'
 import { WorkshopApi } from './api.js'
 import { Versions } from './versions.js'
 import { Sharing } from './sharing.js'
+import { offerRename } from './identity.js'
 import { guardUnsentEdits, watchConnections } from './connection.js'
 import { _ } from './i18n.js'
 
@@ -128,6 +129,7 @@ function start () {
     new Lineage({ api, role, isFork, labelOf, announce })
     new Versions({ api, workshopId, canWrite, labelOf, author, announce })
     if (role === 'owner') new Sharing({ api, announce })
+    if (role === 'owner') offerRename({ api, announce })
     return whenSynced(commentsProvider)
   }).then(() => {
     panel = new Comments({
