@@ -13,7 +13,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
-from pycrdt import Doc, Map, UndoManager
+from pycrdt import Doc, Map, Text, UndoManager
 
 from documents.access import DocumentKind
 from documents.diff import cell_texts
@@ -60,17 +60,41 @@ def _item_map(doc: Doc[Any], cell: str) -> tuple[Map[Any], str] | None:
     return None
 
 
+def _plain_item(item: Any) -> dict[str, Any]:
+    """A component's or idea's entries as plain values (texts as strings)."""
+    if not isinstance(item, Map):
+        return {}
+    return {key: value.to_py() if hasattr(value, "to_py") else value for key, value in item.items()}
+
+
+def _item_from(data: dict[str, Any]) -> Map[Any]:
+    """An item made again from `_plain_item`: its texts as texts, its votes as a map."""
+    entries: dict[str, Any] = {}
+    for key, value in data.items():
+        if key in ("title", "description", "text") and isinstance(value, str):
+            entries[key] = Text(value)
+        elif isinstance(value, dict):
+            entries[key] = Map(value)
+        else:
+            entries[key] = value
+    return Map(entries)
+
+
 def merge_reviewed(doc: Doc[Any], incoming: bytes, rejected: Collection[str]) -> None:
     """Merge `incoming` into the live document, keeping the document's own text in the
     rejected cells. Run it inside `Room.server_edit`, so the result is one logged update."""
     scopes: list[Any] = []
     new_items: list[tuple[Map[Any], str]] = []
+    kept_items: list[tuple[Map[Any], str, dict[str, Any]]] = []
     for cell in rejected:
         item = _item_map(doc, cell)
         if item is None:
             scopes.append(text_at(doc, cell))
         elif item[1] in item[0]:
             scopes.append(item[0][item[1]])
+            # Removing the item from its map is a change to the map, outside the item's own
+            # scope: an item the other side removed is put back as it was, if it goes.
+            kept_items.append((item[0], item[1], _plain_item(item[0][item[1]])))
         else:
             new_items.append(item)
     undo = UndoManager(scopes=scopes, capture_timeout_millis=0) if scopes else None
@@ -85,3 +109,6 @@ def merge_reviewed(doc: Doc[Any], incoming: bytes, rejected: Collection[str]) ->
         for items, item_id in new_items:
             if item_id in items:
                 del items[item_id]
+        for items, item_id, data in kept_items:
+            if item_id not in items:
+                items[item_id] = _item_from(data)

@@ -85,3 +85,34 @@ def test_components_can_be_accepted_or_rejected_one_by_one() -> None:
     assert content_to_data(child)["components"] == [
         {"id": kept, "title": "Soitto", "description": "Asiakas soittaa"}
     ]
+
+
+def test_a_component_upstream_removed_stays_when_the_fork_keeps_it() -> None:
+    parent = origin()
+    kept = add_component(parent, "Yöhoitaja", "Käy kahdesti yössä")
+    child = fork_of(parent)
+    del components_map(parent)[kept]
+
+    assert pull(child, parent, {f"model/components/{kept}"}) == [f"model/components/{kept}"]
+
+    assert [
+        (c["id"], c["title"], c["description"]) for c in content_to_data(child)["components"]
+    ] == [(kept, "Yöhoitaja", "Käy kahdesti yössä")]
+    assert pull(child, parent, set()) == []
+
+
+def test_a_cell_kept_as_ours_is_offered_again_when_upstream_changes_it_later() -> None:
+    parent = origin()
+    child = fork_of(parent)
+    purpose = "model/purpose"
+    text_at(parent, purpose).insert(0, "Aina ")
+    assert pull(child, parent, {purpose}) == [purpose]
+    assert str(text_at(child, purpose)) == "Turvallinen yö"
+    assert pull(child, parent, set()) == []
+
+    text_at(parent, purpose).insert(len("Aina Turvallinen yö".encode()), " kotona")
+
+    incoming = incoming_changes(parent.get_update(), child.get_update())
+    [offered] = preview(child.get_update(), incoming)
+    assert (offered.cell, offered.current) == (purpose, "Turvallinen yö")
+    assert offered.incoming is not None and "kotona" in offered.incoming

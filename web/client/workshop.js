@@ -124,7 +124,7 @@ function start () {
     componentList(common)
     ideaList(common, author)
     const labelOf = (cell) => editors.get(cell)?.label ??
-      (cell.startsWith('model/components/') ? _('Component') : cell)
+      (cell.startsWith('model/components/') ? _('Component') : cell.startsWith('ideas/') ? _('Idea') : cell)
     const api = new WorkshopApi(workshopId, token)
     new Lineage({ api, role, isFork, labelOf, announce })
     new Versions({ api, workshopId, canWrite, labelOf, author, announce })
