@@ -30,6 +30,7 @@ class BusKind(enum.IntEnum):
     RESYNC = 3  # the publisher could not send some of its updates: catch up from the database
     REVOKE_LINK = 4  # a share link was revoked: close its sockets everywhere (payload: link id)
     WORKSHOP_CHANGED = 5  # a workshop's row changed: forget what was read of it (payload: id)
+    LOCKS = 6  # a document's locked targets changed (payload: JSON {document, targets})
 
 
 CONTROL = ""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -14,7 +15,9 @@ from collab.bus import CONTROL, Bus, BusKind, BusMessage, LocalBus
 from collab.errors import CloseCode
 from collab.group_commit import GroupCommitter
 from collab.limits import Limits
+from collab.locks import LockTable
 from collab.peer import Framer, Peer
+from collab.policy import PolicyFactory, roles_only
 from collab.rooms import QuietHook, Rooms
 from collab.stats import CollabStats
 from documents.checkpoints import CheckpointPolicy
@@ -48,12 +51,16 @@ class CollabHub:
         on_quiet: QuietHook | None = None,
         bus: Bus | None = None,
         forget: Callable[[BusKind, str], None] | None = None,
+        write_policy: PolicyFactory = roles_only,
+        locks: LockTable | None = None,
     ) -> None:
         self.admission = admission
         self.bus: Bus = bus if bus is not None else LocalBus()
         # Drops what admission remembers of a link or workshop another node just changed.
         self._forget = forget
         self._by_link: dict[str, set[Peer]] = {}
+        # The locked targets of documents (see collab.locks), which write policies consult.
+        self.locks = locks if locks is not None else LockTable()
         self.limits = config.limits
         self.shutting_down = False
         self.stats = CollabStats()
@@ -73,6 +80,7 @@ class CollabHub:
             on_quiet=on_quiet,
             quiet_after=config.quiet_after,
             bus=self.bus,
+            write_policy=write_policy,
         )
         self._checkpoint_interval = config.checkpoint_interval
         self._tasks: list[asyncio.Task[None]] = []
@@ -100,8 +108,24 @@ class CollabHub:
         """Other nodes must not admit anyone on what they read of the workshop before."""
         self._tell_others(BusKind.WORKSHOP_CHANGED, workshop_id)
 
+    def set_locks(self, document: str, targets: frozenset[str]) -> None:
+        """Lock these targets of the document (none: unlock), here and on every other node.
+        The caller stores them first (rooms loaded later read them from the database)."""
+        self.locks.set(document, targets)
+        order = {"document": document, "targets": sorted(targets)}
+        self._tell_others(BusKind.LOCKS, json.dumps(order))
+
     def _tell_others(self, kind: BusKind, key: str) -> None:
         self.bus.publish(BusMessage(CONTROL, kind, key.encode(), self.bus.origin))
+
+    def _locks_changed_elsewhere(self, message: BusMessage) -> None:
+        try:
+            order = json.loads(message.payload)
+            document, targets = order["document"], frozenset(order["targets"])
+        except (ValueError, KeyError, TypeError) as exc:
+            log.error("bus_locks_invalid", origin=message.origin, error=repr(exc))
+            return
+        self.locks.set(document, targets)
 
     def _close_link(self, link_id: str) -> int:
         peers = list(self._by_link.pop(link_id, ()))
@@ -118,6 +142,8 @@ class CollabHub:
             if message.kind is BusKind.REVOKE_LINK:
                 closed = self._close_link(key)
                 log.info("link_revoked_elsewhere", origin=message.origin, closed=closed)
+        elif message.kind is BusKind.LOCKS:
+            self._locks_changed_elsewhere(message)
         elif message.document != CONTROL:
             self.rooms.deliver(message)
 

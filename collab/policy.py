@@ -9,7 +9,7 @@ and a document's policy is all of them together. Pure: no IO.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol
 
 from collab.lazy_doc import LazyDoc
@@ -55,3 +55,12 @@ class AllOf:
     def applied(self, update: bytes) -> None:
         for policy in self._policies:
             policy.applied(update)
+
+
+PolicyFactory = Callable[[str], Awaitable[WritePolicy]]
+"""The write policy of a document, by its name; awaited once when its room loads."""
+
+
+async def roles_only(document: str) -> WritePolicy:
+    """The policy of a server that knows no locks: the role alone."""
+    return RolePolicy()

@@ -89,7 +89,7 @@ class AwarenessEntry:
         return self.state == "null"
 
 
-class _Reader:
+class Reader:
     """A cursor over untrusted bytes; every read checks what is left."""
 
     __slots__ = ("data", "pos")
@@ -106,18 +106,49 @@ class _Reader:
             return data[pos]
         value = 0
         shift = 0
-        for index in range(pos, min(len(data), pos + _MAX_VARUINT_BYTES)):
-            byte = data[index]
+        last = pos + _MAX_VARUINT_BYTES
+        while pos < len(data):
+            byte = data[pos]
+            pos += 1
             value |= (byte & 0x7F) << shift
             if byte < 0x80:
-                self.pos = index + 1
+                self.pos = pos
                 if value > MAX_SAFE_INTEGER:
                     raise ProtocolError("integer out of range")
                 return value
+            if pos == last:
+                raise ProtocolError("integer out of range")
             shift += 7
-        if self.pos + _MAX_VARUINT_BYTES <= len(data):
-            raise ProtocolError("integer out of range")
         raise ProtocolError("truncated integer")
+
+    def var_int(self) -> int:
+        """A lib0 signed varInt: six value bits, a sign bit and a continuation bit first."""
+        first = self.byte()
+        value = first & 0x3F
+        shift = 6
+        byte = first
+        while byte & 0x80:
+            if shift >= 6 + 7 * (_MAX_VARUINT_BYTES - 1):
+                raise ProtocolError("integer out of range")
+            byte = self.byte()
+            value |= (byte & 0x7F) << shift
+            shift += 7
+        if value > MAX_SAFE_INTEGER:
+            raise ProtocolError("integer out of range")
+        return -value if first & 0x40 else value
+
+    def byte(self) -> int:
+        pos = self.pos
+        if pos >= len(self.data):
+            raise ProtocolError("truncated: a byte is missing")
+        self.pos = pos + 1
+        return self.data[pos]
+
+    def skip(self, count: int) -> None:
+        """Step over `count` bytes of fixed-size data (a float, a bigint)."""
+        if self.pos + count > len(self.data):
+            raise ProtocolError(f"{count} bytes wanted, {self.remaining} left")
+        self.pos += count
 
     def var_bytes(self) -> bytes:
         length = self.var_uint()
@@ -159,7 +190,7 @@ def _write_var_bytes(out: bytearray, data: bytes) -> None:
 
 def decode(data: bytes) -> Message:
     """Parse exactly one message; raise ProtocolError for anything else."""
-    reader = _Reader(data)
+    reader = Reader(data)
     kind = reader.var_uint()
     message: Message
     if kind == MESSAGE_SYNC:
@@ -217,7 +248,7 @@ def encode(message: Message) -> bytes:
 
 def decode_awareness(update: bytes) -> list[AwarenessEntry]:
     """Parse an awareness update into its entries (the JSON text is not parsed here)."""
-    reader = _Reader(update)
+    reader = Reader(update)
     count = reader.var_uint()
     # Each entry takes at least three bytes: a count past that is a lie, not a big update.
     if count * 3 > reader.remaining:

@@ -42,6 +42,7 @@ from collab.policy import WritePolicy
 from collab.presence import Presence
 from collab.protocol import (
     EMPTY_UPDATE,
+    AuthDenied,
     SyncStep1,
     SyncStep2,
     SyncUpdate,
@@ -210,6 +211,9 @@ class Room:
         if isinstance(effect, ApplyUpdate):
             refusal = self._policy.refusal(session, effect.update, self._document)
             if refusal is not None:
+                # y-protocols' auth message says why: y-websocket only logs it, a client that
+                # knows it (the workshop page) shows the person the server's state again.
+                peer.send(self._frame(encode(AuthDenied(refusal.reason))))
                 effect = session.refused_write(refusal)
         match effect:
             case ApplyUpdate():

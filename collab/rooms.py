@@ -29,7 +29,7 @@ from collab.group_commit import GroupCommitter
 from collab.lazy_doc import LazyDoc
 from collab.limits import Limits
 from collab.peer import Framer, Peer
-from collab.policy import RolePolicy, WritePolicy
+from collab.policy import PolicyFactory, roles_only
 from collab.replication import Replication, replication_for
 from collab.room import Room
 from collab.session import PeerSession
@@ -59,7 +59,7 @@ class Rooms:
         on_quiet: QuietHook | None = None,
         quiet_after: float = 600.0,
         bus: Bus | None = None,
-        write_policy: Callable[[str], WritePolicy] = lambda _name: RolePolicy(),
+        write_policy: PolicyFactory = roles_only,
     ) -> None:
         self._store = store
         self._bus: Bus = bus if bus is not None else LocalBus()
@@ -163,6 +163,7 @@ class Rooms:
         self._arrived_while_loading[name] = []
         try:
             await self._bus.subscribe(name)
+            policy = await self._write_policy(name)
             stored = await self._store.load(name)
         except BaseException:
             del self._arrived_while_loading[name]
@@ -185,7 +186,7 @@ class Rooms:
             framer=self._framer,
             limits=self._limits,
             stats=self._stats,
-            policy=self._write_policy(name),
+            policy=policy,
             replication=self._replication,
             on_failure=self._drop,
         )

@@ -150,8 +150,12 @@ class PeerSession:
         return Close(CloseCode.UNSUPPORTED_DATA, "clients may not send auth messages")
 
     def refused_write(self, refusal: Refuse) -> Refuse | Close:
-        """The room's write policy refused an update from this peer: drop it, and after a few
-        close the connection (a client that mirrors the server's rules never sends one)."""
+        """The room's write policy refused an update from this peer: drop it. A peer that may
+        not write at all is closed after a few (a client that mirrors its role never sends
+        one); one that may write keeps its connection (a lock refused a keystroke that raced
+        it: the client is told why, see Room.receive)."""
+        if self.can_write:
+            return refusal
         self._forbidden += 1
         if self._forbidden >= MAX_FORBIDDEN_WRITES:
             return Close(CloseCode.FORBIDDEN, "this connection may not write here")

@@ -84,7 +84,8 @@ async def site(server: ServerProcess) -> Site:
         ApiClient(server.http_url) as api,
     ):
         form = {"title": "Yöpartio", "organisation": "Kuopion kaupunki", "visibility": "public"}
-        made = await http.post("/workshops", data=form)
+        # The front page's form is taken only from the server's own pages (its Origin).
+        made = await http.post("/workshops", data=form, headers={"Origin": server.http_url})
         site.owner_page = made.headers["location"]
         site.workshop_id = site.owner_page.split("/")[2].split("?")[0]
         site.owner_token = site.owner_page.split("token=")[1].split("&")[0]
@@ -110,9 +111,10 @@ async def fetch(
     """A page as a new visitor asking for `lang` gets it (no cookies carried over); with
     `form`, the answer to posting it."""
     url = f"{path}{'&' if '?' in path else '?'}lang={lang}"
-    async with httpx.AsyncClient(base_url=server.http_url) as http:
+    # A share link's page moves its token into a cookie and redirects: follow it, as browsers do.
+    async with httpx.AsyncClient(base_url=server.http_url, follow_redirects=True) as http:
         if form is not None:
-            return await http.post(url, data=form)
+            return await http.post(url, data=form, headers={"Origin": server.http_url})
         return await http.get(url)
 
 
