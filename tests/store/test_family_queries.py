@@ -94,6 +94,9 @@ async def test_a_family_comes_oldest_first_with_each_childs_node(store: Store) -
     kemi = await adopt(store, siilinjarvi, "Kemi", late + timedelta(minutes=1))
     vaasa = await adopt(store, oulu, "Vaasa", MORNING)
     await store.workshops.delete(kemi)
+    # Its place: of implementation, else its municipality.
+    await store.workshops.update(vaasa, {"municipality": "Vaasa"})
+    await store.workshops.update(oulu, {"place": "Oulun terveysasema", "municipality": "Oulu"})
 
     family = await store.lineage.family(root)
 
@@ -115,10 +118,10 @@ async def test_a_family_comes_oldest_first_with_each_childs_node(store: Store) -
     ]
     assert {row[6] for row in family} == {7}
     assert [tuple(row[7:]) for row in family] == [
-        ("Yöpartio Vaasa", "Vaasa", "public"),
-        ("Yöpartio Oulu", "Oulu", "private"),
-        ("Yöpartio Siilinjärvi", "Siilinjärvi", "public"),
-        (None, None, None),  # deleted
+        ("Yöpartio Vaasa", "Vaasa", "public", "Vaasa"),
+        ("Yöpartio Oulu", "Oulu", "private", "Oulun terveysasema"),
+        ("Yöpartio Siilinjärvi", "Siilinjärvi", "public", None),
+        (None, None, None, None),  # deleted
     ]
 
 
@@ -195,6 +198,8 @@ async def test_every_change_the_graph_shows_advances_the_family_version(store: S
     assert await advanced()
     await store.workshops.update(child, {"visibility": "private"})
     assert await advanced()
+    await store.workshops.update(child, {"place": "Kajaanin terveysasema"})
+    assert await advanced()
     await store.workshops.update(root, {"title": "Yöpartio 2"})
     assert await advanced()
     await store.workshops.delete(grandchild)
@@ -207,7 +212,7 @@ async def test_changes_the_graph_does_not_show_keep_the_family_version(store: St
     child = await adopt(store, root, "Kajaani", MORNING)
     before = await family_version(store, root)
 
-    await store.workshops.update(child, {"description": "Uusi kuvaus", "place": "Kainuu"})
+    await store.workshops.update(child, {"description": "Uusi kuvaus", "funder": "Kainuu"})
     await edit(store, child)
     await store.workshops.update("nope", {"title": "ei ole"})
     await store.workshops.delete("nope")

@@ -115,4 +115,5 @@ def test_a_cell_kept_as_ours_is_offered_again_when_upstream_changes_it_later() -
     incoming = incoming_changes(parent.get_update(), child.get_update())
     [offered] = preview(child.get_update(), incoming)
     assert (offered.cell, offered.current) == (purpose, "Turvallinen yö")
-    assert offered.incoming is not None and "kotona" in offered.incoming
+    assert offered.incoming is not None
+    assert "kotona" in offered.incoming

@@ -76,8 +76,8 @@ function render () {
   const note = document.getElementById('hidden-note')
   const notShown = family.nodes.size - shown.length
   note.hidden = notShown === 0
-  note.textContent = ngettext('{n} member is not shown: open a member\'s adoptions to see more.',
-    '{n} members are not shown: open a member\'s adoptions to see more.', notShown)
+  note.textContent = ngettext('{n} member is not shown: show more adoptions in the table.',
+    '{n} members are not shown: show more adoptions in the table.', notShown)
 }
 
 async function compare () {

@@ -21,7 +21,8 @@ function cellLabel (labels, cell, members) {
   if (!cell.startsWith(COMPONENTS)) return labels.cells[cell] ?? cell
   for (const member of members) {
     const text = member.cells[cell]?.text
-    if (text) return `${labels.components}: ${text.split('\n')[0] || _('(untitled)')}`
+    const title = text ? text.split('\n')[0] : ''
+    if (title) return `${labels.components}: ${title}`
   }
   return labels.components
 }
