@@ -13,7 +13,7 @@ import { _, day, ngettext, number } from './i18n.js'
 export const BATCH = 12
 const SMALL = 60 // a family this small is drawn whole
 const NODE_WIDTH = 260
-const NODE_HEIGHT = 64
+const NODE_HEIGHT = 82
 const SVG = 'http://www.w3.org/2000/svg'
 
 /** The lineage answer as a tree: members by id, each one's children and adoption edge. */
@@ -117,6 +117,14 @@ function clip (text, length) {
   return text.length > length ? `${text.slice(0, length - 1)}…` : text
 }
 
+/** A name in at most two lines of about `length` characters, broken between words. */
+function lines (text, length) {
+  if (text.length <= length) return [text]
+  const cut = text.lastIndexOf(' ', length)
+  const at = cut > 0 ? cut : length
+  return [text.slice(0, at), clip(text.slice(at).trim(), length)]
+}
+
 /** Lay out the shown members with dagre and draw them into `container` as SVG. */
 export function drawGraph (container, family, shown) {
   const graph = new dagre.graphlib.Graph()
@@ -162,13 +170,14 @@ export function drawGraph (container, family, shown) {
     }
     link.append(svg('title', {}, label.join('\n')),
       svg('rect', { width: NODE_WIDTH, height: NODE_HEIGHT, rx: 6 }),
-      svg('text', { x: 10, y: 22, class: 'title' }, clip(family.name(id), 36)),
-      svg('text', { x: 10, y: 40, class: 'facts' }, clip(facts, 44)))
+      ...lines(family.name(id), 36).map((line, index) =>
+        svg('text', { x: 10, y: 20 + 16 * index, class: 'title' }, line)),
+      svg('text', { x: 10, y: 56, class: 'facts' }, clip(facts, 44)))
     if (inUse) {
-      link.append(svg('text', { x: 10, y: 56, class: 'facts' },
+      link.append(svg('text', { x: 10, y: 72, class: 'facts in-use' },
         ngettext('In use in {n} place', 'In use in {n} places', inUse)))
     } else if (family.hiddenChildren(id)) {
-      link.append(svg('text', { x: 10, y: 56, class: 'facts' },
+      link.append(svg('text', { x: 10, y: 72, class: 'facts more' },
         _('{count} more adoptions', { count: number(family.hiddenChildren(id)) })))
     }
     root.append(link)
