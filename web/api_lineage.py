@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from collab.touched import DocumentIndex
 from documents.access import DocumentKind, document_name
 from documents.diff import cell_texts
 from documents.family_graph import FamilyGraphs
 from documents.lineage_service import Snapshot, content_at, fork, lineage, name_version
-from documents.merge import CellChange, incoming_changes, merge_reviewed, preview
+from documents.merge import (
+    CellChange,
+    incoming_changes,
+    item_data,
+    merge_reviewed,
+    missed_items,
+    preview,
+)
 from documents.records import VersionRecord
 from documents.restore import restore
 from documents.store.base import Store
@@ -167,19 +176,39 @@ async def _content(request: Request, workshop_id: str) -> bytes:
     return state
 
 
-async def _upstream(request: Request, child_id: str) -> tuple[str, bytes, list[CellChange]]:
+@dataclass(frozen=True, slots=True)
+class Review:
+    """What merging a source into a target would change, cell by cell: what the CRDT merge
+    brings (`incoming`), and the components and ideas it cannot bring, which taking them
+    makes again as the source has them (`revivable`)."""
+
+    incoming: bytes
+    changes: list[CellChange]
+    revivable: dict[str, dict[str, Any]]
+
+
+def review(source: bytes, target: bytes) -> Review:
+    incoming = incoming_changes(source, target)
+    changes = preview(target, incoming)
+    # Where the incoming items sit in the source: an item the target declined (and so
+    # removed) earlier is offered again when the source changes it later.
+    changed = DocumentIndex.from_state(source).paths_of(incoming)
+    missed = missed_items(source, target, changed, {change.cell for change in changes})
+    revivable = item_data(source, [change.cell for change in missed])
+    return Review(incoming, changes + missed, revivable)
+
+
+async def _upstream(request: Request, child_id: str) -> tuple[str, Review]:
     edge = await store_of(request).lineage.parent(child_id)
     if edge is None:
         raise ApiError(404, "not_a_fork", f"workshop {child_id} was not forked from another")
     child = await _content(request, child_id)
-    incoming = incoming_changes(await _content(request, edge.parent_id), child)
-    return edge.parent_id, incoming, preview(child, incoming)
+    return edge.parent_id, review(await _content(request, edge.parent_id), child)
 
 
-async def _merge(
-    request: Request, target_id: str, incoming: bytes, changes: list[CellChange]
-) -> tuple[list[str], list[str]]:
+async def _merge(request: Request, target_id: str, found: Review) -> tuple[list[str], list[str]]:
     """Apply a review to the live target document; 409 when the review missed a cell."""
+    incoming, changes = found.incoming, found.changes
     body = await read_body(request, "merge.request")
     accept, reject = set(body["accept"]), set(body["reject"])
     changed = {change.cell for change in changes}
@@ -196,35 +225,34 @@ async def _merge(
         )
     rooms = Services.of(request).hub.rooms
     async with rooms.holding(document_name(target_id, DocumentKind.CONTENT)) as room:
-        await room.server_edit(lambda doc: merge_reviewed(doc, incoming, reject & changed))
+        revived = {cell: data for cell, data in found.revivable.items() if cell in accept}
+        await room.server_edit(lambda doc: merge_reviewed(doc, incoming, reject & changed, revived))
     return sorted(accept & changed), sorted(reject & changed)
 
 
 async def get_upstream(request: Request) -> Response:
     access = await authorise(request, "owner")
-    parent_id, _, changes = await _upstream(request, access.workshop.id)
-    return JSONResponse({"parent": parent_id, "changes": [change_json(c) for c in changes]})
+    parent_id, found = await _upstream(request, access.workshop.id)
+    changes = [change_json(c) for c in found.changes]
+    return JSONResponse({"parent": parent_id, "changes": changes})
 
 
 async def pull_upstream(request: Request) -> Response:
     access = await authorise(request, "owner")
-    _, incoming, changes = await _upstream(request, access.workshop.id)
-    accepted, rejected = await _merge(request, access.workshop.id, incoming, changes)
+    _, found = await _upstream(request, access.workshop.id)
+    accepted, rejected = await _merge(request, access.workshop.id, found)
     await store_of(request).lineage.record_event(
         access.workshop.id, "pull", actor=access.role, accepted=accepted, rejected=rejected
     )
     return JSONResponse({"accepted": accepted, "rejected": rejected})
 
 
-async def _proposal(
-    request: Request, parent_id: str, fork_id: str
-) -> tuple[bytes, list[CellChange]]:
+async def _proposal(request: Request, parent_id: str, fork_id: str) -> Review:
     edge = await store_of(request).lineage.parent(fork_id)
     if edge is None or edge.parent_id != parent_id:
         raise ApiError(404, "not_found", f"workshop {fork_id} is not a fork of {parent_id}")
     target = await _content(request, parent_id)
-    incoming = incoming_changes(await _content(request, fork_id), target)
-    return incoming, preview(target, incoming)
+    return review(await _content(request, fork_id), target)
 
 
 async def list_proposals(request: Request) -> Response:
@@ -233,7 +261,7 @@ async def list_proposals(request: Request) -> Response:
     store = store_of(request)
     items = []
     for edge in await store.lineage.children(access.workshop.id):
-        _, changes = await _proposal(request, access.workshop.id, edge.child_id)
+        changes = (await _proposal(request, access.workshop.id, edge.child_id)).changes
         if changes:
             items.append(
                 {
@@ -248,8 +276,8 @@ async def list_proposals(request: Request) -> Response:
 async def accept_proposal(request: Request) -> Response:
     access = await authorise(request, "owner")
     fork_id = request.path_params["fork_id"]
-    incoming, changes = await _proposal(request, access.workshop.id, fork_id)
-    accepted, rejected = await _merge(request, access.workshop.id, incoming, changes)
+    found = await _proposal(request, access.workshop.id, fork_id)
+    accepted, rejected = await _merge(request, access.workshop.id, found)
     await store_of(request).lineage.record_event(
         fork_id, "proposal", actor=access.role, accepted=accepted, rejected=rejected
     )

@@ -18,7 +18,11 @@ import argparse
 import asyncio
 import os
 import random
+import statistics
+import time
+from collections.abc import Awaitable, Callable
 from functools import partial
+from typing import Any
 
 from documents.access import DocumentKind, document_name
 from documents.family_compare import FIXED_CELLS
@@ -32,7 +36,7 @@ from documents.store.log import PendingUpdate, replay
 from documents.store.migrate import upgrade
 from documents.workshop_doc import load_document, seed_update, text_at
 from documents.workshop_service import create_workshop, stored_snapshot
-from tests.bench.lineage_bench import Figure, fresh_database, load_average, timed
+from tests.bench.lineage_bench import Figure, fresh_database, load_average
 
 POSTGRES_URL = os.environ.get(
     "VERSTAS_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
@@ -84,6 +88,26 @@ async def build_family(store: Store, members: int) -> WorkshopRecord:
         await rewrite(store, child.id, rng.sample(CELLS, REWRITTEN_PER_FORK), f"Kunta {n}: ")
         family.append(child)
     return root
+
+
+async def timed(label: str, action: Callable[[], Awaitable[Any]], repeat: int) -> Figure:
+    """Wall-clock median and p95 (what a reader waits), and the median CPU time of this
+    process (what the server's own work costs, whatever else runs on the machine; on
+    PostgreSQL the database's share is not in it)."""
+    walls, cpus = [], []
+    for _ in range(repeat):
+        wall, cpu = time.perf_counter(), time.process_time()
+        await action()
+        walls.append((time.perf_counter() - wall) * 1000)
+        cpus.append((time.process_time() - cpu) * 1000)
+    walls.sort()
+    figure = Figure(label, statistics.median(walls), walls[min(repeat - 1, int(repeat * 0.95))])
+    print(
+        f"  {label:<58} p50 {figure.median:8.2f} ms  p95 {figure.p95:8.2f} ms  "
+        f"CPU p50 {statistics.median(cpus):8.2f} ms",
+        flush=True,
+    )
+    return figure
 
 
 async def figures(kind: str, url: str, args: argparse.Namespace) -> list[Figure]:

@@ -16,6 +16,9 @@ from playwright.async_api import Browser, Page, expect
 from pypdf import PdfReader
 
 from documents.demo_content import ADOPTIONS, ROOT_TITLE
+from documents.lineage_service import fork
+from documents.store.factory import create_store
+from documents.workshop_service import create_workshop, stored_snapshot
 from tests.browser.conftest import OpenPage
 from tests.browser.test_languages import PAGE_WORDS
 from tests.support.api import ApiClient
@@ -24,6 +27,8 @@ from tests.support.server import ServerProcess
 from tests.support.untranslated import untranslated
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+BATCH = 12  # adoptions shown per member until the reader asks for more (family_graph.js)
 
 OpenFamily = Callable[[str], Awaitable[Page]]
 
@@ -237,3 +242,44 @@ async def test_the_model_page_reads_without_javascript_and_prints_to_a4_with_its
     assert found == sorted(found)
     assert "Ota malli käyttöön" not in text
     assert text.find("Hoitaja soittaa takaisin") < found[0] < text.find("Päätös käyttöönotosta")
+
+
+async def test_a_large_family_shows_the_neighbourhood_and_grows_on_request(
+    server: ServerProcess, open_family: OpenFamily
+) -> None:
+    """Six hundred adoptions of one model: the page draws the line from the root to the
+    current workshop and a dozen of the root's adoptions, and more only when asked."""
+    store = create_store(server.database_url, sqlite_synchronous="NORMAL")
+    await store.open()
+    try:
+        root, _ = await create_workshop(store.workshops, {"title": "Suuri", "organisation": "A"})
+        state, position = await stored_snapshot(store, root.id)
+
+        async def as_it_is(name: str) -> tuple[bytes, int]:
+            return state, position
+
+        adoptions = [
+            (
+                await fork(
+                    store, as_it_is, root, organisation=f"Kunta {n}", reason="Sama", forked_by=None
+                )
+            )[0]
+            for n in range(600)
+        ]
+    finally:
+        await store.close()
+    current = adoptions[400]
+    page = await open_family(current.id)
+
+    nodes = page.locator("#graph svg .member")
+    await expect(nodes).to_have_count(BATCH + 2)  # the root, a dozen, and the current one
+    await expect(page.locator("#graph svg [aria-current=page]")).to_have_attribute(
+        "data-member", current.id
+    )
+    await expect(page.locator("#hidden-note")).to_contain_text("587 verstasta ei näy")
+    rows = page.locator("#members tbody tr")
+    await expect(rows).to_have_count(BATCH + 2)
+    await page.locator(f'[data-expand="{root.id}"]').click()
+    await expect(rows).to_have_count(2 * BATCH + 2)
+    await expect(nodes).to_have_count(2 * BATCH + 2)
+    await expect(page.locator("#status")).to_have_text("Lisää käyttöönottoja näkyvissä.")

@@ -17,6 +17,7 @@ from documents.workshop_doc import (
     seed_update,
     text_at,
 )
+from web.api_lineage import review
 
 
 def origin() -> Doc[Any]:
@@ -117,3 +118,28 @@ def test_a_cell_kept_as_ours_is_offered_again_when_upstream_changes_it_later() -
     assert (offered.cell, offered.current) == (purpose, "Turvallinen yö")
     assert offered.incoming is not None
     assert "kotona" in offered.incoming
+
+
+def test_a_component_declined_earlier_is_offered_again_when_upstream_changes_it() -> None:
+    parent = origin()
+    child = fork_of(parent)
+    added = add_component(parent, "Omaisen puhelu", "Omainen soittaa illalla")
+    cell = f"model/components/{added}"
+    first = review(parent.get_update(), child.get_update())
+    assert [c.cell for c in first.changes] == [cell]
+    merge_reviewed(child, first.incoming, {cell})
+    assert content_to_data(child)["components"] == []
+    assert review(parent.get_update(), child.get_update()).changes == []
+
+    title = text_at(parent, f"{cell}/title")
+    title.insert(len(str(title).encode()), " ja aamulla")
+
+    again = review(parent.get_update(), child.get_update())
+    assert [(c.cell, c.current, c.incoming) for c in again.changes] == [
+        (cell, None, "Omaisen puhelu ja aamulla\nOmainen soittaa illalla")
+    ]
+    merge_reviewed(child, again.incoming, set(), again.revivable)
+    assert [(c["id"], c["title"]) for c in content_to_data(child)["components"]] == [
+        (added, "Omaisen puhelu ja aamulla")
+    ]
+    assert review(parent.get_update(), child.get_update()).changes == []
