@@ -16,6 +16,10 @@ class Limits:
 
     max_message_bytes: int = 2 * 1024 * 1024
     max_document_bytes: int = 20 * 1024 * 1024
+    # Structs in one update larger than `struct_check_bytes`: pycrdt's apply grows quadratically
+    # with a chain of unmerged one-character structs (yjs never sends one; 40,000 cost 0.9 GB).
+    max_update_structs: int = 20_000
+    struct_check_bytes: int = 64 * 1024
     max_stalled_bytes: int = 1024 * 1024  # updates waiting for dependencies, per document
     max_buffered_bytes: int = 16 * 1024 * 1024  # unsent bytes to one slow peer
     messages_per_second: float = 200.0

@@ -27,6 +27,7 @@ from collab.protocol import (
     decode_awareness,
     encode,
 )
+from collab.yupdate import decode_update
 
 # Writes refused before the connection is closed with 4403: a client that greys out its UI
 # correctly never sends one, a stale tab may send a few.
@@ -133,6 +134,10 @@ class PeerSession:
             # nothing new: from a reader that is no attempt to write.
             if message.update == EMPTY_UPDATE:
                 return NOTHING
+            if len(message.update) > self._limits.struct_check_bytes:
+                refused = self._too_many_structs(message.update)
+                if refused is not None:
+                    return refused
             if isinstance(message, SyncUpdate):
                 return ApplyUpdate(message.update, data)
             return ApplyUpdate(message.update, encode(SyncUpdate(message.update)))
@@ -148,6 +153,20 @@ class PeerSession:
             return AnswerAwarenessQuery()
         assert isinstance(message, AuthDenied)
         return Close(CloseCode.UNSUPPORTED_DATA, "clients may not send auth messages")
+
+    def _too_many_structs(self, update: bytes) -> Close | None:
+        """Large updates are read before pycrdt sees them (a few microseconds per struct),
+        since some shapes cost pycrdt memory quadratic in their struct count."""
+        try:
+            structs = len(decode_update(update).structs)
+        except ProtocolError as exc:
+            return Close(CloseCode.PROTOCOL_ERROR, f"invalid update: {exc}")
+        if structs > self._limits.max_update_structs:
+            return Close(
+                CloseCode.MESSAGE_TOO_BIG,
+                f"update of {structs} structs (at most {self._limits.max_update_structs})",
+            )
+        return None
 
     def refused_write(self, refusal: Refuse) -> Refuse | Close:
         """The room's write policy refused an update from this peer: drop it. A peer that may

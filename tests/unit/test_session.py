@@ -147,3 +147,38 @@ def test_awareness_states_must_be_json_objects() -> None:
     assert session().receive(awareness(removal), 0.0) == RelayAwareness(
         [removal], awareness(removal)
     )
+
+
+def _var_uint(value: int) -> bytes:
+    out = bytearray()
+    while value > 0x7F:
+        out.append(0x80 | (value & 0x7F))
+        value >>= 7
+    out.append(value)
+    return bytes(out)
+
+
+def _chained_characters(count: int) -> bytes:
+    """One character after another as separate structs of one client (about 6 bytes each):
+    the shape that costs pycrdt memory quadratic in `count`; yjs merges such runs."""
+    client = _var_uint(7)
+    first = b"\x04\x01\x01t\x01a"  # a string in root text "t"
+    body = [first] + [b"\x84" + client + _var_uint(clock) + b"\x01a" for clock in range(count - 1)]
+    return b"\x01" + _var_uint(count) + client + b"\x00" + b"".join(body) + b"\x00"
+
+
+def test_an_update_of_too_many_structs_is_refused_before_pycrdt_sees_it() -> None:
+    limits = replace(LIMITS, max_message_bytes=1 << 24)
+    hostile = _chained_characters(LIMITS.max_update_structs + 1)
+    assert len(hostile) > LIMITS.struct_check_bytes
+    effect = session(limits=limits).receive(encode(SyncUpdate(hostile)), 0.0)
+    assert isinstance(effect, Close)
+    assert effect.code is CloseCode.MESSAGE_TOO_BIG
+
+
+def test_a_large_update_within_the_struct_limit_passes() -> None:
+    large = _chained_characters(LIMITS.struct_check_bytes // 5)
+    assert len(large) > LIMITS.struct_check_bytes
+    effect = session().receive(encode(SyncStep2(large)), 0.0)
+    assert isinstance(effect, ApplyUpdate)
+    assert effect.update == large
