@@ -248,7 +248,8 @@ async def show_example(request: Request) -> Response:
     """The front page's "show an example": the example family's root, made if need be.
     Taken only from the server's own pages, as creating a workshop is."""
     if not _from_own_page(request):
-        return Response(status_code=403)
+        refusal = i18n.for_request(request).gettext("The form came from another site.")
+        return Response(refusal, status_code=403, media_type="text/plain; charset=utf-8")
     family = await ensure_demo(request.state.store)
     return RedirectResponse(f"/workshops/{family.root.id}", status_code=303)
 

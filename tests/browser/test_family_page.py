@@ -30,7 +30,7 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 BATCH = 12  # adoptions shown per member until the reader asks for more (family_graph.js)
 
-OpenFamily = Callable[[str], Awaitable[Page]]
+OpenFamily = Callable[..., Awaitable[Page]]
 
 
 async def example(server: ServerProcess) -> list[str]:
@@ -45,16 +45,17 @@ async def example(server: ServerProcess) -> list[str]:
 
 @pytest_asyncio.fixture(loop_scope="module")
 async def open_family(browser: Browser, server: ServerProcess) -> AsyncIterator[OpenFamily]:
-    """A workshop's family page, anonymous, in a context of its own, once it has drawn the
-    graph and compared; no page may log an error."""
+    """A workshop's family page (anonymous, or by a share link's token) in a context of its
+    own, once it has drawn the graph and compared; no page may log an error."""
     problems = PageProblems()
     contexts = []
 
-    async def open_page(workshop_id: str) -> Page:
+    async def open_page(workshop_id: str, token: str | None = None) -> Page:
         context = await browser.new_context(locale="fi-FI")
         contexts.append(context)
         page = problems.watch(await context.new_page())
-        await page.goto(f"{server.http_url}/workshops/{workshop_id}/family")
+        query = f"?token={token}" if token else ""
+        await page.goto(f"{server.http_url}/workshops/{workshop_id}/family{query}")
         await expect(page.locator("main#family")).to_have_attribute("data-ready", "true")
         return page
 
@@ -179,6 +180,20 @@ async def test_a_private_adoption_shows_only_as_its_placeholder_to_an_anonymous_
         "1 verstas on yksityinen tai poistettu"
     )
     assert "Salainen" not in await page.content()
+
+    # Its own owner reads it: the private adoption shows by its name on its own family page.
+    own = await open_family(hidden["id"], hidden["owner_token"])
+    mine = own.locator("#graph svg [aria-current=page]")
+    await expect(mine).to_have_attribute("data-member", hidden["id"])
+    await expect(mine.locator("text.title")).to_have_text(
+        ["Muistihoitajan vastaanotto (Salainen", "kunta)"]
+    )
+    # ... and its texts are compared beside its origin's.
+    cards = own.locator("#evaluations article.evaluation")
+    await expect(cards).to_have_count(2)
+    await expect(cards.nth(1).locator("h3")).to_have_text(
+        "Muistihoitajan vastaanotto (Salainen kunta)"
+    )
 
 
 async def test_a_fork_renamed_on_its_page_shows_renamed_in_the_origins_family(

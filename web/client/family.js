@@ -103,7 +103,9 @@ async function compare () {
 async function start () {
   try {
     const lineage = await api.call('GET', '/lineage')
-    family = new Family(lineage, main.dataset.workshop)
+    family = new Family(lineage, {
+      id: main.dataset.workshop, title: main.dataset.title, organisation: main.dataset.organisation
+    })
   } catch (error) {
     announce(_('Could not read the family: {error}', { error: error.message }))
     return

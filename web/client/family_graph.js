@@ -18,10 +18,18 @@ const SVG = 'http://www.w3.org/2000/svg'
 
 /** The lineage answer as a tree: members by id, each one's children and adoption edge. */
 export class Family {
+  /**
+   * @param {object} lineage the lineage API's answer
+   * @param {{id: string, title: string, organisation: string}} current the workshop the page
+   *   is read through: its reader may read it, private or not, so it shows by its name
+   */
   constructor (lineage, current) {
     this.root = lineage.root
-    this.current = current
+    this.current = current.id
     this.nodes = new Map(lineage.nodes.map((node) => [node.id, node]))
+    if (this.nodes.get(current.id)?.private) {
+      this.nodes.set(current.id, { id: current.id, title: current.title, organisation: current.organisation })
+    }
     this.edges = new Map(lineage.edges.map((edge) => [edge.child, edge]))
     this.children = new Map()
     for (const edge of lineage.edges) {

@@ -62,10 +62,12 @@ export class Lineage {
   async fork () {
     const organisation = document.getElementById('fork-organisation').value.trim()
     const reason = document.getElementById('fork-reason').value.trim()
+    const title = document.getElementById('fork-title').value.trim()
     const result = document.getElementById('fork-result')
     if (!organisation || !reason) return
     try {
-      const created = await this.api.call('POST', '/fork', { organisation, reason })
+      const body = title ? { organisation, reason, title } : { organisation, reason }
+      const created = await this.api.call('POST', '/fork', body)
       const link = element('a', created.title, {
         href: `/workshops/${created.id}?token=${encodeURIComponent(created.owner_token)}`
       })
