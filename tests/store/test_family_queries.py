@@ -259,3 +259,49 @@ async def test_a_corrupted_starting_state_is_reported_not_compared(
     with pytest.raises(CorruptLogEntry) as raised:
         await store.lineage.edited_forks([fork])
     assert (raised.value.document, raised.value.position) == (content(fork), first)
+
+
+@pytest.mark.asyncio
+async def test_many_documents_are_read_at_once_as_each_would_load(store: Store) -> None:
+    """`read_many` answers what `load` answers for each document: its latest checkpoint and
+    the entries after it; a document never written reads as empty."""
+    root = await create_root(store)
+    checkpointed = await adopt(store, root, "Salo", MORNING)
+    plain = await adopt(store, root, "Lohja", MORNING)
+    await edit(store, checkpointed)
+    [position] = await store.append([PendingUpdate(content(checkpointed), b"second edit")])
+    await store.save_checkpoint(content(checkpointed), b"checkpoint state", position - 1)
+    await store.save_checkpoint(content(checkpointed), b"older checkpoint", position - 2)
+    await edit(store, plain)
+    names = [content(checkpointed), content(plain), content(root), "never-written"]
+
+    read = await store.lineage.read_many(names)
+    positions = await store.lineage.last_positions(names)
+
+    for name in names[:3]:
+        assert read[name] == await store.load(name)
+        assert positions[name] == read[name].last_position
+    assert read[content(checkpointed)].checkpoint == b"checkpoint state"
+    assert read[content(checkpointed)].tail == [(position, b"second edit")]
+    assert (read["never-written"].checkpoint, read["never-written"].tail) == (None, [])
+    assert "never-written" not in positions
+    assert await store.lineage.read_many([]) == {}
+    assert await store.lineage.last_positions([]) == {}
+
+
+@pytest.mark.asyncio
+async def test_a_corrupted_entry_read_with_many_others_is_reported(
+    store: Store, raw_engine: AsyncEngine
+) -> None:
+    root = await create_root(store)
+    fork = await adopt(store, root, "Salo", MORNING)
+    await edit(store, fork)
+    async with raw_engine.begin() as conn:
+        last = await conn.scalar(
+            select(func.max(updates.c.position)).where(updates.c.document == content(fork))
+        )
+        await conn.execute(update(updates).where(updates.c.position == last).values(data=b"?"))
+
+    with pytest.raises(CorruptLogEntry) as raised:
+        await store.lineage.read_many([content(root), content(fork)])
+    assert (raised.value.document, raised.value.position) == (content(fork), last)
