@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol
 
+from collab.crdt import Unchanged, classify_unchanged
 from collab.lazy_doc import LazyDoc
 from collab.session import PeerSession, Refuse
 
@@ -30,10 +31,18 @@ class WritePolicy(Protocol):
 
 
 class RolePolicy:
-    """The share link's role: it allowed this connection to write this document, or not."""
+    """The share link's role: it allowed this connection to write this document, or not.
+
+    pycrdt's provider sends back every update it receives, readers' included: a pure echo of
+    what the document holds writes nothing, so it passes (the room drops it as a repeat)
+    rather than counting towards closing the reader."""
 
     def refusal(self, writer: PeerSession, update: bytes, document: LazyDoc) -> Refuse | None:
-        return None if writer.can_write else READ_ONLY
+        if writer.can_write:
+            return None
+        if classify_unchanged(update, document.state_vector()) is Unchanged.REPEAT:
+            return None
+        return READ_ONLY
 
     def applied(self, update: bytes) -> None:
         return None

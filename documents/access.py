@@ -3,6 +3,12 @@
 A workshop has three documents, each its own room: `{id}` (content), `{id}.comments` and
 `{id}.session`. Reading is open on public workshops (the openness principle); writing depends on
 the role a share link grants. The socket enforces these rules; the UI only mirrors them.
+
+The session document is written by the server alone (what a live Innopaja session shows every
+participant, see documents/live/): no role may write it over the socket, so a client's update
+to it is refused like any other forbidden write. A participant (who joins an Innopaja by a
+share link, with no account) may edit the content where it is not locked and comment; notes
+and dot votes go through the HTTP API, where the server enforces their rules.
 """
 
 from __future__ import annotations
@@ -10,8 +16,8 @@ from __future__ import annotations
 from enum import Enum
 from typing import Literal
 
-Role = Literal["viewer", "commenter", "editor", "facilitator", "owner"]
-ROLES: tuple[Role, ...] = ("viewer", "commenter", "editor", "facilitator", "owner")
+Role = Literal["viewer", "commenter", "participant", "editor", "facilitator", "owner"]
+ROLES: tuple[Role, ...] = ("viewer", "commenter", "participant", "editor", "facilitator", "owner")
 
 
 class DocumentKind(Enum):
@@ -22,12 +28,14 @@ class DocumentKind(Enum):
 
 _SUFFIX = {DocumentKind.COMMENTS: ".comments", DocumentKind.SESSION: ".session"}
 
+_EDITS = frozenset({DocumentKind.CONTENT, DocumentKind.COMMENTS})
 _WRITES: dict[Role, frozenset[DocumentKind]] = {
     "viewer": frozenset(),
     "commenter": frozenset({DocumentKind.COMMENTS}),
-    "editor": frozenset({DocumentKind.CONTENT, DocumentKind.COMMENTS}),
-    "facilitator": frozenset(DocumentKind),
-    "owner": frozenset(DocumentKind),
+    "participant": _EDITS,
+    "editor": _EDITS,
+    "facilitator": _EDITS,
+    "owner": _EDITS,
 }
 
 

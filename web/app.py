@@ -22,6 +22,7 @@ from collab.bus import Bus, BusKind, LocalBus
 from collab.bus_redis import RedisBus
 from collab.endpoint import binary_frame
 from collab.hub import CollabHub, HubConfig
+from collab.locks import LockTable
 from collab.node_directory import RedisNodeDirectory
 from documents.family_graph import FamilyGraphs
 from documents.family_service import KeptCells
@@ -36,8 +37,10 @@ from web.auth import SECRET_NAME, AccessResolver, Tokens
 from web.i18n import RememberLanguage
 from web.metrics import HubCollector, metrics_registry
 from web.middleware import NoSniff, RefuseTextInAddress
+from web.note_feed import NoteFeed
 from web.openapi import openapi_document
 from web.operator_auth import OperatorTokens
+from web.session_locks import write_policies
 from web.settings import Settings
 
 
@@ -55,6 +58,8 @@ REPORT_INTERVAL = 5.0  # seconds between renewals of this node's entry in the no
 def create_app(settings: Settings) -> Starlette:
     """Build the app; the store opens and the hub starts when the server's lifespan begins."""
     registry, commit_latency = metrics_registry()
+    # Also on app.state: the server drains it when shutdown begins (see web/server.py).
+    note_feed = NoteFeed()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
@@ -66,6 +71,7 @@ def create_app(settings: Settings) -> Starlette:
             store.workshops, Tokens(secret), open_documents=settings.open_documents
         )
         await store.workshops.prepare()
+        locks = LockTable()
         hub = CollabHub(
             store,
             binary_frame,
@@ -80,6 +86,8 @@ def create_app(settings: Settings) -> Starlette:
             on_quiet=partial(version_when_quiet, store),
             bus=bus,
             forget=partial(_forget_rows, store.workshops),
+            write_policy=write_policies(store, locks),
+            locks=locks,
         )
         registry.register(HubCollector(hub))
         node = NodeIdentity(settings.resolved_node_id(), time.time())
@@ -102,6 +110,7 @@ def create_app(settings: Settings) -> Starlette:
                 "family_cells": KeptCells(),
                 "node": node,
                 "directory": directory,
+                "note_feed": note_feed,
             }
         finally:
             if reporting is not None:
@@ -151,7 +160,7 @@ def create_app(settings: Settings) -> Starlette:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         return error_response(ApiError(exc.status_code, code, str(exc.detail)))
 
-    return Starlette(
+    app = Starlette(
         routes=[
             *pages.ROUTES,
             *family_pages.ROUTES,
@@ -170,3 +179,5 @@ def create_app(settings: Settings) -> Starlette:
         ],
         lifespan=lifespan,
     )
+    app.state.note_feed = note_feed
+    return app

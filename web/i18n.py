@@ -27,7 +27,7 @@ from typing import Any, Final, Literal, cast
 from urllib.parse import urlencode
 
 from babel import Locale
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, format_time
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from babel.support import Translations
@@ -54,6 +54,7 @@ CLIENT_DOMAIN: Final = "client"
 ROLE_NAMES: Final = {
     "viewer": N_("viewer"),
     "commenter": N_("commenter"),
+    "participant": N_("participant"),
     "editor": N_("editor"),
     "facilitator": N_("facilitator"),
     "owner": N_("owner"),
@@ -76,6 +77,7 @@ class Style:
     datetime: str
     browser_date: Mapping[str, str] = field(default_factory=dict)
     browser_datetime: Mapping[str, str] = field(default_factory=dict)
+    time: str = "H.mm"
 
 
 STYLES: Final[dict[Lang, Style]] = {
@@ -102,6 +104,7 @@ STYLES: Final[dict[Lang, Style]] = {
         "d MMM y, HH:mm",
         {"dateStyle": "medium"},
         {"dateStyle": "medium", "timeStyle": "short"},
+        "HH:mm",
     ),
 }
 
@@ -201,6 +204,10 @@ class Localiser:
 
     def date(self, value: date) -> str:
         return format_date(value, self.style.date, locale=self.style.locale)
+
+    def time(self, value: datetime) -> str:
+        """The time of day, in the value's own time zone (a session record's, in the room's)."""
+        return format_time(value, self.style.time, locale=self.style.locale)
 
     def datetime(self, value: datetime | str) -> str:
         """A moment in UTC, as the admin view reports them; ISO 8601 text is read first and

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from web.api_session_common import PERSON_PARAMETER
 from web.endpoints import ENDPOINTS
 from web.schemas import all_schemas, schema_id
 
@@ -15,7 +16,7 @@ _STATUS_TEXT = {
     401: "Missing or invalid token",
     403: "Not allowed with this token",
     404: "No such workshop",
-    409: "The review missed cells that changed since the preview",
+    409: "Refused by the current state (the error's code and message say which rule)",
     413: "The body is larger than 8 MiB",
     415: "The body is not labelled Content-Type: application/json",
     422: "The body does not match its schema, or a text in the body or the address holds NUL, "
@@ -48,11 +49,21 @@ def openapi_document() -> dict[str, Any]:
             if schema is not None:
                 response["content"] = {"application/json": {"schema": {"$ref": schema_id(schema)}}}
             operation["responses"][str(status)] = response
-        parameters = [
+        parameters: list[dict[str, Any]] = [
             {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-            for name in ("workshop_id", "link_id", "version_id", "fork_id")
+            for name in (
+                "workshop_id",
+                "link_id",
+                "version_id",
+                "fork_id",
+                "session_id",
+                "note_id",
+                "vote_id",
+            )
             if "{" + name + "}" in endpoint.path
         ]
+        if "{session_id}/notes" in endpoint.path or "{vote_id}" in endpoint.path:
+            parameters.append(PERSON_PARAMETER)
         if parameters:
             operation["parameters"] = parameters
         paths.setdefault(endpoint.path, {})[endpoint.method.lower()] = operation

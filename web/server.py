@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import socket
+from collections.abc import Callable
 
 import structlog
 import uvicorn
@@ -17,6 +19,19 @@ from web.logs import configure_logging
 from web.settings import Settings
 
 log = structlog.get_logger(__name__)
+
+
+class _Server(uvicorn.Server):
+    """uvicorn waits for every request in flight before it shuts down; the facilitators' note
+    feed holds requests open for up to half a minute, so it is told to answer them at once."""
+
+    def __init__(self, config: uvicorn.Config, on_shutdown: Callable[[], None]) -> None:
+        super().__init__(config)
+        self._on_shutdown = on_shutdown
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        self._on_shutdown()
+        await super().shutdown(sockets)
 
 
 def run(settings: Settings) -> None:
@@ -36,8 +51,9 @@ def run(settings: Settings) -> None:
         raise SystemExit(1) from None
     if created:
         log.info("schema_created", database=database, revision=head_revision())
+    app = create_app(settings)
     config = uvicorn.Config(
-        create_app(settings),
+        app,
         host=settings.host,
         port=settings.port,
         http="httptools",
@@ -48,4 +64,4 @@ def run(settings: Settings) -> None:
         log_level=settings.log_level,
         ws_max_size=settings.limits.max_message_bytes,
     )
-    uvicorn.Server(config).run()
+    _Server(config, app.state.note_feed.drain).run()

@@ -1,7 +1,7 @@
-"""The store: the update log, workshops and lineage over one database, as every backend
-provides them (documents.store.factory makes one for a database URL).
+"""The store: the update log, workshops, lineage and live sessions over one database, as every
+backend provides them (documents.store.factory makes one for a database URL).
 
-The three parts share a database so that one transaction can span them (a workshop is created
+The four parts share a database so that one transaction can span them (a workshop is created
 with its documents' first updates), but each caller asks only for the part it needs: the
 collaboration layer sees the update log alone (documents.store.log).
 """
@@ -12,6 +12,7 @@ from typing import Protocol
 
 from documents.store.lineage import Lineage
 from documents.store.log import UpdateLog
+from documents.store.sessions import SessionStore
 from documents.store.workshops import Workshops
 
 
@@ -26,4 +27,9 @@ class Store(UpdateLog, Protocol):
     @property
     def lineage(self) -> Lineage:
         """Versions and the fork graph."""
+        ...
+
+    @property
+    def sessions(self) -> SessionStore:
+        """Live Innopaja sessions, their people, notes and votes."""
         ...

@@ -1,4 +1,5 @@
-"""The SQL schema (update log, checkpoints, workshops, share links), for SQLite and PostgreSQL."""
+"""The SQL schema (update log, checkpoints, workshops, share links, versions and lineage, live
+sessions), for SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     func,
 )
 
@@ -148,4 +150,92 @@ lineage_events = Table(
     Column("accepted", Text, nullable=False),
     Column("rejected", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# Live Innopaja sessions (documents/live/; documents/store/sessions*.py). A session's steering
+# state (agenda, phase periods, focus, timer, locks) is one JSON document on its row, changed
+# under the row's lock; `revision` counts changes everyone sees (the session document shows
+# them), `notes_version` changes to hidden notes (the facilitators' feed waits on it).
+# `live_workshop_id` is the workshop's id while the session is live and NULL after: its unique
+# key keeps one live session per workshop (NULLs never collide).
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("workshop_id", String(32), ForeignKey("workshops.id"), nullable=False, index=True),
+    Column("title", String(300), nullable=False),
+    Column("live_workshop_id", String(32), nullable=True),
+    Column("state", Text, nullable=False),
+    Column("revision", BigInteger, nullable=False),
+    Column("notes_version", BigInteger, nullable=False),
+    Column("version_id", String(32), ForeignKey("versions.id"), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("ended_at", DateTime(timezone=True), nullable=True),
+    UniqueConstraint("live_workshop_id", name="sessions_one_live_per_workshop"),
+)
+
+# The people who joined a session under a name (participants need no account).
+session_people = Table(
+    "session_people",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("session_id", String(32), ForeignKey("sessions.id"), nullable=False, index=True),
+    Column("name", String(100), nullable=False),
+    Column("link_id", String(32), ForeignKey("share_links.id"), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# Hidden notes live here only, never in a document, until revealed; `written_at` is set once a
+# revealed note is among the content document's ideas.
+session_notes = Table(
+    "session_notes",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("session_id", String(32), ForeignKey("sessions.id"), nullable=False, index=True),
+    Column("person_id", String(32), ForeignKey("session_people.id"), nullable=False, index=True),
+    Column("phase", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("revealed_at", DateTime(timezone=True), nullable=True),
+    Column("anonymous", Boolean, nullable=True),
+    Column("written_at", DateTime(timezone=True), nullable=True),
+)
+
+# Dot votes: the rules as JSON, the ordered results once closed. `open_session_id` is the
+# session's id while the vote is open: one open vote per session, as for live sessions.
+session_votes = Table(
+    "session_votes",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("session_id", String(32), ForeignKey("sessions.id"), nullable=False, index=True),
+    Column("open_session_id", String(32), nullable=True),
+    Column("rules", Text, nullable=False),
+    Column("opened_at", DateTime(timezone=True), nullable=False),
+    Column("closed_at", DateTime(timezone=True), nullable=True),
+    Column("results", Text, nullable=True),
+    UniqueConstraint("open_session_id", name="session_votes_one_open_per_session"),
+)
+
+# One row per dot: a count is never a number rewritten in place, so no concurrent cast can
+# lose one. Casts hold their vote's row lock while they check the limits and insert.
+session_dots = Table(
+    "session_dots",
+    metadata,
+    Column(
+        "id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    ),
+    Column("vote_id", String(32), ForeignKey("session_votes.id"), nullable=False),
+    Column("person_id", String(32), ForeignKey("session_people.id"), nullable=False),
+    Column("item", String(100), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("session_dots_vote_person", "vote_id", "person_id"),
+)
+
+# Share links that expire when their session ends (revoked then).
+session_links = Table(
+    "session_links",
+    metadata,
+    Column("link_id", String(32), ForeignKey("share_links.id"), primary_key=True),
+    Column("session_id", String(32), ForeignKey("sessions.id"), nullable=False, index=True),
 )

@@ -36,8 +36,8 @@ class SchemaViolation(AssertionError):
 class ApiClient:
     """httpx with a check: every API response body must match its documented schema."""
 
-    def __init__(self, base_url: str) -> None:
-        self._http = httpx.AsyncClient(base_url=base_url)
+    def __init__(self, base_url: str, *, timeout: float = 5.0) -> None:
+        self._http = httpx.AsyncClient(base_url=base_url, timeout=timeout)
         self.checked = 0
 
     async def __aenter__(self) -> ApiClient:

@@ -22,7 +22,12 @@ from web.i18n import CLIENT_DOMAIN, DOMAIN, LANGS, LOCALE_DIR, Lang
 REPO = Path(__file__).resolve().parents[2]
 # The files each domain is extracted from, as scripts/translations gives them to pybabel.
 SOURCES = {
-    DOMAIN: ["web/*.py", "web/templates/*.html", "documents/labels.py"],
+    DOMAIN: [
+        "web/*.py",
+        "web/templates/*.html",
+        "documents/labels.py",
+        "documents/live/record.py",
+    ],
     CLIENT_DOMAIN: ["web/client/*.js"],
 }
 CATALOGUES = [(domain, lang) for domain in SOURCES for lang in LANGS]

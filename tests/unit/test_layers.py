@@ -17,7 +17,13 @@ PACKAGES: Final = ("collab", "documents", "web")
 UPDATE_LOG: Final = "documents.store.log"
 # What the domain code outside documents/store may know of storage: the contracts, never SQL.
 STORE_CONTRACTS: Final = frozenset(
-    ("documents.store.base", UPDATE_LOG, "documents.store.workshops", "documents.store.lineage")
+    (
+        "documents.store.base",
+        UPDATE_LOG,
+        "documents.store.workshops",
+        "documents.store.lineage",
+        "documents.store.sessions",
+    )
 )
 SQL_LIBRARIES: Final = frozenset(("sqlalchemy", "alembic", "asyncpg", "aiosqlite", "sqlite3"))
 

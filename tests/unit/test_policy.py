@@ -47,6 +47,13 @@ def test_a_writer_passes_the_role_policy() -> None:
     assert RolePolicy().refusal(session(can_write=True), UPDATE, DOCUMENT) is None
 
 
+def test_a_readers_echo_of_what_the_document_holds_writes_nothing_and_passes() -> None:
+    """pycrdt's provider sends back every update it receives, on documents it may only read."""
+    held = LazyDoc(state=UPDATE)
+    assert RolePolicy().refusal(session(can_write=False), UPDATE, held) is None
+    assert RolePolicy().refusal(session(can_write=False), UPDATE, DOCUMENT) is READ_ONLY
+
+
 def test_a_readers_empty_step2_is_no_attempt_to_write() -> None:
     reader = session(can_write=False)
     for _ in range(MAX_FORBIDDEN_WRITES):

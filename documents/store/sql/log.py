@@ -19,22 +19,26 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from documents.store import tables
 from documents.store.log import CorruptLogEntry, LogEntry, PendingUpdate, StoredDocument
 from documents.store.schema import require_current
+from documents.store.sessions import SessionStore
 from documents.store.sql.lineage import SqlLineage
 from documents.store.sql.rows import Fetch
+from documents.store.sql.session_rows import Writes
+from documents.store.sql.sessions import sql_session_store
 from documents.store.sql.workshops import SqlWorkshops
 
 CHECKPOINT_COLUMNS = ["document", "position", "state", "checksum"]
 
 
 class SqlStore(ABC):
-    """A `Store` in one SQL database: the update log and checkpoints here, the workshop and
-    lineage repositories over the same engine."""
+    """A `Store` in one SQL database: the update log and checkpoints here, the workshop,
+    lineage and session repositories over the same engine."""
 
-    def __init__(self, url: str, engine: AsyncEngine, fetch: Fetch) -> None:
+    def __init__(self, url: str, engine: AsyncEngine, fetch: Fetch, writes: Writes) -> None:
         self._url = url
         self._engine = engine
         self._workshops = SqlWorkshops(engine)
         self._lineage = SqlLineage(engine, fetch)
+        self._sessions = sql_session_store(engine, writes)
 
     @property
     def workshops(self) -> SqlWorkshops:
@@ -43,6 +47,10 @@ class SqlStore(ABC):
     @property
     def lineage(self) -> SqlLineage:
         return self._lineage
+
+    @property
+    def sessions(self) -> SessionStore:
+        return self._sessions
 
     async def open(self) -> None:
         """Raise `SchemaError` unless the schema is at this Verstas' head revision.

@@ -13,13 +13,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any, Final
 
 from sqlalchemy import (
     BigInteger,
     Connection,
     Insert,
+    Select,
     String,
     bindparam,
     func,
@@ -30,7 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.engine import Dialect
-from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from documents.store import tables
 from documents.store.log import PendingUpdate, StoredDocument
@@ -61,7 +62,7 @@ class PostgresStore(SqlStore):
         # Pooled connections serve the rare operations (load, checkpoint, ping), so a liveness
         # check per checkout is cheap there and spares the first load after a server restart.
         engine = create_async_engine(url, pool_pre_ping=True)
-        super().__init__(url, engine, fetch)
+        super().__init__(url, engine, fetch, PostgresWrites(engine))
         # Positions are sorted, never taken in RETURNING order (which the database does not
         # promise): it hands out increasing positions in insertion order, and SQLAlchemy's
         # INSERT ... SELECT ... ORDER BY inserts rows in parameter order.
@@ -200,3 +201,21 @@ def _checkpoint_statement() -> Insert:
         index_elements=[tables.checkpoints.c.document, tables.checkpoints.c.position],
         set_={"state": statement.excluded.state, "checksum": statement.excluded.checksum},
     )
+
+
+class PostgresWrites:
+    """The session store's write transactions: row locks (see session_rows.py)."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncConnection]:
+        async with self._engine.begin() as conn:
+            yield conn
+
+    def locking(self, query: Select[Any]) -> Select[Any]:
+        return query.with_for_update()
+
+    def sharing(self, query: Select[Any]) -> Select[Any]:
+        return query.with_for_update(read=True)

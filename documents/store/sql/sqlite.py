@@ -20,19 +20,20 @@ BEGIN IMMEDIATE itself.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import sqlite3
 import zlib
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final, Literal
 
-from sqlalchemy import BigInteger, Engine, Insert, String, bindparam, event, select
+from sqlalchemy import BigInteger, Engine, Insert, Select, String, bindparam, event, select
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import URL, Dialect, make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -60,7 +61,7 @@ class SqliteStore(SqlStore):
         # Pooled connections serve the rare operations; a liveness check per checkout is
         # pointless on a local file.
         engine = create_async_engine(url, pool_pre_ping=False)
-        super().__init__(url, engine, fetch)
+        super().__init__(url, engine, fetch, SqliteWrites(engine))
         _configure_connections(engine.sync_engine, synchronous)
         connect = _connector(engine.sync_engine, url, synchronous)
         self._writer = SqliteWriter(connect, commit_on_loop=synchronous == "NORMAL")
@@ -237,3 +238,31 @@ def _connector(
         return connection
 
     return connect
+
+
+class SqliteWrites:
+    """The session store's write transactions: the database's write lock from the first
+    statement, taken in turn by this process's transactions (see session_rows.py)."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._turn = asyncio.Lock()
+
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncConnection]:
+        # The driver opens no transaction before a read; this one opens it, and holds the
+        # write lock, from the start.
+        async with self._turn, self._engine.connect() as conn:
+            await conn.exec_driver_sql("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                await conn.rollback()
+                raise
+            await conn.commit()
+
+    def locking(self, query: Select[Any]) -> Select[Any]:
+        return query  # the transaction holds the database's write lock already
+
+    def sharing(self, query: Select[Any]) -> Select[Any]:
+        return query
