@@ -22,6 +22,9 @@ class TailCounter:
         self._entries += 1
         self._bytes += len(update)
 
+    def reaches(self, entries: int, size: int) -> bool:
+        return self._entries >= entries or self._bytes >= size
+
     def now(self) -> LogTail:
         return LogTail(self._entries, self._bytes, time.monotonic() - self._last)
 

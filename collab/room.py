@@ -61,7 +61,7 @@ from collab.session import (
     RelayAwareness,
 )
 from collab.stats import CollabStats
-from documents.checkpoints import LogTail
+from documents.checkpoints import CheckpointPolicy, LogTail
 
 log = structlog.get_logger(__name__)
 
@@ -81,6 +81,7 @@ class Room:
         framer: Framer,
         limits: Limits,
         stats: CollabStats,
+        checkpoints: CheckpointPolicy,
         policy: WritePolicy,
         replication: Replication,
         on_failure: Callable[[Room], None],
@@ -107,11 +108,13 @@ class Room:
         self._committed = 0  # tickets known durable
         self._outbox = Outbox()
         self._tail = TailCounter(tail)
+        self._checkpoints = checkpoints
         self._size = SizeBound(limits.max_document_bytes, loaded_bytes)
         self.stalled_bytes = 0  # applied updates waiting for missing dependencies
         # A checkpoint asked for while commits were in flight is taken at the next batch
         # boundary that covers every applied update (see batch_taken).
         self.checkpoint_wanted = False
+        self.checkpoint_writing = False  # set by Rooms while one is being written
         self._capture: tuple[int, bytes, LogTail] | None = None
         self.on_capture: Callable[[Room, bytes, int, LogTail], None] | None = None
         self.activity = RoomActivity()
@@ -315,9 +318,16 @@ class Room:
         return self._applied
 
     def _took(self, update: bytes) -> None:
-        """The document took this update and its log has it (or is about to)."""
+        """The document took this update and its log has it (or is about to). A tail past the
+        checkpoint policy's bounds asks for a checkpoint at once (taken at the next batch
+        boundary), not at the next round: a writer flooding the log between rounds would
+        otherwise leave a crash a tail of any length to replay."""
         self._size.grew(update)
-        self._tail.logged(update)
+        tail = self._tail
+        tail.logged(update)
+        checkpoints = self._checkpoints
+        if tail.reaches(checkpoints.max_entries, checkpoints.max_bytes):
+            self.checkpoint_wanted = True
         self._policy.applied(update)
 
     def apply_committed(self, update: bytes, origin: str) -> None:
@@ -388,7 +398,13 @@ class Room:
         """The committer took every update up to `last_ticket`. If that is every update this
         room has applied, the document now is exactly the state that commit will make durable:
         the one moment a busy room can capture a checkpoint that matches a log position."""
-        if self.checkpoint_wanted and self._applied == last_ticket and self.stalled_bytes == 0:
+        if (
+            self.checkpoint_wanted
+            and self._applied == last_ticket
+            and not self.stalled_bytes
+            and not self.checkpoint_writing
+            and self._capture is None
+        ):
             self.checkpoint_wanted = False
             self._capture = (last_ticket, self.encoded_state(), self.log_tail())
 

@@ -186,6 +186,7 @@ class Rooms:
             framer=self._framer,
             limits=self._limits,
             stats=self._stats,
+            checkpoints=self._policy,
             policy=policy,
             replication=self._replication,
             on_failure=self._drop,
@@ -298,7 +299,7 @@ class Rooms:
             log.error("quiet_hook_failed", document=room.name, error=repr(exc))
 
     async def _checkpoint(self, room: Room, *, force_idle: bool, caught_up: bool = False) -> None:
-        if room.failed or room.stalled_bytes:
+        if room.failed or room.stalled_bytes or room.checkpoint_writing:
             return
         tail = room.log_tail()
         judged = LogTail(tail.entries, tail.bytes, math.inf) if force_idle else tail
@@ -312,9 +313,11 @@ class Rooms:
             # Busy: the committer captures the state at its next batch boundary.
             room.checkpoint_wanted = True
             return
+        room.checkpoint_writing = True
         await self._write_checkpoint(room, room.encoded_state(), room.position, tail)
 
     def _captured(self, room: Room, state: bytes, position: int, tail: LogTail) -> None:
+        room.checkpoint_writing = True
         task = asyncio.create_task(
             self._write_checkpoint(room, state, position, tail), name=f"checkpoint {room.name}"
         )
@@ -324,11 +327,15 @@ class Rooms:
     async def _write_checkpoint(
         self, room: Room, state: bytes, position: int, tail: LogTail
     ) -> None:
+        """Write one checkpoint; the caller set `room.checkpoint_writing` (one write at a time
+        per room, since each subtracts the tail it covers: see Room.checkpointed)."""
         try:
             await self._store.save_checkpoint(room.name, state, position)
         except Exception as exc:
             log.error("checkpoint_failed", document=room.name, error=repr(exc))
             return
+        finally:
+            room.checkpoint_writing = False
         room.checkpointed(tail)
         room.activity.checkpoint_position = position
         room.activity.checkpoint_at = time.time()

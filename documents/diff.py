@@ -8,7 +8,18 @@ review in pulls and proposals.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from documents.workshop_doc import ContentData
+
+
+@dataclass(frozen=True, slots=True)
+class CellDifference:
+    """One cell whose text differs between two states; None on the side it does not exist."""
+
+    cell: str
+    before: str | None
+    after: str | None
 
 
 def cell_texts(data: ContentData) -> dict[str, str]:
@@ -29,7 +40,16 @@ def cell_texts(data: ContentData) -> dict[str, str]:
     return cells
 
 
+def differences(before: ContentData, after: ContentData) -> list[CellDifference]:
+    """The cells whose text differs, or that exist on one side only, sorted by field path."""
+    old, new = cell_texts(before), cell_texts(after)
+    return [
+        CellDifference(cell, old.get(cell), new.get(cell))
+        for cell in sorted(old.keys() | new.keys())
+        if old.get(cell) != new.get(cell)
+    ]
+
+
 def changed_cells(before: ContentData, after: ContentData) -> list[str]:
     """Field paths whose text differs, or that exist on one side only, sorted."""
-    old, new = cell_texts(before), cell_texts(after)
-    return sorted(key for key in old.keys() | new.keys() if old.get(key) != new.get(key))
+    return [difference.cell for difference in differences(before, after)]

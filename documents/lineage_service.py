@@ -1,13 +1,10 @@
 """Versions, forks and the lineage view: the operations behind the API and the CLI.
 
-The current state of a document comes from a `Snapshot` callable, so the same code serves a
-running server (which reads loaded rooms, committed updates only) and the CLI (which reads the
-database).
+The current state of a document comes from a `Snapshot` callable (see `workshop_service`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,14 +12,16 @@ from pycrdt import get_state
 
 from documents.access import DocumentKind, document_name, parse_document_name
 from documents.diff import changed_cells
+from documents.export import WorkshopExport
 from documents.family_graph import FamilyGraph, FamilyGraphs, build, encode
 from documents.records import ForkEdge, LinkRecord, VersionRecord, WorkshopRecord, new_id, utc_now
 from documents.store.base import Store
 from documents.store.log import PendingUpdate, replay
 from documents.workshop_doc import ContentData, content_to_data, load_document, seed_update
+from documents.workshop_service import Snapshot, workshop_export
 
-Snapshot = Callable[[str], Awaitable[tuple[bytes, int]]]
-"""Document name -> (committed state, log position it stands for)."""
+# Comments are not versioned: a version's export carries none.
+NO_COMMENTS = seed_update(DocumentKind.COMMENTS)
 
 DIVERGENCE_LIMIT = 200  # descendants whose divergence is computed in one lineage answer
 
@@ -77,6 +76,25 @@ async def content_at(store: Store, workshop_id: str, position: int) -> bytes:
     """The content document as it stood at a log position, rebuilt from checkpoints and log."""
     name = document_name(workshop_id, DocumentKind.CONTENT)
     return replay(await store.load(name, upto=position)).get_update()
+
+
+async def content_data(
+    store: Store, snapshot: Snapshot, workshop_id: str, version: VersionRecord | None
+) -> ContentData:
+    """The content as plain data: at a version, or (None) as committed now."""
+    if version is None:
+        state, _ = await snapshot(document_name(workshop_id, DocumentKind.CONTENT))
+    else:
+        state = await content_at(store, workshop_id, version.position)
+    return content_to_data(load_document(DocumentKind.CONTENT, state))
+
+
+async def export_at(
+    store: Store, workshop: WorkshopRecord, version: VersionRecord
+) -> WorkshopExport:
+    """The content as it stood at a version, as an export without comments."""
+    content = await content_at(store, workshop.id, version.position)
+    return workshop_export(workshop, content, NO_COMMENTS)
 
 
 async def fork(

@@ -9,14 +9,14 @@ receiving side's own text. Previews run on a scratch copy, never on the live doc
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from pycrdt import Doc, Map, Text, UndoManager
 
 from documents.access import DocumentKind
-from documents.diff import cell_texts
+from documents.diff import cell_texts, differences
 from documents.workshop_doc import components_map, content_to_data, load_document, root, text_at
 
 MERGE_ORIGIN = "verstas-merge"
@@ -41,14 +41,57 @@ def incoming_changes(source_state: bytes, target_state: bytes) -> bytes:
 def preview(target_state: bytes, incoming: bytes) -> list[CellChange]:
     """The cells merging `incoming` would change, computed on a scratch copy."""
     scratch = load_document(DocumentKind.CONTENT, target_state)
-    before = cell_texts(content_to_data(scratch))
+    before = content_to_data(scratch)
     scratch.apply_update(incoming)
-    after = cell_texts(content_to_data(scratch))
     return [
-        CellChange(cell, before.get(cell), after.get(cell))
-        for cell in sorted(before.keys() | after.keys())
-        if before.get(cell) != after.get(cell)
+        CellChange(found.cell, found.before, found.after)
+        for found in differences(before, content_to_data(scratch))
     ]
+
+
+class ReviewRefused(ValueError):
+    """A review that cannot be applied as it stands; `cells` are the ones at fault, sorted."""
+
+    def __init__(self, message: str, cells: list[str]) -> None:
+        super().__init__(message)
+        self.cells = cells
+
+
+class ContradictoryReview(ReviewRefused):
+    """Some cells were both accepted and rejected."""
+
+
+class OutdatedReview(ReviewRefused):
+    """Cells changed that the review does not decide: they changed after its preview."""
+
+
+@dataclass(frozen=True, slots=True)
+class Review:
+    """A review that covers every cell a merge changes: the changed cells taken and kept."""
+
+    accepted: list[str]
+    rejected: list[str]
+
+
+def check_review(
+    changes: Iterable[CellChange], accept: Iterable[str], reject: Iterable[str]
+) -> Review:
+    """The review of `changes` (the preview as it is now), or why it cannot be applied.
+
+    Every changed cell must be decided: a cell missing from the review changed after the
+    preview the reviewer saw, and merging it unseen would take text nobody read. Cells the
+    review names that the merge does not change are left out."""
+    accepted, rejected = set(accept), set(reject)
+    both = accepted & rejected
+    if both:
+        raise ContradictoryReview("cells both accepted and rejected", sorted(both))
+    changed = {change.cell for change in changes}
+    undecided = changed - accepted - rejected
+    if undecided:
+        raise OutdatedReview(
+            "these cells changed and were not reviewed: preview again", sorted(undecided)
+        )
+    return Review(sorted(accepted & changed), sorted(rejected & changed))
 
 
 ITEM_CELLS = ("model/components/", "ideas/")

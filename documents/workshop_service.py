@@ -1,9 +1,14 @@
 """Workshop operations shared by the HTTP API and the CLI: creating (or importing) a workshop
-with its documents' first updates, and assembling an export from document states."""
+with its documents' first updates, and assembling an export from document states.
+
+The current state of a document comes from a `Snapshot` callable, so the same code serves a
+running server (which reads loaded rooms, committed updates only) and the CLI (which reads the
+database: `stored_snapshot`).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from documents.access import DocumentKind, document_name
@@ -13,6 +18,9 @@ from documents.store.base import Store
 from documents.store.log import PendingUpdate, replay
 from documents.store.workshops import Workshops
 from documents.workshop_doc import seed_update
+
+Snapshot = Callable[[str], Awaitable[tuple[bytes, int]]]
+"""Document name -> (committed state, log position it stands for)."""
 
 
 async def create_workshop(
@@ -49,13 +57,15 @@ def workshop_export(workshop: WorkshopRecord, content: bytes, comments: bytes) -
     return export_workshop(metadata, content, comments)
 
 
+async def current_export(snapshot: Snapshot, workshop: WorkshopRecord) -> WorkshopExport:
+    """The export of a workshop as its documents stand committed now."""
+    content, _ = await snapshot(document_name(workshop.id, DocumentKind.CONTENT))
+    comments, _ = await snapshot(document_name(workshop.id, DocumentKind.COMMENTS))
+    return workshop_export(workshop, content, comments)
+
+
 async def stored_snapshot(store: Store, name: str) -> tuple[bytes, int]:
     """A document's committed state straight from the database (no server needed), and the
-    log position it stands for: a `lineage_service.Snapshot` for documents no room holds."""
+    log position it stands for: a `Snapshot` for documents no room holds."""
     stored = await store.load(name)
     return replay(stored).get_update(), stored.last_position
-
-
-async def stored_state(store: Store, name: str) -> bytes:
-    state, _ = await stored_snapshot(store, name)
-    return state

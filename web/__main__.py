@@ -1,5 +1,5 @@
 """`python -m web` is the `verstas` command, for environments without the console script."""
 
-from web.cli import app
+from web.cli.main import app
 
 app()

@@ -30,16 +30,17 @@ from documents.lineage_service import version_when_quiet
 from documents.store.base import Store
 from documents.store.factory import create_store
 from documents.store.workshops import Workshops
-from web import admin, endpoints, family_pages, pages
-from web.admin import NodeIdentity, publish_reports
-from web.api import ApiError, error_response
+from web.admin_view import NodeIdentity, publish_reports
+from web.api import endpoints
+from web.api.errors import ApiError, error_response
+from web.api.note_feed import NoteFeed
+from web.api.openapi import openapi_document
 from web.auth import SECRET_NAME, AccessResolver, Tokens
 from web.i18n import RememberLanguage
 from web.metrics import HubCollector, metrics_registry
 from web.middleware import NoSniff, RefuseTextInAddress
-from web.note_feed import NoteFeed
-from web.openapi import openapi_document
 from web.operator_auth import OperatorTokens
+from web.pages import admin, family, workshops
 from web.session_locks import write_policies
 from web.settings import Settings
 
@@ -162,8 +163,8 @@ def create_app(settings: Settings) -> Starlette:
 
     app = Starlette(
         routes=[
-            *pages.ROUTES,
-            *family_pages.ROUTES,
+            *workshops.ROUTES,
+            *family.ROUTES,
             *admin.ROUTES,
             *endpoints.ROUTES,
             Route("/api/openapi.json", openapi),

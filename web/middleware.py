@@ -8,8 +8,8 @@ from starlette.datastructures import MutableHeaders
 from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from web.api import ApiError, encodable, error_response
-from web.schemas import refused_characters
+from web.api.errors import ApiError, encodable, error_response
+from web.api.schemas import refused_characters
 
 
 def _refused_in_address(scope: Scope) -> list[str]:
@@ -23,7 +23,7 @@ def _refused_in_address(scope: Scope) -> list[str]:
 
 
 class RefuseTextInAddress:
-    """A path or query holding a character no text field takes (see web.schemas) is answered
+    """A path or query holding a character no text field takes (see web.api.schemas) is answered
     422 before any route reads it: NUL would reach PostgreSQL as a bound parameter, which it
     refuses, and bidirectional controls would be echoed into the pages."""
 

@@ -26,7 +26,7 @@ import structlog
 from pycrdt import Doc
 
 from documents.access import DocumentKind, document_name
-from documents.lineage_service import Snapshot, name_version
+from documents.lineage_service import name_version
 from documents.live.record import finnish_date, session_record
 from documents.live.state import Phase, SessionState
 from documents.live.view import session_view, write_view
@@ -41,6 +41,7 @@ from documents.store.sessions import (
     VoteRecord,
 )
 from documents.workshop_doc import ContentData, add_idea, content_to_data, load_document, root
+from documents.workshop_service import Snapshot
 
 log = structlog.get_logger(__name__)
 

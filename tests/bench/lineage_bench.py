@@ -32,14 +32,14 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from documents.access import DocumentKind, document_name
 from documents.family_graph import FamilyGraphs
-from documents.lineage_service import Snapshot, fork, lineage
+from documents.lineage_service import fork, lineage
 from documents.records import WorkshopRecord, new_id
 from documents.store.base import Store
 from documents.store.factory import create_store
 from documents.store.log import PendingUpdate, replay
 from documents.store.migrate import upgrade
 from documents.workshop_doc import load_document, text_at
-from documents.workshop_service import create_workshop, stored_snapshot
+from documents.workshop_service import Snapshot, create_workshop, stored_snapshot
 
 POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 CELL = "model/core_idea"

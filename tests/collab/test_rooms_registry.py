@@ -97,3 +97,36 @@ async def test_a_busy_room_is_checkpointed_at_a_batch_boundary(store: GatedStore
     finally:
         store.gate.set()
         await hub.stop()
+
+
+@pytest.mark.asyncio
+async def test_a_flooding_writer_leaves_a_bounded_tail_without_waiting_for_a_round(
+    store: GatedStore,
+) -> None:
+    """A crash replays at most about one bound of log: the room asks for a checkpoint when its
+    tail passes the policy's bound, not when the periodic round comes (an hour, here)."""
+    config = HubConfig(checkpoints=CheckpointPolicy(max_entries=20), checkpoint_interval=3600)
+    hub = CollabHub(store, identity, config)
+    await hub.start()
+    try:
+        peer = RecordingPeer("writer")
+        room = await hub.rooms.join("flood", peer, writer_session())
+        source: Doc[Any] = Doc()
+        text = source.get("t", type=Text)
+        for n in range(200):
+            before = source.get_state()
+            text.insert(len(text), f"{n};")
+            room.receive(peer, encode(SyncUpdate(source.get_update(before))), 0.0)
+            if n % 10 == 9:
+                await wait_until(lambda: room.settled)
+        await wait_until(lambda: room.settled and not room.checkpoint_writing)
+        stored = await store.load("flood")
+        assert stored.checkpoint is not None
+        assert len(stored.tail) < 60, "at most the bound plus what arrived while one was written"
+        rebuilt: Doc[Any] = Doc()
+        rebuilt.apply_update(stored.checkpoint)
+        for _, update in stored.tail:
+            rebuilt.apply_update(update)
+        assert str(rebuilt.get("t", type=Text)) == str(text)
+    finally:
+        await hub.stop()

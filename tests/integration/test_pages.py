@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from tests.support.server import running_server
-from web.api import TOKEN_COOKIE
+from web.api.caller import TOKEN_COOKIE
 
 
 @contextlib.asynccontextmanager

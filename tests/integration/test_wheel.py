@@ -18,8 +18,8 @@ PROBE = """
 import json
 import documents.store.schema as schema
 import web.i18n as i18n
-import web.pages as pages
-import web.schemas as schemas
+import web.api.schemas as schemas
+import web.pages.workshops as pages
 print(json.dumps({
     "modules": [schema.__file__, pages.__file__, schemas.__file__, i18n.__file__],
     "schemas": len(schemas.all_schemas()),

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.databases import migrated_sqlite
-from web.schemas import problems
+from web.api.schemas import problems
 
 
 def verstas(database: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -1,6 +1,6 @@
 """An HTTP client for the JSON API that validates every response against its schema.
 
-The schema of each (endpoint, status) comes from `web.api.ENDPOINTS`, the same table the
+The schema of each (endpoint, status) comes from `web.api.endpoints.ENDPOINTS`, the same table the
 OpenAPI description is built from: a response that drifts from the contract fails the test
 that received it.
 """
@@ -12,9 +12,9 @@ from typing import Any
 
 import httpx
 
-from web.api import Endpoint
-from web.endpoints import ENDPOINTS
-from web.schemas import problems
+from web.api.contract import Endpoint
+from web.api.endpoints import ENDPOINTS
+from web.api.schemas import problems
 
 _PATTERNS = [
     (endpoint, re.compile("^" + re.sub(r"\{[a-z_]+\}", "[^/]+", endpoint.path) + "$"))

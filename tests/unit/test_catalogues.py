@@ -23,8 +23,8 @@ REPO = Path(__file__).resolve().parents[2]
 # The files each domain is extracted from, as scripts/translations gives them to pybabel.
 SOURCES = {
     DOMAIN: [
-        "web/*.py",
-        "web/templates/*.html",
+        "web/**/*.py",
+        "web/pages/templates/*.html",
         "documents/labels.py",
         "documents/live/record.py",
     ],

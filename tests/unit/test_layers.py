@@ -1,5 +1,7 @@
 """The layers, read from the source: web -> collab -> documents, no import circle anywhere, and
-the collaboration layer knows storage only through the update-log contract.
+the collaboration layer knows storage only through the update-log contract. Inside web/, the
+JSON API, the pages and the CLI are packages of their own, and the API knows neither of the
+others.
 
 Imports are read with `ast`, so every import counts, also one made only for type checking or
 inside a function: each is a dependency a reader must follow.
@@ -150,6 +152,24 @@ def test_no_import_circle_in_collab_documents_or_web() -> None:
 def test_layers_import_downward_only() -> None:
     assert offending(GRAPH, "documents", ["collab", "web"]) == {}
     assert offending(GRAPH, "collab", ["web"]) == {}
+
+
+def test_web_keeps_its_api_pages_and_cli_in_packages_of_their_own() -> None:
+    assert all(_is_package(package) for package in ("web.api", "web.pages", "web.cli"))
+    assert {"web.api.workshops", "web.pages.workshops", "web.cli.main"} <= GRAPH.keys()
+    loose = [
+        path.name
+        for path in (ROOT / "web").glob("*.py")
+        if path.stem in {"admin", "api", "cli", "endpoints", "openapi", "pages", "schemas"}
+        or path.stem.startswith("api_")
+        or path.stem.endswith("_cli")
+    ]
+    assert loose == [], "the API, the pages and the CLI belong in web/api, web/pages, web/cli"
+
+
+def test_the_api_imports_neither_the_pages_nor_the_cli() -> None:
+    assert offending(GRAPH, "web.api", ["web.pages", "web.cli"]) == {}
+    assert offending(GRAPH, "web.pages", ["web.cli"]) == {}
 
 
 def test_collab_imports_only_the_update_log_contract_of_the_store() -> None:

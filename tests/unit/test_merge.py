@@ -5,10 +5,21 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from pycrdt import Doc, Text
 
 from documents.access import DocumentKind
-from documents.merge import incoming_changes, merge_reviewed, preview
+from documents.merge import (
+    CellChange,
+    ContradictoryReview,
+    OutdatedReview,
+    Review,
+    check_review,
+    incoming_changes,
+    merge_reviewed,
+    preview,
+)
+from documents.offers import Offer, offer
 from documents.workshop_doc import (
     add_component,
     components_map,
@@ -17,7 +28,7 @@ from documents.workshop_doc import (
     seed_update,
     text_at,
 )
-from web.api_lineage import review
+from web.api.lineage import located
 
 
 def origin() -> Doc[Any]:
@@ -120,6 +131,11 @@ def test_a_cell_kept_as_ours_is_offered_again_when_upstream_changes_it_later() -
     assert "kotona" in offered.incoming
 
 
+def review(source: bytes, target: bytes) -> Offer:
+    """The offer as the API makes it, with where the incoming items sit upstream."""
+    return offer("origin", source, target, located)
+
+
 def test_a_component_declined_earlier_is_offered_again_when_upstream_changes_it() -> None:
     parent = origin()
     child = fork_of(parent)
@@ -143,3 +159,25 @@ def test_a_component_declined_earlier_is_offered_again_when_upstream_changes_it(
         (added, "Omaisen puhelu ja aamulla")
     ]
     assert review(parent.get_update(), child.get_update()).changes == []
+
+
+CHANGES = [CellChange("model/purpose", "a", "b"), CellChange("ideas/x", None, "idea")]
+
+
+def test_a_review_deciding_every_changed_cell_keeps_only_the_changed_ones() -> None:
+    review = check_review(CHANGES, ["model/purpose", "model/gone"], ["ideas/x"])
+    assert review == Review(accepted=["model/purpose"], rejected=["ideas/x"])
+    assert check_review([], [], ["model/purpose"]) == Review([], [])
+
+
+def test_a_cell_both_accepted_and_rejected_is_refused_by_name() -> None:
+    with pytest.raises(ContradictoryReview) as refused:
+        check_review(CHANGES, ["ideas/x", "model/purpose"], ["model/purpose", "ideas/x"])
+    assert refused.value.cells == ["ideas/x", "model/purpose"]
+
+
+def test_a_review_missing_a_changed_cell_is_outdated_and_names_it() -> None:
+    with pytest.raises(OutdatedReview) as refused:
+        check_review(CHANGES, ["model/purpose"], [])
+    assert refused.value.cells == ["ideas/x"]
+    assert "preview again" in str(refused.value)

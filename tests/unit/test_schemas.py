@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from web.schemas import all_schemas, nested_deeper_than, problems, request_problems
+from web.api.schemas import all_schemas, nested_deeper_than, problems, request_problems
 
 SCHEMAS = sorted(all_schemas().items())
 

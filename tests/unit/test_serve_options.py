@@ -7,7 +7,7 @@ import pytest
 from typer.testing import CliRunner
 
 import web.server
-from web.cli import app
+from web.cli.main import app
 from web.settings import Settings
 
 

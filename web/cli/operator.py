@@ -15,9 +15,9 @@ import typer
 
 from documents.store.base import Store
 from web.auth import SECRET_NAME
+from web.cli.common import DatabaseUrl, SecretKey, run
 from web.operator_auth import OperatorTokens
 from web.settings import DEFAULT_DATABASE_URL
-from web.workshop_cli import DatabaseUrl, SecretKey, run
 
 DAY = 86400
 

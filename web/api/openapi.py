@@ -1,12 +1,12 @@
-"""The OpenAPI 3.1 description of the JSON API, derived from `web.api.ENDPOINTS`."""
+"""The OpenAPI 3.1 description of the JSON API, derived from `web.api.endpoints.ENDPOINTS`."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from web.api_session_common import PERSON_PARAMETER
-from web.endpoints import ENDPOINTS
-from web.schemas import all_schemas, schema_id
+from web.api.endpoints import ENDPOINTS
+from web.api.schemas import all_schemas, schema_id
+from web.api.session_common import PERSON_PARAMETER
 
 _STATUS_TEXT = {
     200: "OK",

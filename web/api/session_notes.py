@@ -16,8 +16,13 @@ from starlette.responses import JSONResponse, Response
 from documents.access import at_least
 from documents.live.view import revealed_json
 from documents.store.sessions import NoteRecord
-from web.api import ERRORS, ApiError, Endpoint, authorise, read_body
-from web.api_session_common import (
+from web.api.body import read_body
+from web.api.caller import authorise
+from web.api.contract import ERRORS, Endpoint
+from web.api.errors import ApiError
+from web.api.note_feed import NoteFeed
+from web.api.services import store_of
+from web.api.session_common import (
     BODY_CONFLICTS,
     CONFLICTS,
     SESSION,
@@ -26,9 +31,7 @@ from web.api_session_common import (
     refusals,
     required_person,
     session_of,
-    store_of,
 )
-from web.note_feed import NoteFeed
 
 MAX_WAIT_SECONDS: Final = 25.0  # under the usual proxies' 30 to 60 s read timeouts
 
@@ -93,7 +96,7 @@ def _after(request: Request) -> int | None:
 async def list_notes(request: Request) -> Response:
     """Facilitators see every note, anyone else their own (with their person key). A
     facilitator's `?after=VERSION` waits (up to `?wait=` seconds, at most 25) until the notes
-    change from that version: the live feed of incoming notes (see web/note_feed.py)."""
+    change from that version: the live feed of incoming notes (see web/api/note_feed.py)."""
     access = await authorise(request)
     session = await session_of(request, access)
     notes = store_of(request).sessions.notes

@@ -14,8 +14,12 @@ from starlette.responses import JSONResponse, Response
 
 from documents.live.votes import VoteRules
 from documents.store.sessions import SessionRecord, VoteRecord
-from web.api import ERRORS, ApiError, Endpoint, authorise, read_body
-from web.api_session_common import (
+from web.api.body import read_body
+from web.api.caller import authorise
+from web.api.contract import ERRORS, Endpoint
+from web.api.errors import ApiError
+from web.api.services import store_of
+from web.api.session_common import (
     BODY_CONFLICTS,
     CONFLICTS,
     SESSION,
@@ -25,7 +29,6 @@ from web.api_session_common import (
     refusals,
     required_person,
     session_of,
-    store_of,
 )
 from web.auth import Access
 

@@ -28,9 +28,11 @@ from documents.store.base import Store
 from documents.workshop_doc import matrix_key
 from documents.workshop_service import create_workshop
 from web import i18n
-from web.api import MAX_BODY_BYTES, TOKEN_COOKIE, Services, presented_token
+from web.api.body import MAX_BODY_BYTES
+from web.api.caller import TOKEN_COOKIE, presented_token
+from web.api.schemas import request_problems
+from web.api.services import Services
 from web.i18n import Localiser
-from web.schemas import request_problems
 
 # Every page speaks the request's language (web/i18n.py): `_()`, `{% trans %}` and `i18n`.
 templates = Jinja2Templates(
@@ -38,7 +40,7 @@ templates = Jinja2Templates(
 )
 i18n.install(templates.env)
 # The browser client's bundle, built from npm packages by `scripts/setup` (never committed).
-STATIC = Path(__file__).parent / "static"
+STATIC = Path(__file__).parent.parent / "static"
 BUNDLE = STATIC / "build" / "workshop.js"
 
 

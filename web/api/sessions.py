@@ -1,8 +1,8 @@
 """Live Innopaja sessions in the JSON API: starting, steering (phase, focus, timer, locks),
 ending, expiring share links and the record (same conventions as `web.api`).
 
-Thin: validate, authorise, then documents.live decides. Notes are in api_session_notes.py,
-votes in api_session_votes.py. Every answer about a session carries `server_time`
+Thin: validate, authorise, then documents.live decides. Notes are in session_notes.py,
+votes in session_votes.py. Every answer about a session carries `server_time`
 (milliseconds since the epoch), from which a client learns its clock's offset from the
 server's: the timer's end is on the server's clock.
 """
@@ -20,8 +20,13 @@ from documents.live.state import Phase, SessionState, TimerAction
 from documents.live.view import millis, timer_json
 from documents.store.sessions import SessionRecord
 from web import i18n
-from web.api import ERRORS, ApiError, Endpoint, Services, authorise, link_json, read_body
-from web.api_session_common import (
+from web.api.body import read_body
+from web.api.caller import authorise
+from web.api.contract import ERRORS, Endpoint
+from web.api.errors import ApiError
+from web.api.links import link_json
+from web.api.services import Services, store_of
+from web.api.session_common import (
     BODY_CONFLICTS,
     CONFLICTS,
     SESSION,
@@ -31,7 +36,6 @@ from web.api_session_common import (
     live_sessions,
     refusals,
     session_of,
-    store_of,
 )
 
 

@@ -1,4 +1,4 @@
-"""What the session API's modules (api_sessions, api_session_notes, api_session_votes) share:
+"""What the session API's modules (sessions, session_notes, session_votes) share:
 their paths, the service on this server's rooms, the rules' refusals as API errors, finding the
 session and the person a request names, and a vote as JSON."""
 
@@ -18,7 +18,6 @@ from documents.live.targets import InvalidTarget
 from documents.live.timer import TimerError
 from documents.live.view import vote_json
 from documents.live.votes import InvalidVote, VoteRefused
-from documents.store.base import Store
 from documents.store.sessions import (
     NoSuchRow,
     PersonRecord,
@@ -26,7 +25,9 @@ from documents.store.sessions import (
     SessionRecord,
     VoteRecord,
 )
-from web.api import BODY_ERRORS, ERRORS, ApiError, Services
+from web.api.contract import BODY_ERRORS, ERRORS
+from web.api.errors import ApiError
+from web.api.services import Services, store_of
 from web.auth import Access
 
 SESSIONS = "/api/workshops/{workshop_id}/sessions"
@@ -48,11 +49,6 @@ PERSON_PARAMETER: dict[str, Any] = {
 
 def content_document(workshop_id: str) -> str:
     return document_name(workshop_id, DocumentKind.CONTENT)
-
-
-def store_of(request: Request) -> Store:
-    store: Store = request.state.store
-    return store
 
 
 def live_sessions(request: Request) -> LiveSessions:

@@ -29,11 +29,20 @@ from documents.lineage_service import family_graph, fork
 from documents.store.base import Store
 from documents.workshop_doc import ContentData, content_to_data, load_document
 from web import i18n
-from web.api import MAX_BODY_BYTES, Services, presented_token
+from web.api.body import MAX_BODY_BYTES
+from web.api.caller import presented_token
+from web.api.schemas import request_problems
+from web.api.services import Services
 from web.auth import Access
 from web.i18n import Localiser
-from web.pages import PAGE_HEADERS, STATIC, _from_own_page, _keep_token, _refused, templates
-from web.schemas import request_problems
+from web.pages.workshops import (
+    PAGE_HEADERS,
+    STATIC,
+    _from_own_page,
+    _keep_token,
+    _refused,
+    templates,
+)
 
 FAMILY_BUNDLE: Final = "/static/build/family.js"
 ADOPT_FIELDS: Final = ("organisation", "reason", "title")
@@ -46,7 +55,7 @@ ADOPT_ERRORS: Final = {
 
 async def _landing(request: Request, page: str) -> tuple[Access, str | None] | Response:
     """The reader's access and token, a refusal page, or the redirect that keeps a share
-    link's token in the workshop's cookie (see `web.pages.workshop_page`)."""
+    link's token in the workshop's cookie (see `web.pages.workshops.workshop_page`)."""
     given = request.query_params.get("token")
     token = given or presented_token(request)
     try:
@@ -237,7 +246,7 @@ async def family_page(request: Request) -> Response:
 
 
 def family_bundle_version() -> str:
-    """Changes whenever the bundle is rebuilt (see `web.pages.bundle_version`)."""
+    """Changes whenever the bundle is rebuilt (see `web.pages.workshops.bundle_version`)."""
     try:
         return str((STATIC / "build" / "family.js").stat().st_mtime_ns)
     except FileNotFoundError:

@@ -11,7 +11,7 @@ from documents.demo import ensure_demo
 from documents.store.base import Store
 from web.auth import SECRET_NAME, Tokens
 from web.settings import DEFAULT_DATABASE_URL
-from web.workshop_cli import DatabaseUrl, SecretKey, run
+from web.cli.common import DatabaseUrl, SecretKey, run
 
 
 def demo_command(

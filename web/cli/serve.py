@@ -1,4 +1,4 @@
-"""The `verstas` command."""
+"""`verstas serve`: every option of the server, from the command line or the environment."""
 
 from __future__ import annotations
 
@@ -6,30 +6,9 @@ from typing import Annotated
 
 import typer
 
-from web import db_cli, demo_cli, lineage_cli, operator_cli, workshop_cli
 from web.settings import DEFAULT_DATABASE_URL, Settings, SqliteSynchronous, parse_limits
 
-app = typer.Typer(help="Verstas: real-time co-development of health and welfare services.")
-for name, command in (
-    ("fork", lineage_cli.fork_command),
-    ("versions", lineage_cli.versions_command),
-    ("lineage", lineage_cli.lineage_command),
-    ("restore", lineage_cli.restore_command),
-    ("pull", lineage_cli.pull_command),
-):
-    workshop_cli.app.command(name)(command)
-app.add_typer(workshop_cli.app, name="workshop")
-app.command("operator-token")(operator_cli.operator_token)
-app.add_typer(db_cli.app, name="db")
-app.command("demo")(demo_cli.demo_command)
 
-
-@app.callback(no_args_is_help=True)
-def main() -> None:
-    """Verstas: real-time co-development of health and welfare services."""
-
-
-@app.command()
 def serve(
     host: Annotated[str, typer.Option(envvar="VERSTAS_HOST", help="Interface to bind.")] = (
         "127.0.0.1"

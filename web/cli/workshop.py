@@ -7,65 +7,28 @@ it, so the export holds everything any client has seen).
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
 
-from documents.access import DocumentKind, document_name
 from documents.export import InvalidExport, export_markdown
 from documents.store.base import Store
-from documents.store.factory import create_store
-from documents.store.schema import SchemaError
-from documents.workshop_service import create_workshop, import_export, stored_state, workshop_export
+from documents.workshop_service import (
+    create_workshop,
+    current_export,
+    import_export,
+    stored_snapshot,
+)
 from web import i18n
 from web.auth import SECRET_NAME, Tokens
+from web.cli.common import DatabaseUrl, SecretKey, fail, run
 from web.settings import DEFAULT_DATABASE_URL
 
 app = typer.Typer(help="Create, list, export and import workshops in the database directly.")
-
-DatabaseUrl = Annotated[
-    str, typer.Option(envvar="VERSTAS_DATABASE_URL", help="The server's database URL.")
-]
-SecretKey = Annotated[
-    str | None,
-    typer.Option(envvar="VERSTAS_SECRET_KEY", help="The server's token key, if it has one set."),
-]
-T = TypeVar("T")
-
-
-@asynccontextmanager
-async def opened(database_url: str) -> AsyncIterator[Store]:
-    store = create_store(database_url)
-    try:
-        await store.open()
-        yield store
-    finally:
-        await store.close()
-
-
-def run(database_url: str, work: Callable[[Store], Awaitable[T]]) -> T:
-    """Run `work` on the opened store; a database whose schema is not current is refused
-    with the same message as `verstas serve` gives."""
-
-    async def main() -> T:
-        async with opened(database_url) as store:
-            return await work(store)
-
-    try:
-        return asyncio.run(main())
-    except SchemaError as exc:
-        raise fail(str(exc)) from None
-
-
-def fail(message: str) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(code=1)
 
 
 @app.command()
@@ -134,9 +97,7 @@ def export(
         workshop = await store.workshops.get(workshop_id)
         if workshop is None:
             return None
-        content = await stored_state(store, document_name(workshop.id, DocumentKind.CONTENT))
-        comments = await stored_state(store, document_name(workshop.id, DocumentKind.COMMENTS))
-        data = workshop_export(workshop, content, comments)
+        data = await current_export(partial(stored_snapshot, store), workshop)
         if format_ == "md":
             return export_markdown(data, i18n.localiser(language))
         return json.dumps(data, ensure_ascii=False, indent=2) + "\n"

@@ -1,4 +1,4 @@
-"""`verstas workshop fork|versions|lineage|restore|pull` (registered in `web.cli`).
+"""`verstas workshop fork|versions|lineage|restore|pull` (registered in `web.cli.main`).
 
 Forks, versions and lineage only add rows or read, so they work on the database directly.
 Restores and pulls edit a live document, so they go through a running server (its API), which
@@ -21,8 +21,8 @@ from documents.lineage_service import fork, lineage, name_version
 from documents.store.base import Store
 from documents.workshop_service import stored_snapshot
 from web.auth import SECRET_NAME, Tokens
+from web.cli.common import DatabaseUrl, SecretKey, fail, run
 from web.settings import DEFAULT_DATABASE_URL
-from web.workshop_cli import DatabaseUrl, SecretKey, fail, run
 
 Server = Annotated[
     str, typer.Option(envvar="VERSTAS_SERVER", help="Base URL of the running server.")

@@ -17,8 +17,8 @@ from documents.store.schema import (
     display_url,
     schema_state,
 )
+from web.cli.common import DatabaseUrl
 from web.settings import DEFAULT_DATABASE_URL
-from web.workshop_cli import DatabaseUrl
 
 app = typer.Typer(help="The database schema: upgrade it, show its revision, add a migration.")
 

@@ -1,5 +1,5 @@
-"""The family side by side in the JSON API (same conventions as `web.api`): one call answers
-the family page's comparison, read from the store (documents.family_service)."""
+"""The family side by side: one call answers the family page's comparison, read from the
+store (documents.family_service)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,9 @@ from documents.family_compare import PARTS, is_valid_request
 from documents.family_graph import FamilyGraphs, encode
 from documents.family_service import MAX_MEMBERS, KeptCells, NotInFamily, compare
 from documents.store.base import Store
-from web.api import ERRORS, ApiError, Endpoint, authorise
+from web.api.caller import authorise
+from web.api.contract import ERRORS, Endpoint
+from web.api.errors import ApiError
 
 _ID: Final = re.compile(r"^[0-9a-f]{20}$")
 MAX_CELLS: Final = 400
