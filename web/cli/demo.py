@@ -10,8 +10,8 @@ import typer
 from documents.demo import ensure_demo
 from documents.store.base import Store
 from web.auth import SECRET_NAME, Tokens
-from web.settings import DEFAULT_DATABASE_URL
 from web.cli.common import DatabaseUrl, SecretKey, run
+from web.settings import DEFAULT_DATABASE_URL
 
 
 def demo_command(
