@@ -40,8 +40,8 @@ class AnchorPositions(TypedDict):
 
 
 class Anchor(TypedDict):
-    """An anchor resolved against the content now; start and end are None when its text is
-    gone or its positions cannot be read."""
+    """An anchor resolved against the content now; start and end are None (and the quote
+    empty) when every character it anchored is deleted or its positions cannot be read."""
 
     field: str
     start: int | None
@@ -115,6 +115,28 @@ def _char_offset(position: bytes, text: Text, encoded: bytes) -> int | None:
     return chars + 1 if inside and not after else chars
 
 
+def _deleted(position: bytes, text: Text) -> bool:
+    """Whether the character a position names has been deleted. A live character has a width,
+    so the places right before and right after it differ; a deleted one has none (Yjs and yrs
+    resolve both sides of it to where it was). A position naming no character (the start of
+    an empty text) names nothing that could be deleted."""
+    try:
+        item = StickyIndex.decode(position, text).to_json().get("item")
+        if item is None:
+            return False
+        sides = {
+            StickyIndex.from_json({"item": item, "assoc": int(assoc)}, text).get_index()
+            for assoc in (Assoc.AFTER, Assoc.BEFORE)
+        }
+    except Exception:
+        return False
+    except BaseException as exc:
+        if type(exc).__name__ != "PanicException":
+            raise
+        return False
+    return len(sides) == 1
+
+
 class AnchorIndex:
     """Converts between character ranges and anchor positions for one state of the content
     document: make one per batch (an export, an import), not per anchor, since it copies the
@@ -166,6 +188,9 @@ class AnchorIndex:
         if first is None or last is None:
             return orphan
         end = max(first, last)
+        if end == first and _deleted(positions["start"], text):
+            # Every anchored character is gone: the range closed up where they were.
+            return orphan
         return {"field": field, "start": first, "end": end, "quote": value[first:end]}
 
 

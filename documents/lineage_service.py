@@ -6,8 +6,9 @@ The current state of a document comes from a `Snapshot` callable (see `workshop_
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
+import structlog
 from pycrdt import get_state
 
 from documents.access import DocumentKind, document_name, parse_document_name
@@ -19,6 +20,8 @@ from documents.store.base import Store
 from documents.store.log import PendingUpdate, replay
 from documents.workshop_doc import ContentData, content_to_data, load_document, seed_update
 from documents.workshop_service import Snapshot, workshop_export
+
+log = structlog.get_logger(__name__)
 
 # Comments are not versioned: a version's export carries none.
 NO_COMMENTS = seed_update(DocumentKind.COMMENTS)
@@ -47,22 +50,45 @@ async def name_version(
     )
 
 
-AUTOMATIC_LABEL = "Automaattinen versio (automatic version)"
+# The labels of the versions the server makes itself when the content falls quiet or before a
+# restore: what the CLI and the API show; the page words them in its language by their kind.
+AUTOMATIC_LABEL = "Automatic version"
+BEFORE_RESTORE_LABEL = "Before restore"
+# What automatic versions were labelled before the kinds were told apart.
+_QUIET_LABELS = frozenset((AUTOMATIC_LABEL, "Automaattinen versio (automatic version)"))
+
+VersionKind = Literal["named", "automatic", "before_restore"]
+
+
+def version_kind(version: VersionRecord) -> VersionKind:
+    """`automatic`: made when the content fell quiet (or its room unloaded); `before_restore`:
+    the content a restore replaced; `named`: any other, named by a person or by the server for
+    an occasion (the end of an Innopaja session), whose label is what to show."""
+    if version.automatic and version.label == BEFORE_RESTORE_LABEL:
+        return "before_restore"
+    if version.automatic and version.label in _QUIET_LABELS:
+        return "automatic"
+    return "named"
 
 
 async def version_when_quiet(
     store: Store, document: str, position: int, state_vector: bytes
-) -> None:
+) -> VersionRecord | None:
     """An automatic version of a workshop's content after a quiet period, so that history
-    exists even when nobody names a version. Other documents (comments, session, open
-    documents) are not versioned."""
+    exists even when nobody names a version; the version made, if any. Other documents
+    (comments, session, open documents) are not versioned, and neither is content that reads
+    as the latest version did (edits undone, a client's update that changed nothing)."""
     workshop_id, kind = parse_document_name(document)
     if kind is not DocumentKind.CONTENT or await store.workshops.get(workshop_id) is None:
-        return
+        return None
     latest = await store.lineage.versions(workshop_id)
     if latest and latest[0].position >= position:
-        return
-    await store.lineage.add_version(
+        return None
+    now = _read(await content_at(store, workshop_id, position))
+    if latest and await _reads_as(store, latest[0], now):
+        log.info("automatic_version_unchanged", workshop=workshop_id, position=position)
+        return None
+    version = await store.lineage.add_version(
         workshop_id,
         AUTOMATIC_LABEL,
         author=None,
@@ -70,6 +96,48 @@ async def version_when_quiet(
         position=position,
         state_vector=state_vector,
     )
+    log.info("automatic_version", workshop=workshop_id, version=version.id, position=position)
+    return version
+
+
+async def version_before_restore(
+    store: Store,
+    workshop: WorkshopRecord,
+    state: bytes,
+    position: int,
+    target: ContentData,
+    *,
+    author: str | None,
+) -> VersionRecord | None:
+    """An automatic version of the content a restore to `target` is about to replace (`state`,
+    committed at `position`), so the restore can itself be undone from the list. None when the
+    restore replaces nothing, or when the latest version already reads the same (restoring
+    that one undoes it)."""
+    now = _read(state)
+    if now == target:
+        return None
+    latest = await store.lineage.versions(workshop.id)
+    if latest and await _reads_as(store, latest[0], now):
+        return None
+    return await store.lineage.add_version(
+        workshop.id,
+        BEFORE_RESTORE_LABEL,
+        author=author,
+        automatic=True,
+        position=position,
+        state_vector=get_state(state),
+    )
+
+
+def _read(state: bytes) -> ContentData:
+    return content_to_data(load_document(DocumentKind.CONTENT, state))
+
+
+async def _reads_as(store: Store, version: VersionRecord, content: ContentData) -> bool:
+    """Whether the content at the version reads as `content`, everywhere: texts, lists in
+    their order, ideas' votes. (Neither state vectors nor positions can say: a deletion
+    advances no state vector, and an update may change nothing.)"""
+    return _read(await content_at(store, version.workshop_id, version.position)) == content
 
 
 async def content_at(store: Store, workshop_id: str, position: int) -> bytes:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from functools import partial
 from typing import Any
@@ -30,11 +30,13 @@ from documents.lineage_service import version_when_quiet
 from documents.store.base import Store
 from documents.store.factory import create_store
 from documents.store.workshops import Workshops
+from documents.version_notice import note_version
 from web.admin_view import NodeIdentity, publish_reports
 from web.api import endpoints
 from web.api.errors import ApiError, error_response
 from web.api.note_feed import NoteFeed
 from web.api.openapi import openapi_document
+from web.api.versions import tell_pages
 from web.auth import SECRET_NAME, AccessResolver, Tokens
 from web.i18n import RememberLanguage
 from web.metrics import HubCollector, metrics_registry
@@ -51,6 +53,16 @@ def _forget_rows(workshops: Workshops, kind: BusKind, key: str) -> None:
         workshops.forget(link_id=key)
     else:
         workshops.forget(workshop_id=key)
+
+
+async def _version_when_quiet(
+    store: Store, hub: Callable[[], CollabHub], document: str, position: int, state_vector: bytes
+) -> None:
+    """The quiet hook: an automatic version when the content changed since the last one, and
+    the pages told (not while shutting down: nobody is left to tell)."""
+    version = await version_when_quiet(store, document, position, state_vector)
+    if version is not None and not hub().shutting_down:
+        await tell_pages(hub(), version.workshop_id, partial(note_version, version_id=version.id))
 
 
 REPORT_INTERVAL = 5.0  # seconds between renewals of this node's entry in the node directory
@@ -73,6 +85,7 @@ def create_app(settings: Settings) -> Starlette:
         )
         await store.workshops.prepare()
         locks = LockTable()
+        hub: CollabHub  # the quiet hook reaches it once it exists
         hub = CollabHub(
             store,
             binary_frame,
@@ -84,7 +97,7 @@ def create_app(settings: Settings) -> Starlette:
             ),
             admission=access,
             observe_commit_latency=commit_latency.observe,
-            on_quiet=partial(version_when_quiet, store),
+            on_quiet=partial(_version_when_quiet, store, lambda: hub),
             bus=bus,
             forget=partial(_forget_rows, store.workshops),
             write_policy=write_policies(store, locks),

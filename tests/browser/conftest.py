@@ -33,11 +33,19 @@ async def browser() -> AsyncIterator[Browser]:
         yield launched
 
 
+@pytest.fixture
+def page_problems() -> PageProblems:
+    """The errors of the pages a test opens (a test that provokes one says so)."""
+    return PageProblems()
+
+
 @pytest_asyncio.fixture(loop_scope="module")
-async def open_page(browser: Browser, server: ServerProcess) -> AsyncIterator[OpenPage]:
+async def open_page(
+    browser: Browser, server: ServerProcess, page_problems: PageProblems
+) -> AsyncIterator[OpenPage]:
     """Open a workshop's page with a token in a context of its own, once its editors are up;
     the test fails if any page had an uncaught error or logged one."""
-    problems = PageProblems()
+    problems = page_problems
     contexts = []
 
     async def open_workshop(workshop_id: str, token: str | None) -> Page:

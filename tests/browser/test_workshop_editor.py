@@ -118,6 +118,9 @@ async def test_every_text_is_a_labelled_editor_reached_by_tab_alone(
     await page.get_by_label("Nimesi").focus()
     await page.keyboard.press("Tab")
     await expect(page.locator("#comment-selection")).to_be_focused()
+    await page.keyboard.press("Tab")  # the section navigation: its first part is the model
+    await expect(page.get_by_role("link", name="Toimintamalli")).to_be_focused()
+    await page.keyboard.press("Enter")
     await page.keyboard.press("Tab")
     await page.keyboard.type("Yöpartio")
     await page.keyboard.press("Tab")

@@ -10,6 +10,7 @@ from playwright.async_api import Dialog, expect
 from tests.browser.conftest import OpenPage, new_workshop
 from tests.browser.pages import editor, select_in, shows, stored, type_at_end
 from tests.support.api import ApiClient
+from tests.support.browser import PageProblems
 from tests.support.conditions import wait_for
 from tests.support.server import ServerProcess
 
@@ -32,7 +33,7 @@ async def test_a_commenter_comments_on_words_that_keep_their_anchor_and_the_thre
     await commenter.keyboard.type("Kuinka usein yössä?")
     await commenter.get_by_role("button", name="Lähetä").click()
 
-    thread = owner.locator("#threads li.thread")
+    thread = owner.locator(".threads li.thread")
     await expect(thread.locator("blockquote")).to_have_text("käy")
     await expect(editor(owner, field).locator(".cm-comment")).to_have_text("käy")
     await expect(thread.locator(".body")).to_have_text("Kuinka usein yössä?")
@@ -46,7 +47,7 @@ async def test_a_commenter_comments_on_words_that_keep_their_anchor_and_the_thre
     await owner.locator("#reply-form").get_by_role("button", name="Vastaa").click()
     await thread.get_by_role("button", name="Merkitse ratkaistuksi").click()
 
-    seen = commenter.locator("#threads li.thread")
+    seen = commenter.locator(".threads li.thread")
     await expect(seen.locator("blockquote")).to_have_text("käy")
     await expect(seen.locator(".replies li")).to_contain_text("Kahdesti")
     await expect(seen.locator(".meta").first).to_contain_text("· ratkaistu")
@@ -77,7 +78,7 @@ async def test_a_viewer_reads_comments_and_cannot_start_one(
     viewer = await open_page(workshop_id, tokens["viewer"])
 
     await expect(viewer.locator("#comment-selection")).to_be_hidden()
-    await expect(viewer.locator("#threads-empty")).to_be_visible()
+    await expect(viewer.locator("#comments-model .threads-empty")).to_be_visible()
     await select_in(viewer, "model/purpose", 0, 0)
     await viewer.keyboard.press("Control+Alt+m")
     await expect(viewer.locator("#comment-form")).to_be_hidden()
@@ -145,7 +146,7 @@ async def test_a_version_named_on_the_page_is_compared_and_restored_live(
     await shows(watcher, field, "Yöpartio kahdella hoitajalla ja turvapuhelimella")
 
     await saved.get_by_role("button", name="Vertaa nykyiseen").click()
-    diff = writer.locator("#version-diff li")
+    diff = writer.locator("#version-diff tbody tr")
     await expect(diff).to_have_count(1)
     await expect(diff.locator("ins")).to_have_text(
         "Yöpartio kahdella hoitajalla ja turvapuhelimella"
@@ -198,8 +199,10 @@ async def test_an_origin_owner_accepts_a_forks_proposal_cell_by_cell(
 
 
 async def test_the_owner_gives_out_a_link_per_role_and_revoking_one_ends_its_page(
-    server: ServerProcess, open_page: OpenPage
+    server: ServerProcess, open_page: OpenPage, page_problems: PageProblems
 ) -> None:
+    # The revoked page asks the server what its link may still do, and is refused.
+    page_problems.expect("status of 403")
     workshop_id, tokens = await new_workshop(server)
     owner = await open_page(workshop_id, tokens["owner"])
 
@@ -219,3 +222,15 @@ async def test_the_owner_gives_out_a_link_per_role_and_revoking_one_ends_its_pag
         "data-connection", "refused"
     )
     await expect(editor_page.locator("#status")).to_contain_text("linkki on peruttu")
+    # Read-only at once, said in words (no close code), and nothing typed into it any more.
+    notice = editor_page.locator("#notice")
+    await expect(notice).to_contain_text("Tämä linkki on peruttu: sivu on nyt vain luku -tilassa")
+    assert "4403" not in (await editor_page.locator("body").inner_text())
+    await expect(editor(editor_page, "path/needs")).to_have_attribute("aria-readonly", "true")
+    await expect(editor_page.locator("#role")).to_have_text(
+        "Rooli: muokkaaja \N{EN DASH} vain luku"
+    )
+    await expect(editor_page.locator("#add-component")).to_be_hidden()
+    await expect(editor_page.locator("#comment-selection")).to_be_hidden()
+    await type_at_end(editor_page, "path/needs", " ja kirjoitus")
+    await shows(editor_page, "path/needs", "Turva")

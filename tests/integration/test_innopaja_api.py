@@ -251,6 +251,7 @@ async def test_ending_leaves_a_version_a_record_and_expires_the_sessions_links(
     [version] = [v for v in versions if v["id"] == ended["version"]]
     assert version["label"].startswith("Innopaja: Iltapaja, ")
     assert version["automatic"]
+    assert version["kind"] == "named", "a session names its version: the page shows the label"
     again = await api.post(live.path + "/end", token=live.facilitator)
     assert (again.status_code, again.json()["error"]["code"]) == (409, "session_ended")
     expired = await api.post(

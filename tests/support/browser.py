@@ -53,13 +53,19 @@ class PageProblems:
 
     def __init__(self) -> None:
         self.found: list[str] = []
+        self._expected: list[str] = []
+
+    def expect(self, text: str) -> None:
+        """A console error holding `text` is what the test provokes (a refused request, say):
+        not a problem."""
+        self._expected.append(text)
 
     def watch(self, page: Page) -> Page:
         def error(exc: Exception) -> None:
             self.found.append(f"{page.url}: {exc}")
 
         def console(message: ConsoleMessage) -> None:
-            if message.type == "error":
+            if message.type == "error" and not any(t in message.text for t in self._expected):
                 self.found.append(f"{page.url}: console: {message.text}")
 
         page.on("pageerror", error)

@@ -40,3 +40,11 @@ async def read_body(request: Request, schema: str) -> dict[str, Any]:
         raise ApiError(422, "invalid_request", f"the body does not match {schema}", found)
     assert isinstance(body, dict)
     return body
+
+
+async def read_optional_body(request: Request, schema: str) -> dict[str, Any]:
+    """A body that may be left out altogether (an empty request with no Content-Type), as
+    an empty object; any body sent is read as `read_body` reads it."""
+    if "content-type" not in request.headers and not await request.body():
+        return {}
+    return await read_body(request, schema)

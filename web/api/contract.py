@@ -26,6 +26,8 @@ class Endpoint:
     media_type: str = "application/json"
     # Needs an operator token, or a workshop owner's token that sees only its own workshop.
     operator: bool = False
+    # The request body may be left out (an empty request): it only adds to what the path says.
+    body_required: bool = True
 
 
 ERRORS: dict[int, str | None] = {

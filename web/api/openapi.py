@@ -41,7 +41,7 @@ def openapi_document() -> dict[str, Any]:
             operation["description"] = f"Needs a token of the {endpoint.role} role."
         if endpoint.request is not None:
             operation["requestBody"] = {
-                "required": True,
+                "required": endpoint.body_required,
                 "content": {"application/json": {"schema": {"$ref": schema_id(endpoint.request)}}},
             }
         for status, schema in endpoint.responses.items():

@@ -10,6 +10,7 @@ server's: the timer's end is on the server's clock.
 from __future__ import annotations
 
 import time
+from functools import partial
 from typing import Any
 
 from starlette.requests import Request
@@ -19,6 +20,7 @@ from documents.live.record import iso, record_markdown
 from documents.live.state import Phase, SessionState, TimerAction
 from documents.live.view import millis, timer_json
 from documents.store.sessions import SessionRecord
+from documents.version_notice import note_version
 from web import i18n
 from web.api.body import read_body
 from web.api.caller import authorise
@@ -37,6 +39,7 @@ from web.api.session_common import (
     refusals,
     session_of,
 )
+from web.api.versions import tell_pages
 
 
 async def session_json(request: Request, session: SessionRecord) -> dict[str, Any]:
@@ -160,6 +163,9 @@ async def end_session(request: Request) -> Response:
     with refusals():
         ended = await live_sessions(request).end(access.workshop, session)
     services.hub.set_locks(content_document(access.workshop.id), frozenset())
+    if ended.version_id is not None:
+        note = partial(note_version, version_id=ended.version_id)
+        await tell_pages(services.hub, access.workshop.id, note)
     return JSONResponse(await session_json(request, ended))
 
 

@@ -1,24 +1,39 @@
 """Versions: named (or made automatically when a workshop falls quiet), listed, exported as
-they stood, compared cell by cell, and restored as a new change."""
+they stood, compared cell by cell, and restored as a new change; every new version and restore
+noticed to the pages (documents.version_notice)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
+import structlog
+from pycrdt import Doc
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from collab.hub import CollabHub
 from documents.access import DocumentKind, document_name
 from documents.diff import differences
-from documents.lineage_service import content_data, export_at, name_version
+from documents.lineage_service import (
+    content_data,
+    export_at,
+    name_version,
+    version_before_restore,
+    version_kind,
+)
 from documents.records import VersionRecord
 from documents.restore import restore
+from documents.version_notice import note_restore, note_version
 from documents.workshop_doc import ContentData
-from web.api.body import read_body
+from web.api.body import read_body, read_optional_body
 from web.api.caller import authorise
 from web.api.contract import BODY_ERRORS, ERRORS, Endpoint
 from web.api.errors import ApiError
 from web.api.services import Services, snapshot_of, store_of
+
+log = structlog.get_logger(__name__)
 
 
 def version_json(version: VersionRecord) -> dict[str, Any]:
@@ -27,9 +42,22 @@ def version_json(version: VersionRecord) -> dict[str, Any]:
         "label": version.label,
         "author": version.author,
         "automatic": version.automatic,
+        "kind": version_kind(version),
         "position": version.position,
         "created_at": version.created_at.isoformat(),
     }
+
+
+async def tell_pages(hub: CollabHub, workshop_id: str, note: Callable[[Doc[Any]], None]) -> None:
+    """Write the "versions changed" notice (documents.version_notice) into the workshop's
+    comments document, live for every page. Only a notice: what it tells of is stored already,
+    so a failure is logged and pages see the change when they next list the versions."""
+    name = document_name(workshop_id, DocumentKind.COMMENTS)
+    try:
+        async with hub.rooms.holding(name) as room:
+            await room.server_edit(note)
+    except Exception as exc:
+        log.warning("versions_notice_failed", workshop=workshop_id, error=repr(exc))
 
 
 async def version_or_404(request: Request, workshop_id: str, version_id: str) -> VersionRecord:
@@ -47,7 +75,10 @@ async def create_version(request: Request) -> Response:
         snapshot_of(request),
         access.workshop,
         body["label"],
-        author=body.get("author") or access.role,
+        author=body.get("author"),
+    )
+    await tell_pages(
+        Services.of(request).hub, access.workshop.id, partial(note_version, version_id=version.id)
     )
     return JSONResponse(version_json(version), status_code=201)
 
@@ -85,20 +116,49 @@ async def diff(request: Request) -> Response:
 
 
 async def restore_version(request: Request) -> Response:
+    """Restore a version as a new change. The content it replaces becomes an automatic version
+    first (unless the latest version already reads so), taken and replaced while the room is
+    held, so that restoring that version undoes this restore."""
     access = await authorise(request, "editor")
+    body = await read_optional_body(request, "restore.request")
     version = await version_or_404(request, access.workshop.id, request.path_params["version_id"])
-    target = await content_data(
-        store_of(request), snapshot_of(request), access.workshop.id, version
-    )
+    store = store_of(request)
+    target = await content_data(store, snapshot_of(request), access.workshop.id, version)
     changed: list[str] = []
 
     def edit(doc: Any) -> None:
         changed.extend(restore(doc, target))
 
+    hub = Services.of(request).hub
     name = document_name(access.workshop.id, DocumentKind.CONTENT)
-    async with Services.of(request).hub.rooms.holding(name) as room:
+    async with hub.rooms.holding(name) as room:
+        now, position = await snapshot_of(request)(name)
+        before = await version_before_restore(
+            store, access.workshop, now, position, target, author=body.get("author")
+        )
         await room.server_edit(edit)
-    return JSONResponse({"version": version.id, "changed": changed})
+
+    def notice(comments: Doc[Any]) -> None:
+        if before is not None:
+            note_version(comments, before.id)
+        note_restore(comments)
+
+    log.info(
+        "version_restored",
+        workshop=access.workshop.id,
+        version=version.id,
+        before=None if before is None else before.id,
+        cells=len(changed),
+    )
+    if changed or before is not None:
+        await tell_pages(hub, access.workshop.id, notice)
+    return JSONResponse(
+        {
+            "version": version.id,
+            "changed": changed,
+            "before": None if before is None else version_json(before),
+        }
+    )
 
 
 ENDPOINTS = [
@@ -139,9 +199,13 @@ ENDPOINTS = [
         "POST",
         "/api/workshops/{workshop_id}/versions/{version_id}/restore",
         restore_version,
-        "Restore a version as a new change, live for everyone connected; history is kept",
-        None,
-        {200: "restore.response", **ERRORS},
+        "Restore a version as a new change, live for everyone connected; history is kept, and "
+        "the content it replaces becomes an automatic version (`before`) unless the latest "
+        "version reads the same. The body (the name the new version is signed with) may be "
+        "left out.",
+        "restore.request",
+        {200: "restore.response", **BODY_ERRORS},
         "editor",
+        body_required=False,
     ),
 ]

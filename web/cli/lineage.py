@@ -145,6 +145,8 @@ def restore_command(
     """Restore a version as a new change, through the running server (editor token)."""
     data = _call(server, token, "POST", f"/api/workshops/{workshop_id}/versions/{version}/restore")
     typer.echo(f"restored {data['version']}: {len(data['changed'])} cells changed")
+    if data["before"] is not None:
+        typer.echo(f"to undo it, restore version {data['before']['id']}")
 
 
 def pull_command(

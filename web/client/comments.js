@@ -8,10 +8,11 @@
 // just outside the range stays outside it.
 
 import * as Y from 'yjs'
-import { element } from './dom.js'
-import { _, when } from './i18n.js'
+import { _ } from './i18n.js'
 import { newItemId } from './ids.js'
 import { refreshHighlights } from './fields.js'
+import { reveal, wide } from './layout.js'
+import { ThreadLists } from './threads.js'
 
 /** Positions naming the characters of `ytext` from `from` to `to` (UTF-16 indices). */
 export function anchorPositions (ytext, from, to) {
@@ -45,14 +46,13 @@ export class Comments {
    * @param {Y.Doc} options.doc the comments document
    * @param {Y.Doc} options.content the content document the anchors point into
    * @param {Map<string, {view, label, ytext}>} options.editors the content editors by field
-   * @param {boolean} options.canComment
+   * @param {Access} options.access whether comments may be written (until the page stops saving)
    * @param {() => string} options.author the name comments are signed with
    * @param {(text: string) => void} options.announce a message for the page's status line
    */
-  constructor ({ doc, content, editors, canComment, author, announce }) {
-    Object.assign(this, { doc, content, editors, canComment, author, announce })
+  constructor ({ doc, content, editors, access, author, announce }) {
+    Object.assign(this, { doc, content, editors, access, author, announce })
     this.threads = doc.getMap('threads')
-    this.list = document.getElementById('threads')
     this.form = document.getElementById('comment-form')
     this.replyForm = document.getElementById('reply-form')
     this.pending = null // the anchor of the comment being written
@@ -60,13 +60,18 @@ export class Comments {
     this.lastField = null // the editor last focused: the one whose selection is commented
     this.scheduled = false
     this.threadsChanged = true // the editors mark no thread yet
+    this.lists = new ThreadLists({
+      show: (view) => this.show(view.field, view.range),
+      reply: (view) => this.startReply(view.id),
+      toggle: (view) => this.toggle(view.id)
+    }, () => this.access.canComment)
     this.wire()
     this.render()
   }
 
   wire () {
     const button = document.getElementById('comment-selection')
-    button.hidden = !this.canComment
+    button.hidden = !this.access.canComment
     button.addEventListener('click', () => this.open())
     document.getElementById('workshop').addEventListener('focusin', (event) => {
       const field = event.target.closest('.field[data-field]')
@@ -75,16 +80,28 @@ export class Comments {
     this.form.addEventListener('submit', (event) => { event.preventDefault(); this.submit() })
     this.form.querySelector('[data-cancel]').addEventListener('click', () => this.close())
     this.replyForm.addEventListener('submit', (event) => { event.preventDefault(); this.reply() })
-    this.replyForm.querySelector('[data-cancel]').addEventListener('click', () => {
-      this.replyForm.hidden = true
-    })
+    this.replyForm.querySelector('[data-cancel]').addEventListener('click', () => this.closeReply())
+    // Escape cancels, Ctrl+Enter sends (as in document editors' comment boxes).
+    for (const form of [this.form, this.replyForm]) {
+      form.addEventListener('keydown', (event) => {
+        if (event.key === 'Escape') form.querySelector('[data-cancel]').click()
+        if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) form.requestSubmit()
+      })
+    }
     this.threads.observeDeep(() => { this.threadsChanged = true; this.schedule() })
     this.content.on('update', () => this.schedule())
+    this.access.onChange(() => {
+      button.hidden = true
+      this.form.hidden = true
+      this.replyForm.hidden = true
+      this.render()
+    })
   }
 
-  /** Start a comment on the selection of the editor last focused. */
+  /** Start a comment on the selection of the editor last focused: the form opens beside the
+   * words (in the part's comments on a wide screen, right under the text on a narrow one). */
   open () {
-    if (!this.canComment) return
+    if (!this.access.canComment) return
     const editor = this.editors.get(this.lastField)
     const selection = editor ? editor.view.state.selection.main : null
     if (!selection || selection.empty) {
@@ -97,14 +114,27 @@ export class Comments {
     }
     const quote = editor.ytext.toString().slice(selection.from, selection.to)
     document.getElementById('comment-quote').textContent = _('{label}: “{quote}”', { label: editor.label, quote })
+    this.place(editor.view.dom.closest('.field'))
     this.form.hidden = false
     document.getElementById('comment-body').focus()
   }
 
+  place (field) {
+    if (wide()) {
+      const heading = field.closest('section.part').querySelector('.part-comments h3')
+      heading.after(this.form)
+    } else {
+      field.after(this.form)
+    }
+  }
+
+  /** Close the form; the focus goes back to the commented words, where the person was. */
   close () {
+    const editor = this.editors.get(this.pending?.field)
     this.form.hidden = true
     this.pending = null
     document.getElementById('comment-body').value = ''
+    editor?.view.focus()
   }
 
   submit () {
@@ -125,11 +155,24 @@ export class Comments {
     this.announce(_('Comment added.'))
   }
 
-  startReply (id, quote) {
+  /** The reply form opens inside its thread. */
+  startReply (id) {
+    const thread = this.threads.get(id)
+    const node = document.querySelector(`li[data-thread="${CSS.escape(id)}"]`)
+    if (!(thread instanceof Y.Map) || !node) return
     this.replyTo = id
+    const quote = plain(thread.get('body'))
     document.getElementById('reply-to').textContent = _('Reply to: “{quote}”', { quote })
+    node.append(this.replyForm)
     this.replyForm.hidden = false
     document.getElementById('reply-body').focus()
+  }
+
+  /** Close the reply form; the focus goes back to the thread's reply button. */
+  closeReply () {
+    this.replyForm.hidden = true
+    document.getElementById('reply-body').value = ''
+    this.replyForm.closest('li[data-thread]')?.querySelector('[data-action="reply"]')?.focus()
   }
 
   reply () {
@@ -139,13 +182,13 @@ export class Comments {
     if (!(thread instanceof Y.Map) || !body) return
     const replies = thread.get('replies')
     if (!(replies instanceof Y.Array)) return
+    // The reply button keeps the focus while the thread is laid out again with the reply.
+    this.closeReply()
     replies.push([new Y.Map([
       ['author', this.author()],
       ['created', new Date().toISOString()],
       ['body', new Y.Text(body)]
     ])])
-    textarea.value = ''
-    this.replyForm.hidden = true
     this.announce(_('Reply added.'))
   }
 
@@ -158,6 +201,7 @@ export class Comments {
   show (field, range) {
     const editor = this.editors.get(field)
     if (!editor || range === null) return
+    reveal(editor.view.dom)
     editor.view.dispatch({ selection: { anchor: range.from, head: range.to }, scrollIntoView: true })
     editor.view.focus()
   }
@@ -180,7 +224,7 @@ export class Comments {
     return ranges
   }
 
-  /** Each thread as plain values, oldest first (as the export orders them). */
+  /** Each thread as plain values. */
   views () {
     const views = []
     this.threads.forEach((thread, id) => {
@@ -197,7 +241,7 @@ export class Comments {
         id,
         field,
         label: editor ? editor.label : field,
-        range: range && editor && range.type === editor.ytext ? range : null,
+        range: range && editor && range.type === editor.ytext ? { from: range.from, to: range.to } : null,
         quote,
         author: plain(thread.get('author')),
         created: plain(thread.get('created')),
@@ -212,28 +256,11 @@ export class Comments {
           }))
       })
     })
-    return views.sort((a, b) => (a.created < b.created ? -1 : a.created > b.created ? 1
-      : a.id < b.id ? -1 : 1))
+    return views
   }
 
-  /** Rebuild only the threads that changed, so a button a keyboard user is on keeps focus
-   * while others comment elsewhere. */
   render () {
-    const views = this.views()
-    const existing = new Map([...this.list.children].map((node) => [node.dataset.thread, node]))
-    const inOrder = views.length === existing.size &&
-      views.every((view, index) => this.list.children[index].dataset.thread === view.id)
-    const nodes = views.map((view) => {
-      const signature = JSON.stringify(view)
-      const node = existing.get(view.id)
-      if (node && node.dataset.signature === signature) return node
-      const fresh = this.threadNode(view)
-      fresh.dataset.signature = signature
-      if (node && inOrder) node.replaceWith(fresh)
-      return fresh
-    })
-    if (!inOrder) this.list.replaceChildren(...nodes)
-    document.getElementById('threads-empty').hidden = views.length > 0
+    this.lists.render(this.views())
     if (this.threadsChanged) {
       // A text's own edits move its marks; a thread opened, resolved or removed moves none.
       this.threadsChanged = false
@@ -241,39 +268,5 @@ export class Comments {
         view.dispatch({ effects: refreshHighlights.of(null) })
       }
     }
-  }
-
-  threadNode (view) {
-    const item = element('li', undefined, { 'data-thread': view.id, class: 'thread' })
-    if (view.resolved) item.classList.add('resolved')
-    const where = view.resolved ? _('{label} · resolved', { label: view.label }) : view.label
-    item.append(
-      element('p', where, { class: 'meta' }),
-      element('blockquote', view.quote || _('(the commented text has been removed)')),
-      element('p', view.body, { class: 'body' }),
-      element('p', `${view.author}, ${when(view.created)}`, { class: 'meta' })
-    )
-    if (view.replies.length) {
-      const replies = element('ol', undefined, { class: 'replies' })
-      for (const reply of view.replies) {
-        replies.append(element('li', `${reply.author}, ${when(reply.created)}: ${reply.body}`))
-      }
-      item.append(replies)
-    }
-    const actions = element('div', undefined, { class: 'actions' })
-    const show = element('button', _('Show in the text'), { type: 'button' })
-    show.disabled = view.range === null
-    show.addEventListener('click', () => this.show(view.field, view.range))
-    actions.append(show)
-    if (this.canComment) {
-      const reply = element('button', _('Reply'), { type: 'button' })
-      reply.addEventListener('click', () => this.startReply(view.id, view.quote || view.body))
-      const toggle = element('button', view.resolved ? _('Reopen') : _('Mark as resolved'),
-        { type: 'button' })
-      toggle.addEventListener('click', () => this.toggle(view.id))
-      actions.append(reply, toggle)
-    }
-    item.append(actions)
-    return item
   }
 }

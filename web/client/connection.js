@@ -8,25 +8,15 @@ function statusText (state) {
   return _('The connection was lost: reconnecting…')
 }
 
-/** Why the server closed a connection for good, in words (the codes are in collab/errors.py). */
-function refusalText (code) {
-  if (code === 4403) {
-    return _('The server closed the connection: this link has been revoked, or it does not allow what was tried. Ask for a new link.')
-  }
-  if (code === 4413) {
-    return _('The server closed the connection: the workshop is over its size limit, so nothing more can be saved.')
-  }
-  return _('The server closed the connection ({code}). Ask for a new link.', { code })
-}
-
 /** Announce the content connection's state, and mark it on `main` (data-connection) for
- * styling and tests. A refusal (4403: the link was revoked, or writes this role may not make)
- * ends both connections for good: reconnecting would only be refused again. */
-export function watchConnections (main, provider, others, announce) {
-  let refusal = null
+ * styling and tests. A refusal (a close code from 4000 up: the link was revoked, writes this
+ * role may not make, a workshop over its size limit) ends both connections for good, since
+ * reconnecting would only be refused again, and is handed to `refused(code)`. */
+export function watchConnections (main, provider, others, { announce, refused }) {
+  let ended = false
   let wasConnected = false
   provider.on('status', ({ status: state }) => {
-    if (refusal !== null) return
+    if (ended) return
     // While the server is away the provider retries, saying "connecting" at each attempt.
     const lost = state !== 'connected' && wasConnected
     wasConnected = wasConnected || state === 'connected'
@@ -36,11 +26,11 @@ export function watchConnections (main, provider, others, announce) {
   const all = [provider, ...others]
   for (const each of all) {
     each.on('connection-close', (event) => {
-      if (!event || event.code < 4000 || refusal !== null) return
-      refusal = refusalText(event.code)
+      if (!event || event.code < 4000 || ended) return
+      ended = true
       for (const one of all) one.disconnect()
       main.dataset.connection = 'refused'
-      announce(refusal)
+      refused(event.code)
     })
   }
 }

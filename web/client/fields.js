@@ -1,7 +1,7 @@
 // The content document's texts as CodeMirror editors.
 
 import * as Y from 'yjs'
-import { EditorState, StateEffect } from '@codemirror/state'
+import { Compartment, EditorState, StateEffect } from '@codemirror/state'
 import { Decoration, EditorView, ViewPlugin, keymap } from '@codemirror/view'
 import { defaultKeymap } from '@codemirror/commands'
 import { yCollab, yUndoManagerKeymap } from 'y-codemirror.next'
@@ -44,6 +44,62 @@ function highlights (ytext, source) {
   }, { decorations: (plugin) => plugin.decorations })
 }
 
+/** Where an editor may be written: read-only, not uneditable, when it may not, so that a
+ * reader's editor still takes focus and a caret and keyboard users can move through the text
+ * and select words to comment on. One compartment, so a page that stops saving makes every
+ * editor read-only at once (`setWritable`). */
+const writable = new Compartment()
+
+function writing (canWrite) {
+  return [
+    EditorState.readOnly.of(!canWrite),
+    EditorView.contentAttributes.of({ 'aria-readonly': String(!canWrite) })
+  ]
+}
+
+export function setWritable (editor, canWrite) {
+  editor.view.dispatch({ effects: writable.reconfigure(writing(canWrite)) })
+}
+
+/** Keeps the names on the other people's carets readable inside their editor, shown all the
+ * time (not only on hover): above the caret, or below it on the first line, and shifted left
+ * where the name would run past the editor's right edge. Measured and placed in CodeMirror's
+ * measure cycle, after every update. */
+const caretNames = ViewPlugin.fromClass(class {
+  constructor (view) {
+    this.view = view
+    this.request = { key: this, read: (v) => this.read(v), write: (placed) => this.write(placed) }
+    view.requestMeasure(this.request)
+  }
+
+  update () {
+    this.view.requestMeasure(this.request)
+  }
+
+  read (view) {
+    const box = view.scrollDOM.getBoundingClientRect()
+    return [...view.contentDOM.querySelectorAll('.cm-ySelectionInfo')].map((info) => {
+      const caret = info.parentElement.getBoundingClientRect()
+      const width = Math.min(info.scrollWidth, box.width)
+      return {
+        info,
+        width: box.width,
+        left: Math.max(Math.min(0, box.right - caret.left - width), box.left - caret.left),
+        below: caret.top - info.offsetHeight < box.top
+      }
+    })
+  }
+
+  write (placed) {
+    for (const { info, width, left, below } of placed) {
+      info.style.maxWidth = `${width}px`
+      info.style.left = `${left}px`
+      info.style.top = below ? '100%' : 'auto'
+      info.style.bottom = below ? 'auto' : '100%'
+    }
+  }
+})
+
 /** An editor for `ytext` in `element`, named for screen readers by the element's aria-label.
  * `onComment` runs on Ctrl+Alt+M (the usual "comment" key of document editors); `comments`
  * gives the ranges to mark as commented. */
@@ -57,14 +113,12 @@ export function mountEditor (element, ytext, awareness, { canWrite, onComment, c
       keymap.of([commentKey, ...yUndoManagerKeymap, ...defaultKeymap]),
       yCollab(ytext, awareness),
       highlights(ytext, comments),
+      caretNames,
       EditorView.lineWrapping,
-      // Read-only, not uneditable: a reader's editor still takes focus and a caret, so that
-      // keyboard users can move through the text and select words to comment on.
-      EditorState.readOnly.of(!canWrite),
+      writable.of(writing(canWrite)),
       EditorView.contentAttributes.of({
         'aria-label': label,
         'aria-multiline': 'true',
-        'aria-readonly': String(!canWrite),
         'data-field': element.dataset.field
       })
     ]

@@ -42,12 +42,12 @@ export function ideaList (common, author) {
     prefix: 'idea',
     texts: [['text', _('Idea')]],
     create: () => [['text', new Y.Text()], ['author', author()], ['votes', new Y.Map()]],
-    extra: (id, item) => voteButton(item, voter, common.canWrite),
+    extra: (id, item) => voteButton(item, voter, common.access),
     said: { added: _('Idea added.'), removed: _('Idea removed.') }
   })
 }
 
-function voteButton (item, voter, canWrite) {
+function voteButton (item, voter, access) {
   const votes = item.get('votes')
   if (!(votes instanceof Y.Map)) return null
   const node = button('', () => {
@@ -55,7 +55,8 @@ function voteButton (item, voter, canWrite) {
     else votes.set(voter, 1)
   })
   node.dataset.action = 'vote'
-  node.disabled = !canWrite
+  node.disabled = !access.canWrite
+  access.onChange(() => { node.disabled = true })
   const show = () => {
     const total = [...votes.values()]
       .filter((count) => typeof count === 'number' && count >= 1)

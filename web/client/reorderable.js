@@ -22,7 +22,7 @@ export class ReorderableList {
    * @param {Y.Doc} options.doc the content document
    * @param {Map} options.editors the page's editors by field, which the items' texts join
    * @param {object} options.awareness
-   * @param {boolean} options.canWrite
+   * @param {Access} options.access whether the list may be changed (until the page stops saving)
    * @param {() => void} options.onComment
    * @param {{rangesFor: Function}} options.comments the commented ranges, for the editors
    * @param {(text: string) => void} options.announce
@@ -33,8 +33,12 @@ export class ReorderableList {
     this.empty = document.getElementById(`${this.prefix}-empty`)
     this.shown = new Map() // id -> {node, fields}
     const add = document.getElementById(`add-${this.prefix}`)
-    add.hidden = !this.canWrite || !(this.items instanceof Y.Map)
+    add.hidden = !this.access.canWrite || !(this.items instanceof Y.Map)
     add.addEventListener('click', () => this.add())
+    this.access.onChange(() => {
+      add.hidden = true
+      for (const node of this.list.querySelectorAll('[data-writes]')) node.remove()
+    })
     if (!(this.items instanceof Y.Map)) return
     // Texts typed inside an item need no new layout; an item added, removed or moved does.
     this.items.observeDeep((events) => {
@@ -62,8 +66,14 @@ export class ReorderableList {
     this.shown.get(id)?.node.querySelector(`[data-action="${which}"]`)?.focus()
   }
 
+  /** Remove an item; the focus goes to the remove button of the item that takes its place
+   * (or of the one before it), else to the add button, not off the page. */
   remove (id) {
+    const node = this.shown.get(id)?.node
+    const neighbour = node?.nextElementSibling ?? node?.previousElementSibling
     this.items.delete(id)
+    const next = neighbour?.isConnected ? neighbour.querySelector('[data-action="remove"]') : null
+    ;(next ?? document.getElementById(`add-${this.prefix}`)).focus()
     this.announce(this.said.removed)
   }
 
@@ -81,7 +91,7 @@ export class ReorderableList {
       const ytext = item.get(key)
       if (ytext instanceof Y.Text) {
         const editor = mountEditor(element, ytext, this.awareness, {
-          canWrite: this.canWrite, onComment: this.onComment, comments: this.comments
+          canWrite: this.access.canWrite, onComment: this.onComment, comments: this.comments
         })
         this.editors.set(element.dataset.field, editor)
         fields.push({ field: element.dataset.field, editor })
@@ -91,12 +101,15 @@ export class ReorderableList {
     actions.className = 'actions'
     const extra = this.extra(id, item)
     if (extra) actions.append(extra)
-    if (this.canWrite) {
+    if (this.access.canWrite) {
       const up = button(_('Move up'), () => this.move(id, -1, 'up'))
       up.dataset.action = 'up'
       const down = button(_('Move down'), () => this.move(id, 1, 'down'))
       down.dataset.action = 'down'
-      actions.append(up, down, button(_('Remove'), () => this.remove(id)))
+      const remove = button(_('Remove'), () => this.remove(id))
+      remove.dataset.action = 'remove'
+      for (const node of [up, down, remove]) node.dataset.writes = ''
+      actions.append(up, down, remove)
     }
     node.append(actions)
     return { node, fields }

@@ -6,8 +6,8 @@
 
 import * as Y from 'yjs'
 import { WebsocketProvider } from 'y-websocket'
-import { mountEditor, textAt } from './fields.js'
-import { renderPresence, setUser } from './presence.js'
+import { mountEditor, setWritable, textAt } from './fields.js'
+import { PeopleAtTexts, renderPresence, setUser, trackWhere } from './presence.js'
 import { Comments } from './comments.js'
 import { componentList, ideaList } from './lists.js'
 import { Lineage } from './lineage.js'
@@ -16,6 +16,8 @@ import { Versions } from './versions.js'
 import { Sharing } from './sharing.js'
 import { offerRename } from './identity.js'
 import { guardUnsentEdits, watchConnections } from './connection.js'
+import { Access } from './access.js'
+import { stopSaving } from './refusal.js'
 import { _ } from './i18n.js'
 
 const NAME_KEY = 'verstas.name'
@@ -70,6 +72,12 @@ function offerOwnerLink (announce) {
   })
 }
 
+/** What a presence list says of where someone is: the text's label, or the part's title. */
+function placeOf (editors) {
+  return ({ part, field }) => editors.get(field)?.label ??
+    document.getElementById(`part-${part}`)?.textContent ?? null
+}
+
 function start () {
   const { main, workshopId, token, canWrite, canComment, isFork, role } = settings()
   const status = document.getElementById('status')
@@ -83,6 +91,9 @@ function start () {
   const comments = new Y.Doc()
   const commentsProvider = connect(`${workshopId}.comments`, comments, token)
   const awareness = provider.awareness
+  const access = new Access({ role, canWrite, canComment })
+  const api = new WorkshopApi(workshopId, token)
+  const editors = new Map()
 
   const guestName = () => _('Guest {number}', { number: awareness.clientID % 1000 })
   // The name comments, ideas and versions are signed with.
@@ -94,13 +105,25 @@ function start () {
     window.localStorage.setItem(NAME_KEY, name)
     setUser(awareness, name)
   })
-  awareness.on('change', () => renderPresence(awareness, presence, role))
-  renderPresence(awareness, presence, role)
+  const atTexts = new PeopleAtTexts(awareness, main)
+  const showPresence = () => {
+    renderPresence(awareness, presence, role, placeOf(editors))
+    if (main.dataset.ready === 'true') atTexts.render()
+  }
+  awareness.on('change', showPresence)
+  showPresence()
+  trackWhere(awareness)
 
-  watchConnections(main, provider, [commentsProvider], announce)
+  watchConnections(main, provider, [commentsProvider], {
+    announce, refused: (code) => stopSaving(code, { access, api, announce })
+  })
   guardUnsentEdits([[content, provider], [comments, commentsProvider]])
+  access.onChange(() => {
+    main.dataset.canWrite = 'false'
+    main.dataset.canComment = 'false'
+    for (const editor of editors.values()) setWritable(editor, false)
+  })
 
-  const editors = new Map()
   let panel = null
   const comment = () => panel && panel.open()
   // The commented ranges, known once the comments document has arrived.
@@ -114,33 +137,28 @@ function start () {
         continue
       }
       editors.set(field, mountEditor(element, ytext, awareness, {
-        canWrite, onComment: comment, comments: commentRanges
+        canWrite: access.canWrite, onComment: comment, comments: commentRanges
       }))
     }
     // The lists live as long as the document they observe, laid out again on every change.
     const common = {
-      doc: content, editors, awareness, canWrite, onComment: comment, comments: commentRanges, announce
+      doc: content, editors, awareness, access, onComment: comment, comments: commentRanges, announce
     }
     componentList(common)
     ideaList(common, author)
     const labelOf = (cell) => editors.get(cell)?.label ??
       (cell.startsWith('model/components/') ? _('Component') : cell.startsWith('ideas/') ? _('Idea') : cell)
-    const api = new WorkshopApi(workshopId, token)
     new Lineage({ api, role, isFork, labelOf, announce })
-    new Versions({ api, workshopId, canWrite, labelOf, author, announce })
+    new Versions({
+      api, workshopId, canWrite, labelOf, author, announce, notices: comments.getMap('versions')
+    })
     if (role === 'owner') new Sharing({ api, announce })
     if (role === 'owner') offerRename({ api, announce })
     return whenSynced(commentsProvider)
   }).then(() => {
-    panel = new Comments({
-      doc: comments,
-      content,
-      editors,
-      canComment,
-      author,
-      announce
-    })
+    panel = new Comments({ doc: comments, content, editors, access, author, announce })
     main.dataset.ready = 'true'
+    showPresence()
   })
 }
 

@@ -146,11 +146,12 @@ def _sections(part: str, keys: tuple[str, ...], speaker: Localiser) -> list[dict
 
 
 def _matrix(speaker: Localiser) -> dict[str, Any]:
-    """Topics as rows, perspectives as columns, as the guide draws the matrix."""
+    """Topics as rows, perspectives as columns, as the guide draws the matrix. Each cell
+    names its perspective: a narrow screen shows one perspective at a time."""
     label = speaker.label
     return {
         "corner": f"{label('topic')} / {label('perspective')}",
-        "perspectives": [{"label": label(p)} for p in PERSPECTIVES],
+        "perspectives": [{"key": p, "label": label(p)} for p in PERSPECTIVES],
         "rows": [
             {
                 "label": label(topic),
@@ -158,6 +159,7 @@ def _matrix(speaker: Localiser) -> dict[str, Any]:
                     {
                         "field": f"matrix/{matrix_key(perspective, topic)}",
                         "label": f"{label(perspective)}: {label(topic)}",
+                        "perspective": perspective,
                     }
                     for perspective in PERSPECTIVES
                 ],
@@ -167,19 +169,31 @@ def _matrix(speaker: Localiser) -> dict[str, Any]:
     }
 
 
-# The parts in the order the page shows them: the model first, as the exports do.
+# The page's parts, in the order its section navigation lists them: the model first, as the
+# exports have it, then the needs and goals the work starts from (two texts of the development
+# path, shown apart so they are found at once), the matrix, the rest of the path, the
+# implementation and its evaluation, and the ideas of sessions. Each part is (key, title's
+# label key or message, the path's or part's texts).
+NEEDS_AND_GOALS: Final = ("needs", "goals")
 PAGE_PARTS: Final = (
-    ("model", MODEL_SECTIONS),
-    ("matrix", ()),
-    ("path", PATH_SECTIONS),
-    ("evaluation", EVALUATION_SECTIONS),
+    ("model", "model", "model", MODEL_SECTIONS),
+    ("needs", None, "path", NEEDS_AND_GOALS),
+    ("matrix", "matrix", "matrix", ()),
+    ("path", "path", "path", tuple(key for key in PATH_SECTIONS if key not in NEEDS_AND_GOALS)),
+    ("evaluation", "evaluation", "evaluation", EVALUATION_SECTIONS),
+    ("ideas", "ideas", "ideas", ()),
 )
+NEEDS_AND_GOALS_TITLE: Final = N_("Needs and goals")
 
 
 def _parts(speaker: Localiser) -> list[dict[str, Any]]:
     return [
-        {"key": part, "label": speaker.label(part), "sections": _sections(part, keys, speaker)}
-        for part, keys in PAGE_PARTS
+        {
+            "key": key,
+            "label": speaker.label(title) if title else speaker.gettext(NEEDS_AND_GOALS_TITLE),
+            "sections": _sections(root, keys, speaker),
+        }
+        for key, title, root, keys in PAGE_PARTS
     ]
 
 
