@@ -22,6 +22,7 @@ from documents.workshop_service import create_workshop, stored_snapshot
 from tests.browser.conftest import OpenPage
 from tests.browser.test_languages import PAGE_WORDS
 from tests.support.api import ApiClient
+from tests.support.axe import assert_accessible
 from tests.support.browser import PageProblems
 from tests.support.server import ServerProcess
 from tests.support.untranslated import untranslated
@@ -112,6 +113,7 @@ async def test_the_example_family_shows_every_member_in_the_graph_and_the_table(
     )
     data = [*members, *typed, *places, *component_titles, *shortened, "\u2013", "\u00b7"]
     assert untranslated(texts, "fi", data) == []
+    await assert_accessible(page, "the family page of an adoption")
 
 
 async def test_side_by_side_marks_what_a_fork_changed_and_folds_the_rest(
@@ -140,6 +142,7 @@ async def test_side_by_side_marks_what_a_fork_changed_and_folds_the_rest(
     path = page.locator('section.part[data-part="path"]')
     await expect(path).to_contain_text("Mikään toteutus ei muuttanut tätä osaa.")
 
+    await assert_accessible(page, "the family page with a fold open")
     await page.get_by_label("Vain kohdat, joissa toteutukset eroavat").check()
     await expect(unchanged).to_be_hidden()
     await expect(model.locator('tr[data-cell="model/operating_environment"]')).to_be_visible()
@@ -180,6 +183,7 @@ async def test_a_private_adoption_shows_only_as_its_placeholder_to_an_anonymous_
         "1 verstas on yksityinen tai poistettu"
     )
     assert "Salainen" not in await page.content()
+    await assert_accessible(page, "the family page with a private adoption")
 
     # Its own owner reads it: the private adoption shows by its name on its own family page.
     own = await open_family(hidden["id"], hidden["owner_token"])
@@ -228,6 +232,15 @@ async def test_the_model_page_reads_without_javascript_and_prints_to_a4_with_its
     server: ServerProcess, browser: Browser
 ) -> None:
     root, *_ = await example(server)
+    # axe runs as a script in the page: it reads the page in a browser that runs scripts
+    # (the model page has none of its own, so it is the same page).
+    checked = await browser.new_context(locale="fi-FI")
+    try:
+        page = await checked.new_page()
+        await page.goto(f"{server.http_url}/workshops/{root}/model")
+        await assert_accessible(page, "the model page")
+    finally:
+        await checked.close()
     context = await browser.new_context(locale="fi-FI", java_script_enabled=False)
     try:
         page = await context.new_page()
@@ -298,3 +311,4 @@ async def test_a_large_family_shows_the_neighbourhood_and_grows_on_request(
     await expect(rows).to_have_count(2 * BATCH + 2)
     await expect(nodes).to_have_count(2 * BATCH + 2)
     await expect(page.locator("#status")).to_have_text("Lisää käyttöönottoja näkyvissä.")
+    await assert_accessible(page, "a large family's page, grown")

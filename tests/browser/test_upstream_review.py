@@ -14,6 +14,7 @@ from documents.workshop_doc import add_component, load_document, text_at
 from tests.browser.conftest import OpenPage, new_workshop
 from tests.browser.pages import stored
 from tests.support.api import ApiClient
+from tests.support.axe import assert_accessible
 from tests.support.conditions import wait_for
 from tests.support.pyclient import python_client
 from tests.support.server import ServerProcess
@@ -58,6 +59,7 @@ async def test_the_review_names_items_chooses_at_once_undoes_and_offers_a_declin
 
     await page.get_by_role("button", name="Pidä kaikkialla oma").click()
     await expect(page.locator("#upstream-changes input[value=reject]:checked")).to_have_count(2)
+    await assert_accessible(page, "the upstream review with its choices")
     undo = component.get_by_role("button", name="Peru valinta")
     await undo.click()
     await expect(component.locator("input:checked")).to_have_count(0)
