@@ -170,6 +170,23 @@ class DocumentIndex:
         """Record an update the document applied without asking what it touches."""
         self.commit(self.plan(update))
 
+    def paths_of(self, update: bytes) -> set[str]:
+        """Where the items of an update sit that this document already holds, inserted or
+        deleted by it: what an update the document has applied changed. Items the index does
+        not know, and collected ones, have no path (ProtocolError if malformed)."""
+        decoded = decode_update(update)
+        ranges = [(s.client, s.clock, s.length) for s in decoded.structs]
+        ranges += [(d.client, d.clock, d.length) for d in decoded.deletes]
+        paths: set[str] = set()
+        for client_id, clock, length in ranges:
+            client = self._clients.get(client_id)
+            if client is None or length <= 0 or clock >= client.state:
+                continue
+            for place in client.runs(clock, min(clock + length, client.state)):
+                if place.path is not None:
+                    paths.add(place.path)
+        return paths
+
     def _state(self, client_id: int) -> int:
         client = self._clients.get(client_id)
         return 0 if client is None else client.state

@@ -46,6 +46,10 @@ class FamilyGraph:
     """The JSON array of every fork edge, oldest first."""
     members: tuple[Member, ...]
     """The forks in the order of `edges`, for finding the ones in use below a member."""
+    parents: dict[str, str] = field(default_factory=dict, compare=False)
+    """Fork -> the member it was adopted from."""
+    statuses: dict[str, Shown] = field(default_factory=dict, compare=False)
+    """Every member, the root included -> what the graph shows of it."""
     divergence: dict[str, tuple[int, int]] = field(default_factory=dict, compare=False)
     """Fork -> (log position, cells changed since the fork at that position): counting means
     loading the fork and its starting state, so a count stands until the fork logs more."""
@@ -62,9 +66,18 @@ def shown(title: str | None, visibility: str | None) -> Shown:
     return "public" if visibility == "public" else "private"
 
 
-def node(workshop_id: str, title: str | None, organisation: str | None, status: Shown) -> Any:
+def node(
+    workshop_id: str,
+    title: str | None,
+    organisation: str | None,
+    status: Shown,
+    place: str | None = None,
+) -> Any:
     if status == "public":
-        return {"id": workshop_id, "title": title, "organisation": organisation}
+        shown_node = {"id": workshop_id, "title": title, "organisation": organisation}
+        if place:
+            shown_node["place"] = place
+        return shown_node
     return {"id": workshop_id, status: True}
 
 
@@ -73,12 +86,15 @@ def build(
 ) -> FamilyGraph:
     """The graph of the family under `root` (`top` is its row, None once deleted), in one pass
     over its rows: with ten thousand of them, nothing is built per row but the answer."""
+    top_status = "deleted" if top is None else shown(top.title, top.visibility)
     if top is None:
         nodes = [node(root, None, None, "deleted")]
     else:
-        nodes = [node(root, top.title, top.organisation, shown(top.title, top.visibility))]
+        nodes = [node(root, top.title, top.organisation, top_status, top.place or top.municipality)]
     edges = []
     members = []
+    parents: dict[str, str] = {}
+    statuses: dict[str, Shown] = {root: top_status}
     for (
         parent,
         child,
@@ -90,10 +106,11 @@ def build(
         title,
         child_organisation,
         visibility,
+        place,
     ) in rows:
         forked_at = iso_utc(forked)
         status = shown(title, visibility)
-        nodes.append(node(child, title, child_organisation, status))
+        nodes.append(node(child, title, child_organisation, status, place))
         # The edge tells who adopted the model and why: of a member the graph hides, only
         # where it hangs in the family.
         if status == "public":
@@ -111,7 +128,11 @@ def build(
         else:
             edges.append({"parent": parent, "child": child, status: True})
         members.append((child, organisation, forked_at, status))
-    return FamilyGraph(root, version, encode(nodes), encode(edges), tuple(members))
+        parents[child] = parent
+        statuses[child] = status
+    return FamilyGraph(
+        root, version, encode(nodes), encode(edges), tuple(members), parents, statuses
+    )
 
 
 class FamilyGraphs:

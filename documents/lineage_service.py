@@ -174,8 +174,10 @@ async def fork(
     reason: str,
     forked_by: str | None,
     version: VersionRecord | None = None,
+    title: str | None = None,
 ) -> tuple[WorkshopRecord, LinkRecord]:
-    """A new workshop whose content starts from the parent's state (now, or at a version).
+    """A new workshop whose content starts from the parent's state (now, or at a version),
+    under its own title (default `adoption_title`).
 
     The child's first content update is the parent's full state, so the two share their CRDT
     history and later pulls and proposals merge cleanly. Comments and the session start empty.
@@ -209,12 +211,26 @@ async def fork(
         ),
     ]
     fields = {
-        "title": parent.title,
+        "title": title or adoption_title(parent.title, organisation),
         "organisation": organisation,
         "description": parent.description,
         "visibility": parent.visibility,
     }
     return await store.workshops.create(fields, seeds, workshop_id=child_id, fork=edge)
+
+
+TITLE_MAX = 300
+
+
+def adoption_title(title: str, organisation: str) -> str:
+    """An adoption's title unless the adopter gives one: "TITLE (ORGANISATION)", so a family's
+    members can be told apart by name. The model's title is shortened (with an ellipsis) when
+    both would not fit the 300 characters a title may have."""
+    suffix = f" ({organisation})"
+    if len(title) + len(suffix) <= TITLE_MAX:
+        return title + suffix
+    room = max(TITLE_MAX - len(suffix) - 1, 0)
+    return (title[:room] + "…" + suffix)[:TITLE_MAX]
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,21 +256,29 @@ class Lineage:
         )
 
 
+async def family_graph(store: Store, workshop_id: str, graphs: FamilyGraphs) -> FamilyGraph:
+    """The graph of the workshop's whole family: the one `graphs` keeps while the family's
+    version says it is current, else built from the rows and kept. The version is read before
+    the rows, so a graph is never kept under a version newer than its rows."""
+    root, version = await store.lineage.family_head(workshop_id)
+    graph = graphs.get(root, version)
+    if graph is None:
+        rows = await store.lineage.family(root)
+        graph = build(root, version, await store.workshops.get(root), rows)
+        graphs.keep(graph)
+    return graph
+
+
 async def lineage(
     store: Store, snapshot: Snapshot, workshop: WorkshopRecord, graphs: FamilyGraphs
 ) -> Lineage:
     """The whole family (from the root down) and where this workshop's model is in use; of
     the private and deleted members, only where they are (see `family_graph.shown`).
 
-    The graph comes from `graphs` while the family's version says it is current; the version
-    is read before the rows, so a graph is never kept under a version newer than its rows.
+    The graph comes from `graphs` (see `family_graph`).
     """
-    root, version = await store.lineage.family_head(workshop.id)
-    graph = graphs.get(root, version)
-    if graph is None:
-        rows = await store.lineage.family(root)
-        graph = build(root, version, await store.workshops.get(root), rows)
-        graphs.keep(graph)
+    graph = await family_graph(store, workshop.id, graphs)
+    root = graph.root
     if root == workshop.id:
         below = await store.lineage.family_activity(root)
     else:

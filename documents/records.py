@@ -16,7 +16,7 @@ from documents.access import Role
 METADATA_FIELDS = ("place", "municipality", "funder", "programme")
 EDITABLE_FIELDS = ("title", "organisation", "description", "visibility", *METADATA_FIELDS)
 # What the lineage graph shows of a workshop: changing one changes its family's graph.
-GRAPH_FIELDS = frozenset(("title", "organisation", "visibility"))
+GRAPH_FIELDS = frozenset(("title", "organisation", "visibility", "place", "municipality"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,11 +72,13 @@ class ForkEdge:
     created_at: datetime
 
 
-FamilyRow = tuple[str, str, str, str, str, str | None, int, str | None, str | None, str | None]
+FamilyRow = tuple[
+    str, str, str, str, str, str | None, int, str | None, str | None, str | None, str | None
+]
 """One fork of a family, as the driver returns it: its edge (parent id, child id, adopting
 organisation, reason, fork time as UTC text (see `iso_utc`), parent version id, parent
-position) and the child workshop as it is now (title, organisation, visibility; all three None
-once deleted).
+position) and the child workshop as it is now (title, organisation, visibility, all three None
+once deleted, and its place: of implementation, else its municipality, region or county).
 
 A plain row rather than a record type: the lineage view turns each of ten thousand rows
 straight into its node and edge, and building a record per row first took about a third of

@@ -25,6 +25,7 @@ from collab.hub import CollabHub, HubConfig
 from collab.locks import LockTable
 from collab.node_directory import RedisNodeDirectory
 from documents.family_graph import FamilyGraphs
+from documents.family_service import KeptCells
 from documents.lineage_service import version_when_quiet
 from documents.store.base import Store
 from documents.store.factory import create_store
@@ -41,7 +42,7 @@ from web.i18n import RememberLanguage
 from web.metrics import HubCollector, metrics_registry
 from web.middleware import NoSniff, RefuseTextInAddress
 from web.operator_auth import OperatorTokens
-from web.pages import admin, workshops
+from web.pages import admin, family, workshops
 from web.session_locks import write_policies
 from web.settings import Settings
 
@@ -120,6 +121,7 @@ def create_app(settings: Settings) -> Starlette:
                 "access": access,
                 "operators": OperatorTokens(secret),
                 "family_graphs": FamilyGraphs(),
+                "family_cells": KeptCells(),
                 "node": node,
                 "directory": directory,
                 "note_feed": note_feed,
@@ -175,6 +177,7 @@ def create_app(settings: Settings) -> Starlette:
     app = Starlette(
         routes=[
             *workshops.ROUTES,
+            *family.ROUTES,
             *admin.ROUTES,
             *endpoints.ROUTES,
             Route("/api/openapi.json", openapi),

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from documents.records import FamilyRow, ForkEdge, VersionRecord
+from documents.store.log import StoredDocument
 
 
 class Lineage(Protocol):
@@ -60,6 +61,18 @@ class Lineage(Protocol):
         """The forks among these whose content was edited after the fork, each with the state it
         started from (its content's first log entry, written with the fork) and the position
         of its latest entry. Raises CorruptLogEntry if that entry fails its checksum."""
+        ...
+
+    async def last_positions(self, documents: Sequence[str]) -> dict[str, int]:
+        """The position of each document's latest log entry (documents never written are
+        absent): one index seek each, to tell whether what was read of them still stands."""
+        ...
+
+    async def read_many(self, documents: Sequence[str]) -> dict[str, StoredDocument]:
+        """Each document's latest checkpoint and the log after it, as `UpdateLog.load` reads
+        one, for views that read many documents at once: two queries for all of them. Unlike
+        `load` it does not wait for appends other processes have in flight (PostgreSQL), so a
+        document may read as it stood a moment ago. Raises CorruptLogEntry."""
         ...
 
     async def children(self, workshop_id: str) -> list[ForkEdge]:

@@ -147,6 +147,11 @@ async def test_every_page_speaks_one_language_from_its_catalogue(
     missing = await fetch(server, "/workshops/nosuchworkshop", lang)
     private = await fetch(server, site.private_page, lang)
     revoked = await fetch(server, site.revoked_page, lang)
+    model = await fetch(server, f"/workshops/{site.workshop_id}/model", lang)
+    family = await fetch(server, f"/workshops/{site.workshop_id}/family", lang)
+    refused_adoption = await fetch(
+        server, f"/workshops/{site.workshop_id}/adopt", lang, form={"organisation": ""}
+    )
 
     assert [page.status_code for page in (refused_form, missing, private, revoked)] == [
         422,
@@ -154,10 +159,13 @@ async def test_every_page_speaks_one_language_from_its_catalogue(
         401,
         403,
     ]
+    assert (model.status_code, family.status_code, refused_adoption.status_code) == (200, 200, 422)
     assert 'id="owner-key"' in owner.text
     assert 'id="owner-key"' not in viewer.text
     assert 'id="origin"' in fork.text
-    for page in (front, nothing, refused_form, owner, viewer, fork, missing, private, revoked):
+    pages = [front, nothing, refused_form, owner, viewer, fork, missing, private, revoked]
+    pages += [model, family, refused_adoption]
+    for page in pages:
         assert_speaks(page, lang, [*site.data, "zzz", "kuopion", "nosuchworkshop"])
 
 

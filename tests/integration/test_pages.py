@@ -123,9 +123,11 @@ async def test_a_forks_page_notes_where_its_model_was_adopted_from(tmp_path: Pat
 
     note = re.search(r'<p id="origin">(.*?)</p>', fork_page.text, re.S)
     assert note is not None
+    # "Otettu käyttöön mallista X, jonka kehitti Y, 4.12.2026": the model and who developed it.
     assert f'<a href="/workshops/{origin["id"]}">Yöpartio</a>' in note.group(1)
-    assert "Siilinjärvi" in note.group(1)
+    assert "jonka kehitti Kuopio" in note.group(1)
     assert "Sama yöaukko" in note.group(1)
+    assert f'href="/workshops/{fork["id"]}/family"' in fork_page.text
     assert 'id="origin"' not in origin_page.text
 
 

@@ -133,3 +133,53 @@ def test_commands_refuse_a_database_without_the_schema_as_serve_does(
         f"migrations); run: verstas db upgrade --database-url {url}\n"
     )
     assert refused.stdout == ""
+
+
+def test_the_example_family_is_made_once_and_reads_as_a_finnish_model(tmp_path: Path) -> None:
+    db = tmp_path / "demo.db"
+    migrated_sqlite(db)
+    url = f"sqlite+aiosqlite:///{db}"
+
+    def demo() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "web", "demo", "--database-url", url, "--url", "http://x"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
+    first, again = demo(), demo()
+    assert first.returncode == again.returncode == 0, first.stderr + again.stderr
+    assert first.stdout.startswith("Created the example family.")
+    assert again.stdout.startswith("The example is there.")
+    links = [line.split(": ", 1)[1] for line in first.stdout.splitlines() if "owner link" in line]
+    assert len(links) == 3
+    root = first.stdout.split("/workshops/")[1].split()[0]
+    assert f"http://x/workshops/{root}/family" in again.stdout
+    assert "owner link" not in again.stdout
+    listed = verstas(db, "list").stdout.splitlines()
+    assert len(listed) == 3
+    lineage = json.loads(verstas(db, "lineage", root).stdout)
+    assert [node["title"] for node in lineage["nodes"]] == [
+        "Hoidon tarpeen arviointi ja takaisinsoitto terveysasemalla",
+        "Hoidon tarpeen arviointi ja takaisinsoitto (Keitele)",
+        "Hoidon tarpeen arviointi ja takaisinsoitto (Tervo)",
+    ]
+    assert [node["place"] for node in lineage["nodes"]] == [
+        "Pielaveden terveysasema",
+        "Keiteleen terveysasema",
+        "Tervon terveysasema",
+    ]
+    export = json.loads(verstas(db, "export", root).stdout)
+    assert [c["title"] for c in export["content"]["components"]] == [
+        "Yksi numero ja soittopyyntö",
+        "Hoitajan arvio puhelimessa",
+        "Oikea ammattilainen kerralla",
+        "Viikoittainen vuorosuunnittelu",
+    ]
+    assert len(export["comments"]) == 2
+    assert export["content"]["matrix"]["client"]["laws"].startswith("Oikeus päästä")
+    versions = verstas(db, "versions", root).stdout
+    assert "Ensimmäinen luonnos Innopajan jälkeen" in versions
+    assert "Kokeilun tulokset ja päätös vakiinnuttaa" in versions

@@ -94,6 +94,9 @@ async def test_a_family_comes_oldest_first_with_each_childs_node(store: Store) -
     kemi = await adopt(store, siilinjarvi, "Kemi", late + timedelta(minutes=1))
     vaasa = await adopt(store, oulu, "Vaasa", MORNING)
     await store.workshops.delete(kemi)
+    # Its place: of implementation, else its municipality.
+    await store.workshops.update(vaasa, {"municipality": "Vaasa"})
+    await store.workshops.update(oulu, {"place": "Oulun terveysasema", "municipality": "Oulu"})
 
     family = await store.lineage.family(root)
 
@@ -115,10 +118,10 @@ async def test_a_family_comes_oldest_first_with_each_childs_node(store: Store) -
     ]
     assert {row[6] for row in family} == {7}
     assert [tuple(row[7:]) for row in family] == [
-        ("Yöpartio Vaasa", "Vaasa", "public"),
-        ("Yöpartio Oulu", "Oulu", "private"),
-        ("Yöpartio Siilinjärvi", "Siilinjärvi", "public"),
-        (None, None, None),  # deleted
+        ("Yöpartio Vaasa", "Vaasa", "public", "Vaasa"),
+        ("Yöpartio Oulu", "Oulu", "private", "Oulun terveysasema"),
+        ("Yöpartio Siilinjärvi", "Siilinjärvi", "public", None),
+        (None, None, None, None),  # deleted
     ]
 
 
@@ -195,6 +198,8 @@ async def test_every_change_the_graph_shows_advances_the_family_version(store: S
     assert await advanced()
     await store.workshops.update(child, {"visibility": "private"})
     assert await advanced()
+    await store.workshops.update(child, {"place": "Kajaanin terveysasema"})
+    assert await advanced()
     await store.workshops.update(root, {"title": "Yöpartio 2"})
     assert await advanced()
     await store.workshops.delete(grandchild)
@@ -207,7 +212,7 @@ async def test_changes_the_graph_does_not_show_keep_the_family_version(store: St
     child = await adopt(store, root, "Kajaani", MORNING)
     before = await family_version(store, root)
 
-    await store.workshops.update(child, {"description": "Uusi kuvaus", "place": "Kainuu"})
+    await store.workshops.update(child, {"description": "Uusi kuvaus", "funder": "Kainuu"})
     await edit(store, child)
     await store.workshops.update("nope", {"title": "ei ole"})
     await store.workshops.delete("nope")
@@ -254,3 +259,49 @@ async def test_a_corrupted_starting_state_is_reported_not_compared(
     with pytest.raises(CorruptLogEntry) as raised:
         await store.lineage.edited_forks([fork])
     assert (raised.value.document, raised.value.position) == (content(fork), first)
+
+
+@pytest.mark.asyncio
+async def test_many_documents_are_read_at_once_as_each_would_load(store: Store) -> None:
+    """`read_many` answers what `load` answers for each document: its latest checkpoint and
+    the entries after it; a document never written reads as empty."""
+    root = await create_root(store)
+    checkpointed = await adopt(store, root, "Salo", MORNING)
+    plain = await adopt(store, root, "Lohja", MORNING)
+    await edit(store, checkpointed)
+    [position] = await store.append([PendingUpdate(content(checkpointed), b"second edit")])
+    await store.save_checkpoint(content(checkpointed), b"checkpoint state", position - 1)
+    await store.save_checkpoint(content(checkpointed), b"older checkpoint", position - 2)
+    await edit(store, plain)
+    names = [content(checkpointed), content(plain), content(root), "never-written"]
+
+    read = await store.lineage.read_many(names)
+    positions = await store.lineage.last_positions(names)
+
+    for name in names[:3]:
+        assert read[name] == await store.load(name)
+        assert positions[name] == read[name].last_position
+    assert read[content(checkpointed)].checkpoint == b"checkpoint state"
+    assert read[content(checkpointed)].tail == [(position, b"second edit")]
+    assert (read["never-written"].checkpoint, read["never-written"].tail) == (None, [])
+    assert "never-written" not in positions
+    assert await store.lineage.read_many([]) == {}
+    assert await store.lineage.last_positions([]) == {}
+
+
+@pytest.mark.asyncio
+async def test_a_corrupted_entry_read_with_many_others_is_reported(
+    store: Store, raw_engine: AsyncEngine
+) -> None:
+    root = await create_root(store)
+    fork = await adopt(store, root, "Salo", MORNING)
+    await edit(store, fork)
+    async with raw_engine.begin() as conn:
+        last = await conn.scalar(
+            select(func.max(updates.c.position)).where(updates.c.document == content(fork))
+        )
+        await conn.execute(update(updates).where(updates.c.position == last).values(data=b"?"))
+
+    with pytest.raises(CorruptLogEntry) as raised:
+        await store.lineage.read_many([content(root), content(fork)])
+    assert (raised.value.document, raised.value.position) == (content(fork), last)

@@ -33,6 +33,7 @@ def row(parent: str, child: str, title: str | None, visibility: str | None) -> F
         title,
         "Äänekoski" if title is not None else None,
         visibility,
+        "Äänekosken terveysasema" if title is not None else None,
     )
 
 
@@ -48,7 +49,12 @@ def test_the_graph_holds_every_member_the_root_first() -> None:
 
     assert json.loads(graph.nodes) == [
         {"id": "r", "title": "Malli", "organisation": "Kuopio"},
-        {"id": "a", "title": "Yöpartio", "organisation": "Äänekoski"},
+        {
+            "id": "a",
+            "title": "Yöpartio",
+            "organisation": "Äänekoski",
+            "place": "Äänekosken terveysasema",
+        },
         {"id": "b", "private": True},
         {"id": "c", "deleted": True},
     ]

@@ -19,6 +19,7 @@ from documents.merge import (
     merge_reviewed,
     preview,
 )
+from documents.offers import Offer, offer
 from documents.workshop_doc import (
     add_component,
     components_map,
@@ -27,6 +28,7 @@ from documents.workshop_doc import (
     seed_update,
     text_at,
 )
+from web.api.lineage import located
 
 
 def origin() -> Doc[Any]:
@@ -95,6 +97,68 @@ def test_components_can_be_accepted_or_rejected_one_by_one() -> None:
     assert content_to_data(child)["components"] == [
         {"id": kept, "title": "Soitto", "description": "Asiakas soittaa"}
     ]
+
+
+def test_a_component_upstream_removed_stays_when_the_fork_keeps_it() -> None:
+    parent = origin()
+    kept = add_component(parent, "Yöhoitaja", "Käy kahdesti yössä")
+    child = fork_of(parent)
+    del components_map(parent)[kept]
+
+    assert pull(child, parent, {f"model/components/{kept}"}) == [f"model/components/{kept}"]
+
+    assert [
+        (c["id"], c["title"], c["description"]) for c in content_to_data(child)["components"]
+    ] == [(kept, "Yöhoitaja", "Käy kahdesti yössä")]
+    assert pull(child, parent, set()) == []
+
+
+def test_a_cell_kept_as_ours_is_offered_again_when_upstream_changes_it_later() -> None:
+    parent = origin()
+    child = fork_of(parent)
+    purpose = "model/purpose"
+    text_at(parent, purpose).insert(0, "Aina ")
+    assert pull(child, parent, {purpose}) == [purpose]
+    assert str(text_at(child, purpose)) == "Turvallinen yö"
+    assert pull(child, parent, set()) == []
+
+    text_at(parent, purpose).insert(len("Aina Turvallinen yö".encode()), " kotona")
+
+    incoming = incoming_changes(parent.get_update(), child.get_update())
+    [offered] = preview(child.get_update(), incoming)
+    assert (offered.cell, offered.current) == (purpose, "Turvallinen yö")
+    assert offered.incoming is not None
+    assert "kotona" in offered.incoming
+
+
+def review(source: bytes, target: bytes) -> Offer:
+    """The offer as the API makes it, with where the incoming items sit upstream."""
+    return offer("origin", source, target, located)
+
+
+def test_a_component_declined_earlier_is_offered_again_when_upstream_changes_it() -> None:
+    parent = origin()
+    child = fork_of(parent)
+    added = add_component(parent, "Omaisen puhelu", "Omainen soittaa illalla")
+    cell = f"model/components/{added}"
+    first = review(parent.get_update(), child.get_update())
+    assert [c.cell for c in first.changes] == [cell]
+    merge_reviewed(child, first.incoming, {cell})
+    assert content_to_data(child)["components"] == []
+    assert review(parent.get_update(), child.get_update()).changes == []
+
+    title = text_at(parent, f"{cell}/title")
+    title.insert(len(str(title).encode()), " ja aamulla")
+
+    again = review(parent.get_update(), child.get_update())
+    assert [(c.cell, c.current, c.incoming) for c in again.changes] == [
+        (cell, None, "Omaisen puhelu ja aamulla\nOmainen soittaa illalla")
+    ]
+    merge_reviewed(child, again.incoming, set(), again.revivable)
+    assert [(c["id"], c["title"]) for c in content_to_data(child)["components"]] == [
+        (added, "Omaisen puhelu ja aamulla")
+    ]
+    assert review(parent.get_update(), child.get_update()).changes == []
 
 
 CHANGES = [CellChange("model/purpose", "a", "b"), CellChange("ideas/x", None, "idea")]

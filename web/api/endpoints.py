@@ -7,6 +7,7 @@ from starlette.routing import Route
 from web.api import (
     admin,
     exports,
+    family,
     lineage,
     links,
     session_notes,
@@ -23,6 +24,7 @@ ENDPOINTS: list[Endpoint] = [
     *exports.ENDPOINTS,
     *versions.ENDPOINTS,
     *lineage.ENDPOINTS,
+    *family.ENDPOINTS,
     *sessions.ENDPOINTS,
     *session_notes.ENDPOINTS,
     *session_votes.ENDPOINTS,

@@ -8,6 +8,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from collab.touched import DocumentIndex
 from documents.access import DocumentKind, document_name
 from documents.family_graph import FamilyGraphs
 from documents.lineage_service import fork, lineage
@@ -44,6 +45,7 @@ async def fork_workshop(request: Request) -> Response:
         reason=body["reason"],
         forked_by=body.get("by"),
         version=version,
+        title=body.get("title"),
     )
     origin = await store_of(request).lineage.parent(workshop.id)
     return created(Services.of(request), workshop, owner, origin)
@@ -69,14 +71,23 @@ async def _merge(request: Request, target_id: str, offer: Offer) -> Review:
         raise ApiError(422, "invalid_request", str(exc), exc.cells) from None
     except OutdatedReview as exc:
         raise ApiError(409, "review_outdated", str(exc), exc.cells) from None
+    revived = {cell: data for cell, data in offer.revivable.items() if cell in review.accepted}
     rooms = Services.of(request).hub.rooms
     async with rooms.holding(document_name(target_id, DocumentKind.CONTENT)) as room:
-        await room.server_edit(lambda doc: merge_reviewed(doc, offer.incoming, review.rejected))
+        await room.server_edit(
+            lambda doc: merge_reviewed(doc, offer.incoming, review.rejected, revived)
+        )
     return review
 
 
+def located(state: bytes, update: bytes) -> set[str]:
+    """Where an update's items sit in a state that holds them: how a review finds the
+    components and ideas a source changed that the receiver declined earlier."""
+    return DocumentIndex.from_state(state).paths_of(update)
+
+
 async def _upstream(request: Request, fork_id: str) -> Offer:
-    found = await upstream(store_of(request), snapshot_of(request), fork_id)
+    found = await upstream(store_of(request), snapshot_of(request), fork_id, located)
     if found is None:
         raise ApiError(404, "not_a_fork", f"workshop {fork_id} was not forked from another")
     return found
@@ -107,7 +118,7 @@ async def pull_upstream(request: Request) -> Response:
 async def list_proposals(request: Request) -> Response:
     """Each direct fork's changes on offer, cell by cell (forks with none are left out)."""
     access = await authorise(request, "owner")
-    found = await proposals(store_of(request), snapshot_of(request), access.workshop.id)
+    found = await proposals(store_of(request), snapshot_of(request), access.workshop.id, located)
     items = [
         {
             "fork": edge.child_id,
@@ -122,7 +133,7 @@ async def list_proposals(request: Request) -> Response:
 async def accept_proposal(request: Request) -> Response:
     access = await authorise(request, "owner")
     parent_id, fork_id = access.workshop.id, request.path_params["fork_id"]
-    offer = await proposal(store_of(request), snapshot_of(request), parent_id, fork_id)
+    offer = await proposal(store_of(request), snapshot_of(request), parent_id, fork_id, located)
     if offer is None:
         raise ApiError(404, "not_found", f"workshop {fork_id} is not a fork of {parent_id}")
     review = await _merge(request, parent_id, offer)

@@ -42,6 +42,9 @@ def fork_command(
     reason: Annotated[str, typer.Option(help="Why it is adopted.")],
     version: Annotated[str | None, typer.Option(help="Fork from this version.")] = None,
     by: Annotated[str | None, typer.Option(help="Who adopts it.")] = None,
+    title: Annotated[
+        str | None, typer.Option(help='The adoption\'s title; default "TITLE (ORGANISATION)".')
+    ] = None,
     database_url: DatabaseUrl = DEFAULT_DATABASE_URL,
     secret_key: SecretKey = None,
 ) -> None:
@@ -64,6 +67,7 @@ def fork_command(
             reason=reason,
             forked_by=by,
             version=chosen,
+            title=title,
         )
         key = secret_key or await store.workshops.secret(SECRET_NAME)
         return {"id": child.id, "owner_token": Tokens(key).mint(owner)}

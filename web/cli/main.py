@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from web.cli import db, lineage, operator, workshop
+from web.cli import db, demo, lineage, operator, workshop
 from web.cli.serve import serve
 
 app = typer.Typer(help="Verstas: real-time co-development of health and welfare services.")
@@ -19,6 +19,7 @@ for name, command in (
 app.add_typer(workshop.app, name="workshop")
 app.command("operator-token")(operator.operator_token)
 app.add_typer(db.app, name="db")
+app.command("demo")(demo.demo_command)
 app.command()(serve)
 
 

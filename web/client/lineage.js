@@ -62,10 +62,12 @@ export class Lineage {
   async fork () {
     const organisation = document.getElementById('fork-organisation').value.trim()
     const reason = document.getElementById('fork-reason').value.trim()
+    const title = document.getElementById('fork-title').value.trim()
     const result = document.getElementById('fork-result')
     if (!organisation || !reason) return
     try {
-      const created = await this.api.call('POST', '/fork', { organisation, reason })
+      const body = title ? { organisation, reason, title } : { organisation, reason }
+      const created = await this.api.call('POST', '/fork', body)
       const link = element('a', created.title, {
         href: `/workshops/${created.id}?token=${encodeURIComponent(created.owner_token)}`
       })
@@ -159,13 +161,40 @@ export class Lineage {
   }
 }
 
-/** A fieldset per changed cell: both texts, and a required choice to take it or keep ours. */
+/** What a reviewer reads a cell by: its label, and a component or idea by its own words
+ * (its title, or its first words), never its id. */
+function reviewLabel (change, labelOf) {
+  const label = labelOf(change.cell)
+  if (!change.cell.startsWith('model/components/') && !change.cell.startsWith('ideas/')) return label
+  const words = (change.incoming ?? change.current ?? '').split('\n')[0].trim()
+  const short = words.length > 60 ? `${words.slice(0, 59)}…` : words
+  return short ? `${label}: ${short}` : label
+}
+
+/** Buttons that choose the same for every cell of a review at once. */
+function chooseAll (container) {
+  const bar = element('p', undefined, { class: 'actions' })
+  for (const [value, text] of [['accept', _('Take every change')], ['reject', _('Keep our own everywhere')]]) {
+    const all = element('button', text, { type: 'button', 'data-all': value })
+    all.addEventListener('click', () => {
+      for (const radio of container.querySelectorAll(`input[type=radio][value=${value}]`)) {
+        radio.checked = true
+        radio.dispatchEvent(new Event('change', { bubbles: true }))
+      }
+    })
+    bar.append(all)
+  }
+  return bar
+}
+
+/** A fieldset per changed cell: both texts, and a required choice to take it or keep ours,
+ * which can be undone until the review is sent. */
 function reviewFieldsets (changes, prefix, labelOf, names) {
   const removed = _('(removed)')
-  return changes.map((change, index) => {
+  const items = changes.map((change, index) => {
     const item = element('fieldset', undefined, { 'data-cell': change.cell })
     item.append(
-      element('legend', labelOf(change.cell)),
+      element('legend', reviewLabel(change, labelOf)),
       element('p', `${names.current}: ${change.current ?? '–'}`),
       element('p', `${names.incoming}: ${change.incoming ?? removed}`))
     for (const [value, text] of [['accept', _('Take the change')], ['reject', _('Keep our own')]]) {
@@ -175,8 +204,17 @@ function reviewFieldsets (changes, prefix, labelOf, names) {
       })
       item.append(radio, element('label', text, { for: id }))
     }
+    const undo = element('button', _('Undo the choice'), { type: 'button', hidden: '' })
+    undo.addEventListener('click', () => {
+      for (const radio of item.querySelectorAll('input[type=radio]')) radio.checked = false
+      undo.hidden = true
+      item.querySelector('input[type=radio]').focus()
+    })
+    item.addEventListener('change', () => { undo.hidden = !item.querySelector('input:checked') })
+    item.append(' ', undo)
     return item
   })
+  return [chooseAll({ querySelectorAll: (selector) => items.flatMap((item) => [...item.querySelectorAll(selector)]) }), ...items]
 }
 
 /** The cells to accept and to reject, or null while a cell has no choice. */

@@ -14,6 +14,7 @@ import { Lineage } from './lineage.js'
 import { WorkshopApi } from './api.js'
 import { Versions } from './versions.js'
 import { Sharing } from './sharing.js'
+import { offerRename } from './identity.js'
 import { guardUnsentEdits, watchConnections } from './connection.js'
 import { Access } from './access.js'
 import { stopSaving } from './refusal.js'
@@ -147,12 +148,13 @@ function start () {
     componentList(common)
     ideaList(common, author)
     const labelOf = (cell) => editors.get(cell)?.label ??
-      (cell.startsWith('model/components/') ? _('Component') : cell)
+      (cell.startsWith('model/components/') ? _('Component') : cell.startsWith('ideas/') ? _('Idea') : cell)
     new Lineage({ api, role, isFork, labelOf, announce })
     new Versions({
       api, workshopId, canWrite, labelOf, author, announce, notices: comments.getMap('versions')
     })
     if (role === 'owner') new Sharing({ api, announce })
+    if (role === 'owner') offerRename({ api, announce })
     startInnopaja({ main, workshopId, token, role, canWrite, content, provider, editors, announce })
     return whenSynced(commentsProvider)
   }).then(() => {

@@ -297,7 +297,7 @@ async def workshop_page(request: Request) -> Response:
             "token": token if access.role is not None else None,
             "origin": edge,
             # A private parent shows in the note by its link only, as in the lineage graph.
-            "origin_title": parent.title if parent is not None and parent.public else None,
+            "origin_parent": parent if parent is not None and parent.public else None,
             "parts": _parts(speaker),
             "matrix": _matrix(speaker),
             "owner_link": _owner_link(request, workshop.id, token, access.role),

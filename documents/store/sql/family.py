@@ -56,6 +56,7 @@ def members_query(dialect: Dialect) -> DriverQuery:
             w.title,
             w.organisation,
             w.visibility,
+            func.coalesce(w.place, w.municipality),
         )
         .select_from(tables.forks.outerjoin(tables.workshops, live))
         .where(f.root_id == bindparam("root", type_=String))
@@ -123,3 +124,23 @@ def edited_query(child_ids: Sequence[str]) -> Select[str, int, bytes, int, int]:
 def _end(extreme: Any, document: Any) -> Any:
     u = tables.updates.c
     return select(extreme(u.position)).where(u.document == document).scalar_subquery()
+
+
+def read_many_queries(documents: Sequence[str]) -> tuple[Select[Any], Select[Any]]:
+    """The latest checkpoint of each document, and each one's log entries after it in order
+    (two index ranges per document, as `load` reads one document)."""
+    cp, u = tables.checkpoints.c, tables.updates.c
+    inner = tables.checkpoints.alias("later")
+    latest = (
+        select(func.max(inner.c.position)).where(inner.c.document == cp.document).scalar_subquery()
+    )
+    checkpoints = select(cp.document, cp.position, cp.state, cp.checksum).where(
+        cp.document.in_(documents), cp.position == latest
+    )
+    covered = select(func.max(cp.position)).where(cp.document == u.document).scalar_subquery()
+    tails = (
+        select(u.document, u.position, u.data, u.checksum)
+        .where(u.document.in_(documents), u.position > func.coalesce(covered, 0))
+        .order_by(u.document, u.position)
+    )
+    return checkpoints, tails

@@ -13,12 +13,12 @@ import zlib
 from collections.abc import Sequence
 from typing import Any, cast
 
-from sqlalchemy import Row, insert, select
+from sqlalchemy import Row, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from documents.records import FamilyRow, ForkEdge, VersionRecord, aware, new_id, utc_now
 from documents.store import tables
-from documents.store.log import CorruptLogEntry
+from documents.store.log import CorruptLogEntry, StoredDocument
 from documents.store.sql.family import (
     activity,
     activity_query,
@@ -26,6 +26,7 @@ from documents.store.sql.family import (
     family_activity_query,
     head_query,
     members_query,
+    read_many_queries,
 )
 from documents.store.sql.rows import Fetch
 
@@ -158,6 +159,40 @@ class SqlLineage:
             if zlib.crc32(data) != checksum:
                 raise CorruptLogEntry(document, position)
         return {document: (data, int(last)) for document, _, data, _, last in rows}
+
+    async def last_positions(self, documents: Sequence[str]) -> dict[str, int]:
+        """The position of each document's latest log entry, in one query."""
+        if not documents:
+            return {}
+        u = tables.updates.c
+        query = (
+            select(u.document, func.max(u.position))
+            .where(u.document.in_(list(documents)))
+            .group_by(u.document)
+        )
+        async with self._engine.connect() as conn:
+            rows = (await conn.execute(query)).all()
+        return {str(document): int(position) for document, position in rows}
+
+    async def read_many(self, documents: Sequence[str]) -> dict[str, StoredDocument]:
+        """The latest checkpoints of all the documents in one query, the entries after them
+        in another."""
+        if not documents:
+            return {}
+        checkpoints_query, tails_query = read_many_queries(list(documents))
+        async with self._engine.connect() as conn:
+            checkpoints = (await conn.execute(checkpoints_query)).all()
+            tails = (await conn.execute(tails_query)).all()
+        found = {name: StoredDocument(name) for name in documents}
+        for name, position, state, checksum in checkpoints:
+            if zlib.crc32(state) != checksum:
+                raise CorruptLogEntry(name, position)
+            found[name] = StoredDocument(name, state, int(position))
+        for name, position, data, checksum in tails:
+            if zlib.crc32(data) != checksum:
+                raise CorruptLogEntry(name, position)
+            found[name].tail.append((int(position), data))
+        return found
 
     async def children(self, workshop_id: str) -> list[ForkEdge]:
         """The direct forks of a workshop, oldest first."""
