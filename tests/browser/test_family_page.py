@@ -20,7 +20,7 @@ from documents.lineage_service import fork
 from documents.store.factory import create_store
 from documents.workshop_service import create_workshop, stored_snapshot
 from tests.browser.conftest import OpenPage
-from tests.browser.test_languages import PAGE_WORDS
+from tests.browser.pages import PAGE_WORDS
 from tests.support.api import ApiClient
 from tests.support.axe import assert_accessible
 from tests.support.browser import PageProblems
