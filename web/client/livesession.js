@@ -49,6 +49,15 @@ export class LiveSession {
     this.changed()
   }
 
+  /** What the document shows proves how far the server's clock had come when it wrote it: the
+   * current phase began before, and a running timer started before (it ends `duration` after
+   * its start at the latest). */
+  boundClock () {
+    const { phase_started_at: phaseStarted, timer } = this.state || {}
+    if (typeof phaseStarted === 'number') this.clock.atLeast(phaseStarted)
+    if (timer && timer.running) this.clock.atLeast(timer.ends_at - timer.duration)
+  }
+
   /** The shown session's API path. */
   get path () {
     return `/sessions/${this.state.id}`
@@ -69,8 +78,9 @@ export class LiveSession {
     const shown = this.map.toJSON()
     this.state = typeof shown.id === 'string' ? { ...shown, live: shown.live === true && !this.over } : null
     if (same(before, this.state)) return
+    this.boundClock()
     // A page learns the server's clock once there is a session to time.
-    if (this.state && this.state.live && this.clock.base === null &&
+    if (this.state && this.state.live && !this.clock.known &&
         (before === null || before.id !== this.state.id)) {
       this.clock.measure()
     }
