@@ -16,6 +16,7 @@ from tests.browser.pages import select_in, type_at_end
 from tests.support.api import ApiClient
 from tests.support.axe import assert_accessible, csp_still_blocks_inline_scripts, violations
 from tests.support.browser import PageProblems
+from tests.support.conditions import wait_until
 from tests.support.pyclient import python_client
 from tests.support.server import ServerProcess
 
@@ -117,6 +118,12 @@ async def test_the_workshop_page_passes_axe_in_each_state_that_matters(
     await page.get_by_label("Nimeä versio sisällöstä sellaisena kuin se nyt on").fill("Alku")
     await page.get_by_role("button", name="Tallenna versio").click()
     await type_at_end(page, field, " ja puhelimella")
+    # "Now" is what the server committed: compare once another client has received the words.
+    async with python_client(server.http_url, workshop_id, token=token) as witness:
+        await wait_until(
+            lambda: str(text_at(witness, field)).endswith(" ja puhelimella"),
+            what="the typed words stored",
+        )
     await page.locator("#version-list li").get_by_role("button", name="Vertaa nykyiseen").click()
     await expect(page.locator("#version-diff tbody tr")).to_have_count(1)
     await assert_accessible(page, "a version compared with now")
