@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from typing import Any, Final
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import parse_qs
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -30,7 +30,6 @@ from documents.store.base import Store
 from documents.workshop_doc import ContentData, content_to_data, load_document
 from web import i18n
 from web.api.body import MAX_BODY_BYTES
-from web.api.caller import presented_token
 from web.api.schemas import request_problems
 from web.api.services import Services
 from web.auth import Access
@@ -39,9 +38,9 @@ from web.pages.workshops import (
     PAGE_HEADERS,
     STATIC,
     _from_own_page,
-    _keep_token,
     _refused,
     templates,
+    visit,
 )
 
 FAMILY_BUNDLE: Final = "/static/build/family.js"
@@ -54,24 +53,11 @@ ADOPT_ERRORS: Final = {
 
 
 async def _landing(request: Request, page: str) -> tuple[Access, str | None] | Response:
-    """The reader's access and token, a refusal page, or the redirect that keeps a share
-    link's token in the workshop's cookie (see `web.pages.workshops.workshop_page`)."""
-    given = request.query_params.get("token")
-    token = given or presented_token(request)
-    try:
-        access = await Services.of(request).access.workshop(
-            request.path_params["workshop_id"], token
-        )
-    except Denied as exc:
-        return _refused(request, exc)
-    if given:
-        kept = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "token"])
-        landed = RedirectResponse(
-            f"/workshops/{access.workshop.id}/{page}" + (f"?{kept}" if kept else ""),
-            status_code=303,
-        )
-        _keep_token(request, landed, access.workshop.id, given)
-        return landed
+    """`visit` for the family's pages, which pass the token on only to a reader with a role."""
+    visited = await visit(request, page)
+    if isinstance(visited, Response):
+        return visited
+    access, token = visited
     return access, (token if access.role is not None else None)
 
 
@@ -109,7 +95,7 @@ def _model(speaker: Localiser, content: ContentData) -> dict[str, Any]:
 
 
 async def model_page(request: Request) -> Response:
-    landed = await _landing(request, "model")
+    landed = await _landing(request, "/model")
     if isinstance(landed, Response):
         return landed
     return await _model_page(request, *landed, form={}, errors=[])
@@ -218,7 +204,7 @@ def _cell_labels(speaker: Localiser) -> dict[str, str]:
 
 
 async def family_page(request: Request) -> Response:
-    landed = await _landing(request, "family")
+    landed = await _landing(request, "/family")
     if isinstance(landed, Response):
         return landed
     access, token = landed

@@ -239,7 +239,7 @@ def _owner_link(request: Request, workshop_id: str, token: str | None, role: str
     return f"{request.base_url}workshops/{workshop_id}?token={token}"
 
 
-async def _visit(request: Request, page: str) -> tuple[Access, str | None] | Response:
+async def visit(request: Request, page: str) -> tuple[Access, str | None] | Response:
     """Who opens one of a workshop's pages (`page`: its path after the workshop's), with which
     token; or the answer instead of the page. A share link lands here with `?token=`: the
     token moves into the workshop's cookie and the browser is sent back without it (as /admin
@@ -268,10 +268,10 @@ async def _visit(request: Request, page: str) -> tuple[Access, str | None] | Res
 async def workshop_page(request: Request) -> Response:
     """The workshop's page: every text of its content with its label, which the browser
     client turns into live editors."""
-    visit = await _visit(request, "")
-    if isinstance(visit, Response):
-        return visit
-    access, token = visit
+    visited = await visit(request, "")
+    if isinstance(visited, Response):
+        return visited
+    access, token = visited
     workshop = access.workshop
     speaker = i18n.for_request(request)
     details = [
@@ -326,10 +326,10 @@ async def screen_page(request: Request) -> Response:
     """The shared screen of the workshop's live Innopaja session, for a room's projector: the
     phase, a large timer, the revealed notes and the vote results, from the session document
     (`web/client/screen.js`); no controls. Anyone who may read the workshop may open it."""
-    visit = await _visit(request, "/screen")
-    if isinstance(visit, Response):
-        return visit
-    access, token = visit
+    visited = await visit(request, "/screen")
+    if isinstance(visited, Response):
+        return visited
+    access, token = visited
     return templates.TemplateResponse(
         request,
         "screen.html",
