@@ -7,6 +7,7 @@ document and the peer.
 from __future__ import annotations
 
 from enum import IntEnum
+from typing import NamedTuple
 
 
 class CloseCode(IntEnum):
@@ -23,3 +24,39 @@ class CloseCode(IntEnum):
     # 4400-4499 make y-websocket stop reconnecting: right for what a retry cannot fix.
     FORBIDDEN = 4403  # repeated writes without permission, or the share link was revoked
     DOCUMENT_TOO_LARGE = 4413  # the document is over its size limit
+
+
+class Shutdown(NamedTuple):
+    """Why a room closes a peer for what it sent: the log event, the refusal counter's key,
+    and what the client is told."""
+
+    event: str
+    key: str
+    code: CloseCode
+    reason: str
+
+
+STORAGE_UNAVAILABLE = Shutdown(
+    "peer_closed",
+    "storage_unavailable",
+    CloseCode.TRY_AGAIN_LATER,
+    "the database is unreachable; try again later",
+)
+DOCUMENT_TOO_LARGE = Shutdown(
+    "update_refused",
+    "document_size",
+    CloseCode.DOCUMENT_TOO_LARGE,
+    "document is over its size limit",
+)
+INVALID_UPDATE = Shutdown(
+    "update_invalid", "invalid_update", CloseCode.PROTOCOL_ERROR, "invalid update"
+)
+STALLED_UPDATES = Shutdown(
+    "update_stalled",
+    "stalled_updates",
+    CloseCode.POLICY_VIOLATION,
+    "updates with missing dependencies",
+)
+INVALID_STATE_VECTOR = Shutdown(
+    "state_vector_invalid", "invalid_state_vector", CloseCode.PROTOCOL_ERROR, "invalid state vector"
+)

@@ -10,7 +10,8 @@ until the next change, so a crowd joining a quiet document costs one encoding, n
 
 The state vector is kept the same way: every update a room applies is checked against the
 state vector from before it (did it add anything?), and the one computed after an update is
-the next one's "before", so each update costs one `get_state`, not two.
+the next one's "before", so each update costs one `get_state`, not two. Only an update that
+left it as it was is looked at further (see collab.crdt.classify_unchanged).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 
 from pycrdt import Doc
 
-from collab.crdt import apply_update
+from collab.crdt import Unchanged, apply_update, classify_unchanged
 
 EMPTY_STATE_VECTOR = b"\x00"
 """What a client that has nothing sends in its sync step 1 (no clients)."""
@@ -68,14 +69,19 @@ class LazyDoc:
             state_vector = self._state_vector = self.get().get_state()
         return state_vector
 
-    def apply(self, update: bytes) -> bytes:
-        """Apply untrusted bytes (InvalidUpdate if refused); the state vector from before."""
+    def apply(self, update: bytes) -> Unchanged | None:
+        """Apply untrusted bytes (InvalidUpdate if refused). None when they changed the
+        document: they advanced its state vector, or carry a delete set alone (always kept);
+        otherwise what they carry: pycrdt clients echo every update they receive, and a
+        repeat may still carry deletions."""
         before = self.state_vector()
         self.changed()
         doc = self.get()
         apply_update(doc, update)
-        self._state_vector = doc.get_state()
-        return before
+        after = self._state_vector = doc.get_state()
+        if update[0] == 0 or after != before:
+            return None
+        return classify_unchanged(update, before)
 
     def changed(self) -> None:
         """The document is about to change (or did): its encoded state is outdated."""

@@ -81,7 +81,7 @@ def document_report(room: Room, now: float) -> DocumentReport:
     workshop_id, kind = parse_document_name(room.name)
     roles = Counter(session.role or NO_ROLE for session in room.peers.values())
     received_rate, relayed_rate = activity.rates(now)
-    tail = room.log_tail()
+    tail = room.checkpoints.tail()
     return {
         "name": room.name,
         "workshop_id": workshop_id,

@@ -1,8 +1,9 @@
 """What a room holds back until the commit that makes it safe to show returns.
 
-Every frame that would reveal an applied update to another peer (its relay, or a step 2
-answer computed while commits were pending) waits here under the ticket of the last update it
-depends on; a commit releases everything up to its last ticket, in order.
+Every update a room applies gets a ticket, handed to the committer with it. Every frame that
+would reveal an applied update to another peer (its relay, or a step 2 answer computed while
+commits were pending) waits here under the ticket of the last update it depends on; a commit
+releases everything up to its last ticket, in order.
 """
 
 from __future__ import annotations
@@ -27,18 +28,36 @@ class Outgoing(NamedTuple):
 
 
 class Outbox:
-    """Held frames in ticket order."""
+    """Held frames in ticket order, and the tickets handed out and known durable."""
 
-    __slots__ = ("_held",)
+    __slots__ = ("_held", "applied", "committed")
 
     def __init__(self) -> None:
         self._held: deque[Outgoing] = deque()
+        self.applied = 0  # tickets handed out
+        self.committed = 0  # tickets known durable
 
-    def hold(self, entry: Outgoing) -> None:
-        self._held.append(entry)
+    @property
+    def settled(self) -> bool:
+        """Nothing is waiting for a commit."""
+        return self.committed == self.applied
+
+    def relay(self, update: bytes, frame: bytes, sender: Peer | None) -> int:
+        """Hold an applied update's frame for every peer but `sender`; its ticket."""
+        ticket = self.applied = self.applied + 1
+        self._held.append(Outgoing(ticket, None, sender, frame, update))
+        return ticket
+
+    def answer(self, peer: Peer, frame: bytes) -> None:
+        """Send `frame` (computed from the document as it is) once what it shows is durable."""
+        if self.committed == self.applied:
+            peer.send(frame)
+        else:
+            self._held.append(Outgoing(self.applied, peer, None, frame, b""))
 
     def release(self, last_ticket: int) -> list[Outgoing]:
-        """Everything that waited for the tickets up to `last_ticket`, in order."""
+        """Everything that waited for the tickets up to `last_ticket` (now durable), in order."""
+        self.committed = last_ticket
         held = self._held
         released: list[Outgoing] = []
         while held and held[0].ticket <= last_ticket:

@@ -24,6 +24,7 @@ from typing import Any
 import structlog
 
 from collab.bus import Bus, BusMessage, LocalBus
+from collab.checkpointing import Captured
 from collab.errors import CloseCode
 from collab.group_commit import GroupCommitter
 from collab.lazy_doc import LazyDoc
@@ -282,7 +283,7 @@ class Rooms:
                 except Exception as exc:
                     log.error("catch_up_failed", document=room.name, error=repr(exc))
             await self._checkpoint(room, force_idle=False, caught_up=caught_up)
-            if room.log_tail().idle_seconds >= self._quiet_after:
+            if room.checkpoints.tail().idle_seconds >= self._quiet_after:
                 await self._report_quiet(room)
 
     async def _report_quiet(self, room: Room) -> None:
@@ -299,9 +300,9 @@ class Rooms:
             log.error("quiet_hook_failed", document=room.name, error=repr(exc))
 
     async def _checkpoint(self, room: Room, *, force_idle: bool, caught_up: bool = False) -> None:
-        if room.failed or room.stalled_bytes or room.checkpoint_writing:
+        if room.failed or room.stalled_bytes or room.checkpoints.writing:
             return
-        tail = room.log_tail()
+        tail = room.checkpoints.tail()
         judged = LogTail(tail.entries, tail.bytes, math.inf) if force_idle else tail
         if not should_checkpoint(self._policy, judged):
             return
@@ -311,13 +312,14 @@ class Rooms:
             await self._replication.catch_up(room)
         if not room.settled:
             # Busy: the committer captures the state at its next batch boundary.
-            room.checkpoint_wanted = True
+            room.checkpoints.wanted = True
             return
-        room.checkpoint_writing = True
+        room.checkpoints.writing = True
         await self._write_checkpoint(room, room.encoded_state(), room.position, tail)
 
-    def _captured(self, room: Room, state: bytes, position: int, tail: LogTail) -> None:
-        room.checkpoint_writing = True
+    def _captured(self, room: Room, captured: Captured, position: int) -> None:
+        state, tail = captured
+        room.checkpoints.writing = True
         task = asyncio.create_task(
             self._write_checkpoint(room, state, position, tail), name=f"checkpoint {room.name}"
         )
@@ -327,16 +329,16 @@ class Rooms:
     async def _write_checkpoint(
         self, room: Room, state: bytes, position: int, tail: LogTail
     ) -> None:
-        """Write one checkpoint; the caller set `room.checkpoint_writing` (one write at a time
-        per room, since each subtracts the tail it covers: see Room.checkpointed)."""
+        """Write one checkpoint; the caller set `room.checkpoints.writing` (one write at a time
+        per room, since each subtracts the tail it covers: see RoomCheckpoints.checkpointed)."""
         try:
             await self._store.save_checkpoint(room.name, state, position)
         except Exception as exc:
             log.error("checkpoint_failed", document=room.name, error=repr(exc))
             return
         finally:
-            room.checkpoint_writing = False
-        room.checkpointed(tail)
+            room.checkpoints.writing = False
+        room.checkpoints.checkpointed(tail)
         room.activity.checkpoint_position = position
         room.activity.checkpoint_at = time.time()
         log.info(

@@ -84,10 +84,10 @@ async def test_a_busy_room_is_checkpointed_at_a_batch_boundary(store: GatedStore
         send("yksi ")
         await wait_until(lambda: store.appends_started == 1)
         await hub.rooms.checkpoint_due()  # a commit is in flight: the checkpoint is deferred
-        assert room.checkpoint_wanted
+        assert room.checkpoints.wanted
         send("kaksi")
         store.gate.set()
-        await wait_until(lambda: room.log_tail().entries == 0, what="the checkpoint")
+        await wait_until(lambda: room.checkpoints.tail().entries == 0, what="the checkpoint")
         stored = await store.load("busy")
         assert stored.checkpoint_position == room.position
         assert stored.tail == []
@@ -119,7 +119,7 @@ async def test_a_flooding_writer_leaves_a_bounded_tail_without_waiting_for_a_rou
             room.receive(peer, encode(SyncUpdate(source.get_update(before))), 0.0)
             if n % 10 == 9:
                 await wait_until(lambda: room.settled)
-        await wait_until(lambda: room.settled and not room.checkpoint_writing)
+        await wait_until(lambda: room.settled and not room.checkpoints.writing)
         stored = await store.load("flood")
         assert stored.checkpoint is not None
         assert len(stored.tail) < 60, "at most the bound plus what arrived while one was written"

@@ -1,5 +1,6 @@
 """LazyDoc keeps the state vector between changes: each applied update is compared with the
-state vector from before it, and that one must always be the document's real one."""
+state vector from before it, and that one must always be the document's real one; an update
+that left it as it was is classified (a repeat, deletions, waiting)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 import pytest
 from pycrdt import Doc, Text
 
-from collab.crdt import InvalidUpdate
+from collab.crdt import InvalidUpdate, Unchanged
 from collab.lazy_doc import EMPTY_STATE_VECTOR, LazyDoc
 
 
@@ -20,27 +21,49 @@ def typed(doc: Doc[Any], words: str) -> bytes:
     return doc.get_update(before)
 
 
-def test_apply_returns_the_state_vector_from_before_and_keeps_the_new_one() -> None:
+def test_an_update_that_advances_the_state_vector_is_a_change_and_keeps_the_new_one() -> None:
     client: Doc[Any] = Doc()
     lazy = LazyDoc(Doc())
     assert lazy.state_vector() == EMPTY_STATE_VECTOR
-    first = typed(client, "moi")
-    assert lazy.apply(first) == EMPTY_STATE_VECTOR
-    after_first = lazy.state_vector()
-    assert after_first == client.get_state()
-    second = typed(client, " kaikki")
-    assert lazy.apply(second) == after_first
+    assert lazy.apply(typed(client, "moi")) is None
+    assert lazy.state_vector() == client.get_state()
+    assert lazy.apply(typed(client, " kaikki")) is None
     assert lazy.state_vector() == client.get_state()
     assert str(lazy.get().get("t", type=Text)) == "moi kaikki"
 
 
-def test_a_repeated_update_leaves_the_state_vector_as_it_was() -> None:
+def test_a_repeated_update_is_a_repeat_and_leaves_the_state_vector_as_it_was() -> None:
     client: Doc[Any] = Doc()
     lazy = LazyDoc(Doc())
     update = typed(client, "sama")
     lazy.apply(update)
-    before = lazy.apply(update)
+    before = lazy.state_vector()
+    assert lazy.apply(update) is Unchanged.REPEAT
     assert lazy.state_vector() == before
+
+
+def test_a_repeat_carrying_a_deletion_and_a_delete_set_alone_are_changes() -> None:
+    client: Doc[Any] = Doc()
+    lazy = LazyDoc(Doc())
+    first = typed(client, "poistettava")
+    lazy.apply(first)
+    before = client.get_state()
+    client.get("t", type=Text).__delitem__(slice(0, 5))
+    deletion = client.get_update(before)
+    assert lazy.apply(first) is Unchanged.REPEAT
+    assert lazy.apply(client.get_update()) is Unchanged.DELETIONS
+    assert lazy.apply(deletion) is None
+    assert str(lazy.get().get("t", type=Text)) == "ettava"
+
+
+def test_an_update_past_the_documents_clocks_is_waiting() -> None:
+    client: Doc[Any] = Doc()
+    typed(client, "ensin")
+    before = client.get_state()
+    later = typed(client, " sitten")
+    lazy = LazyDoc(Doc())
+    assert client.get_update(before) == later
+    assert lazy.apply(later) is Unchanged.WAITING
 
 
 def test_a_change_made_outside_apply_is_seen_after_changed() -> None:

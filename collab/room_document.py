@@ -1,0 +1,111 @@
+"""A room's document, built on first use, and the peers that joined before it was built.
+
+A room loaded from a checkpoint alone builds its document only when something needs it (see
+collab.lazy_doc): a fresh client's sync is answered from the checkpoint's bytes first, and the
+room's state vector (our sync step 1, the greeting every peer gets on joining) follows once the
+document is built, right after that answer is on its way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable, Mapping
+
+import structlog
+
+from collab.crdt import InvalidUpdate, diff_since
+from collab.lazy_doc import EMPTY_STATE_VECTOR, LazyDoc
+from collab.peer import Framer, Peer
+from collab.protocol import SyncStep1, encode
+
+log = structlog.get_logger(__name__)
+
+
+class RoomDocument:
+    """The room's LazyDoc; greets joining peers with our state vector once it is built."""
+
+    __slots__ = (
+        "_document",
+        "_frame",
+        "_name",
+        "_peers",
+        "_scheduled",
+        "_unbuildable",
+        "_ungreeted",
+    )
+
+    def __init__(
+        self,
+        name: str,
+        document: LazyDoc,
+        *,
+        peers: Mapping[Peer, object],
+        frame: Framer,
+        unbuildable: Callable[[], None],
+    ) -> None:
+        self._name = name
+        self._document = document
+        self._peers = peers  # the room's, kept current by the room
+        self._frame = frame
+        self._unbuildable = unbuildable  # ends the room, as a failed load would have
+        self._ungreeted: list[Peer] = []
+        self._scheduled = False
+
+    @property
+    def lazy(self) -> LazyDoc:
+        """The document as it is, built or not (see LazyDoc.encoded, which needs no build)."""
+        return self._document
+
+    def live(self) -> LazyDoc:
+        """The document, built now if it was not yet; raises InvalidUpdate if it cannot be."""
+        if not self._document.built:
+            self._build()
+        return self._document
+
+    def missing(self, state_vector: bytes) -> bytes:
+        """What a peer holding `state_vector` lacks (InvalidUpdate if it cannot be read): for
+        a peer that has nothing, the whole state, encoded once or the checkpoint itself."""
+        if state_vector == EMPTY_STATE_VECTOR:
+            return self._document.encoded()
+        return diff_since(self.live().get(), state_vector)
+
+    def greet(self, peer: Peer) -> None:
+        """Send a joining peer our state vector, or once the document is built."""
+        if self._document.built:
+            peer.send(self._frame(encode(SyncStep1(self._document.state_vector()))))
+        else:
+            self._ungreeted.append(peer)
+
+    def answered(self) -> None:
+        """A peer's message was handled (its sync step 1 answered): build right after this turn
+        of the loop if someone waits for our greeting."""
+        if self._ungreeted and not self._scheduled:
+            self._scheduled = True
+            asyncio.get_running_loop().call_soon(self._build_soon)
+
+    def abandon(self) -> None:
+        """The room failed: nobody is greeted any more."""
+        self._ungreeted.clear()
+
+    def _build(self) -> None:
+        try:
+            self._document.get()
+        except InvalidUpdate as exc:
+            log.error("document_build_failed", document=self._name, error=str(exc))
+            self._ungreeted.clear()
+            self._unbuildable()
+            raise
+        ungreeted, self._ungreeted = self._ungreeted, []
+        if ungreeted:
+            frame = self._frame(encode(SyncStep1(self._document.state_vector())))
+            for peer in ungreeted:
+                if peer in self._peers:
+                    peer.send(frame)
+
+    def _build_soon(self) -> None:
+        self._scheduled = False
+        waiting = any(peer in self._peers for peer in self._ungreeted)
+        if waiting and not self._document.built:
+            with contextlib.suppress(InvalidUpdate):  # already logged and handled by _build
+                self._build()
