@@ -62,6 +62,7 @@ class CollabConnection(asyncio.Protocol):
         self._connections: set[Any] = server_state.connections
         self._ws = ServerProtocol(max_size=self.hub.limits.max_message_bytes, logger=_quiet_logger)
         self._splitter: FrameSplitter | None = None  # from the upgrade on (see collab.frames)
+        self._largest_frame = 0  # see _write
         self._transport: asyncio.Transport | None = None
         self._ip = "?"
         self.label = f"#{next(_connection_numbers)}"
@@ -162,10 +163,17 @@ class CollabConnection(asyncio.Protocol):
         if self._gone or self._closing or transport is None:
             return
         transport.write(data)
+        size = len(data)
         stats = self.hub.stats
         stats.frames_out += frames
-        stats.bytes_out += len(data)
-        if transport.get_write_buffer_size() > self.hub.limits.max_buffered_bytes:
+        stats.bytes_out += size
+        # A slow peer is one that falls behind by more than the limit beyond the largest
+        # message it must take whole: a fresh client of a document of 20 MiB is sent it at
+        # once, and the updates that follow while it downloads must not cut it off.
+        if size > self._largest_frame:
+            self._largest_frame = size
+        limit = self.hub.limits.max_buffered_bytes + self._largest_frame
+        if transport.get_write_buffer_size() > limit:
             stats.refused["slow_peer"] += 1
             log.warning("peer_too_slow", document=self.document, peer=self.label)
             self._closing = True
