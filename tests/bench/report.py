@@ -105,7 +105,7 @@ def peers_table(results: Sequence[FanoutResult]) -> str:
     """A row per room size and server; ratios to the reference of the same size and repetition."""
     references = {(r.repetition, r.clients): r for r in results if r.server == ServerKind.REFERENCE}
     headers = [
-        "clients", "server", "rep", "upd/s in", "sent", "delivered", "srv CPU %", "us/deliv",
+        "clients", "server", "rep", "sent", "delivered", "srv CPU %", "us/deliv",
         "us/deliv vs ref", "p50 ms", "p50 vs ref", "p99 ms", "p99 vs ref", "gen CPU %",
         "other CPU %", "converged", "failures",
     ]  # fmt: skip
@@ -113,13 +113,11 @@ def peers_table(results: Sequence[FanoutResult]) -> str:
     for r in sorted(results, key=lambda r: (r.clients, r.repetition)):
         reference = references.get((r.repetition, r.clients))
         p50, p99 = r.latency_ms.get("p50"), r.latency_ms.get("p99")
-        send_s = r.generator["send_ms"] / 1000
         rows.append(
             [
                 str(r.clients),
                 r.server,
                 str(r.repetition),
-                _num(r.updates_sent / send_s if send_s else None, 0),
                 f"{r.updates_sent:,}",
                 f"{r.frames_delivered:,}",
                 _num(r.server_cpu_pct, 0),
