@@ -18,7 +18,6 @@ import asyncio
 import itertools
 import logging
 import re
-import struct
 from collections.abc import Sequence
 from typing import Any, cast
 from urllib.parse import parse_qs, urlsplit
@@ -31,6 +30,7 @@ from websockets.server import ServerProtocol
 
 from collab.admission import Denied, origin_allowed
 from collab.errors import CloseCode
+from collab.frames import FrameSplitter, plain_message
 from collab.hub import CollabHub
 from collab.room import Room
 from collab.session import PeerSession
@@ -40,30 +40,11 @@ log = structlog.get_logger(__name__)
 PATH_PREFIX = "/collab/"
 DOCUMENT_NAME = re.compile(r"[A-Za-z0-9_.-]{1,128}")
 MAX_EARLY_MESSAGES = 256  # frames a client may send before its document is loaded
-_FIN_BINARY = 0x80 | Opcode.BINARY
 
 _connection_numbers = itertools.count(1)
 # websockets logs every open and close at INFO; our own log lines name the document instead.
 _quiet_logger = logging.getLogger("verstas.websockets")
 _quiet_logger.setLevel(logging.WARNING)
-
-
-def binary_frame(message: bytes) -> bytes:
-    """An unmasked server frame: identical for every peer, so a broadcast encodes it once.
-
-    The same bytes as websockets' `Frame(Opcode.BINARY, message).serialize(mask=False)` (the
-    tests compare them), built without its BytesIO, which copies the payload twice: a sync
-    answer can carry a whole document of several megabytes. RFC 6455 5.2: FIN and the binary
-    opcode, then the length in 7 bits, or 126 and 16 bits, or 127 and 64 bits; no mask.
-    """
-    length = len(message)
-    if length < 126:
-        header = bytes((_FIN_BINARY, length))
-    elif length < 65536:
-        header = struct.pack("!BBH", _FIN_BINARY, 126, length)
-    else:
-        header = struct.pack("!BBQ", _FIN_BINARY, 127, length)
-    return b"".join((header, message))
 
 
 class CollabConnection(asyncio.Protocol):
@@ -80,6 +61,7 @@ class CollabConnection(asyncio.Protocol):
         self._loop = _loop or asyncio.get_event_loop()
         self._connections: set[Any] = server_state.connections
         self._ws = ServerProtocol(max_size=self.hub.limits.max_message_bytes, logger=_quiet_logger)
+        self._splitter: FrameSplitter | None = None  # from the upgrade on (see collab.frames)
         self._transport: asyncio.Transport | None = None
         self._ip = "?"
         self.label = f"#{next(_connection_numbers)}"
@@ -123,6 +105,26 @@ class CollabConnection(asyncio.Protocol):
     def data_received(self, data: bytes) -> None:
         self._last_heard = self._loop.time()
         self.hub.stats.bytes_in += len(data)
+        splitter = self._splitter
+        if splitter is None or not splitter.on:
+            self._parse(data)
+        else:
+            ws = self._ws
+            for frame in splitter.feed(data):
+                message = None
+                # Off after this feed: it ended with bytes that are no whole frame (too long).
+                if splitter.on and ws.state is State.OPEN and not self._closing:
+                    message = plain_message(frame) if ws.current_size is None else None
+                if message is None:
+                    self._parse(frame)
+                else:
+                    self._message(message)
+            if splitter.on and (self._closing or ws.state is not State.OPEN):
+                self._parse(splitter.stop())
+        self._flush()
+
+    def _parse(self, data: bytes) -> None:
+        """Through `websockets`: the handshake, and every frame but plain binary messages."""
         self._ws.receive_data(data)
         for event in self._ws.events_received():
             if isinstance(event, Request):
@@ -141,7 +143,6 @@ class CollabConnection(asyncio.Protocol):
                 code=code,
                 reason=str(self._ws.parser_exc),
             )
-        self._flush()
 
     def shutdown(self) -> None:
         """uvicorn calls this on SIGTERM: clients should reconnect elsewhere or later."""
@@ -233,6 +234,10 @@ class CollabConnection(asyncio.Protocol):
             return
         response = self._ws.accept(request)
         self._ws.send_response(response)
+        if not self._ws.reader.buffer:
+            # Nothing came after the request: `websockets` stands at the first frame, and we
+            # split from here on. (Frames sent before the answer leave it to `websockets`.)
+            self._splitter = FrameSplitter(self.hub.limits.max_message_bytes)
         self._flush()
         assert self._transport is not None
         self._transport.resume_reading()
