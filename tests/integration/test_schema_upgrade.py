@@ -5,13 +5,11 @@ revision than this Verstas' head."""
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -180,10 +178,6 @@ def newer_revision(connection: Connection) -> None:
     from_a_newer_verstas(connection)
 
 
-def server_log(server: ServerProcess) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in server.log_text().splitlines()]
-
-
 @pytest.mark.asyncio
 async def test_the_server_creates_the_schema_on_a_new_database(
     tmp_path: Path, new_database: str
@@ -204,13 +198,13 @@ async def test_the_server_creates_the_schema_on_a_new_database(
     await again.start()
     await again.stop()
 
-    (created,) = [r for r in server_log(server) if r["event"] == "schema_created"]
+    (created,) = [r for r in server.log_records() if r["event"] == "schema_created"]
     assert (created["level"], created["database"], created["revision"]) == (
         "info",
         new_database,
         HEAD,
     )
-    assert [r for r in server_log(again) if r["event"] == "schema_created"] == []
+    assert [r for r in again.log_records() if r["event"] == "schema_created"] == []
     assert (await schema_state(new_database)).current == HEAD
 
 
@@ -251,7 +245,7 @@ async def test_the_server_refuses_to_start_and_says_what_to_run(
         await server.start()
 
     assert server.returncode == 1
-    (record,) = server_log(server)
+    (record,) = server.log_records()
     assert (record["level"], record["event"]) == ("error", "startup_refused")
     assert (record["database"], record["error"]) == (new_database, error.format(url=new_database))
     assert (await schema_state(new_database)).current == left_at

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import signal
 import socket
@@ -15,6 +16,7 @@ import sys
 import time
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -68,6 +70,10 @@ class ServerProcess:
 
     def log_text(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def log_records(self) -> list[dict[str, Any]]:
+        """The server's JSON log lines, read (how they are spaced is the renderer's business)."""
+        return [json.loads(line) for line in self.log_text().splitlines() if line.startswith("{")]
 
     async def start(self, timeout: float = 20.0) -> None:
         log = self.log_path.open("ab")
