@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Protocol
 
 from collab.errors import CloseCode
@@ -22,9 +22,16 @@ class Peer(Protocol):
     def send_frames(self, frames: Sequence[bytes]) -> None:
         """Queue several frames, in order, at once (as `send` for each)."""
 
+    def buffered(self) -> int:
+        """Bytes queued for the peer that the network has not taken yet (0 once gone)."""
+        ...
+
     def close(self, code: CloseCode, reason: str) -> None:
         """Start closing; idempotent."""
 
 
-Framer = Callable[[bytes], bytes]
-"""Wraps a y-protocols message into the transport's frame, once per broadcast."""
+class Framer(Protocol):
+    """Wraps a y-protocols message into the transport's frame, once per broadcast. The message
+    may come in parts (`collab.protocol.encode_parts`), which the frame joins, copying each once."""
+
+    def __call__(self, *parts: bytes) -> bytes: ...

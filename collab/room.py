@@ -44,7 +44,14 @@ from collab.outbox import Outbox, send_released
 from collab.peer import Framer, Peer
 from collab.policy import WritePolicy
 from collab.presence import Presence
-from collab.protocol import EMPTY_UPDATE, AuthDenied, SyncStep2, SyncUpdate, encode
+from collab.protocol import (
+    EMPTY_UPDATE,
+    AuthDenied,
+    SyncStep2,
+    SyncUpdate,
+    encode,
+    encode_parts,
+)
 from collab.replication import Replication
 from collab.room_document import RoomDocument
 from collab.session import (
@@ -295,7 +302,7 @@ class Room:
         except InvalidUpdate as exc:
             self._shut(peer, INVALID_STATE_VECTOR, error=str(exc))
             return
-        self._outbox.answer(peer, self._frame(encode(SyncStep2(missing))))
+        self._outbox.answer(peer, self._frame(*encode_parts(SyncStep2(missing))))
 
     def _broadcast(self, frame: bytes) -> None:
         for peer in self.peers:

@@ -74,6 +74,7 @@ class RecordingPeer:
     label: str
     frames: list[bytes] = field(default_factory=list)
     writes: int = 0  # calls of send and send_frames
+    unsent: int = 0  # what `buffered` says: bytes the network has not taken yet
     closed: tuple[CloseCode, str] | None = None
 
     def send(self, frame: bytes) -> None:
@@ -86,6 +87,9 @@ class RecordingPeer:
             self.frames.extend(frames)
             self.writes += 1
 
+    def buffered(self) -> int:
+        return self.unsent
+
     def close(self, code: CloseCode, reason: str) -> None:
         if self.closed is None:
             self.closed = (code, reason)
@@ -94,8 +98,8 @@ class RecordingPeer:
         return [decode(frame) for frame in self.frames]
 
 
-def identity(message: bytes) -> bytes:
-    return message
+def identity(*parts: bytes) -> bytes:
+    return b"".join(parts)
 
 
 def writer_session() -> PeerSession:

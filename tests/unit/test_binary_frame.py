@@ -13,3 +13,13 @@ def test_binary_frame_matches_websockets_serialize(length: int) -> None:
     message = bytes(index % 251 for index in range(length))
 
     assert binary_frame(message) == Frame(Opcode.BINARY, message).serialize(mask=False)
+
+
+@pytest.mark.parametrize("split", [0, 1, 3, 70000])
+def test_a_message_in_parts_makes_the_frame_of_the_whole(split: int) -> None:
+    message = bytes(index % 251 for index in range(70000))
+
+    whole = binary_frame(message)
+
+    assert binary_frame(message[:split], message[split:]) == whole
+    assert binary_frame(message[:split], b"", message[split:]) == whole
