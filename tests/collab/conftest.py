@@ -75,6 +75,7 @@ class RecordingPeer:
     frames: list[bytes] = field(default_factory=list)
     writes: int = 0  # calls of send and send_frames
     unsent: int = 0  # what `buffered` says: bytes the network has not taken yet
+    buffered_asked: int = 0  # calls of `buffered`
     closed: tuple[CloseCode, str] | None = None
 
     def send(self, frame: bytes) -> None:
@@ -88,6 +89,7 @@ class RecordingPeer:
             self.writes += 1
 
     def buffered(self) -> int:
+        self.buffered_asked += 1
         return self.unsent
 
     def close(self, code: CloseCode, reason: str) -> None:
