@@ -36,7 +36,7 @@ from collab.room import Room
 from collab.session import PeerSession
 from collab.stats import CollabStats
 from documents.checkpoints import CheckpointPolicy, LogTail, should_checkpoint
-from documents.store.log import UpdateLog, replay
+from documents.store.log import UpdateLog, encoded_state, replay
 
 log = structlog.get_logger(__name__)
 
@@ -170,12 +170,11 @@ class Rooms:
             del self._arrived_while_loading[name]
             self._bus.unsubscribe(name)
             raise
-        # A checkpoint alone is the state already encoded: the document is built on first use
-        # (see collab.lazy_doc); with a tail to replay, it is built now.
-        if stored.checkpoint is not None and not stored.tail:
-            document = LazyDoc(state=stored.checkpoint)
-        else:
-            document = LazyDoc(replay(stored))
+        # A checkpoint alone is the state already encoded, and so is a checkpoint with a short
+        # tail merged onto it (see encoded_state): the document is built on first use (see
+        # collab.lazy_doc); otherwise it is built now.
+        state = encoded_state(stored)
+        document = LazyDoc(replay(stored)) if state is None else LazyDoc(state=state)
         tail = LogTail(len(stored.tail), sum(len(update) for _, update in stored.tail), 0.0)
         room = Room(
             name,

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from pycrdt import Doc
+from pycrdt import Doc, merge_updates
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +121,30 @@ def replay(stored: StoredDocument) -> Doc[Any]:
     for start in range(0, len(tail), REPLAY_BATCH):
         _apply_in_one_transaction(doc, [update for _, update in tail[start : start + REPLAY_BATCH]])
     return doc
+
+
+MERGE_MAX_ENTRIES = 1000
+"""The longest tail `encoded_state` merges onto a checkpoint. pycrdt's `merge_updates` decodes
+and encodes the checkpoint once: for a 4 MB state of 100,000 edits and a tail of up to 1,000
+entries, ~25 ms against ~50 to replay it and encode the document again (~50 against ~75 in a
+server just started, which pays a page fault for every page it allocates first). It grows
+super-linearly with the number of updates: at 3,000 entries it costs as much as the replay."""
+
+
+def encoded_state(stored: StoredDocument) -> bytes | None:
+    """The state `replay` would build, as one update, without building a document; None when
+    merging would not pay (no checkpoint, or a tail longer than MERGE_MAX_ENTRIES).
+
+    What a fresh client needs after a crash left a tail on a big checkpoint: the whole state,
+    encoded, as soon as possible; the document itself can be built once that answer has left
+    (collab.room_document). Merging is equivalent to applying in order: an entry whose
+    dependencies are missing stays pending in the merged update as it would in the document.
+    """
+    if stored.checkpoint is None or len(stored.tail) > MERGE_MAX_ENTRIES:
+        return None
+    if not stored.tail:
+        return stored.checkpoint
+    return merge_updates(stored.checkpoint, *(update for _, update in stored.tail))
 
 
 def _apply_in_one_transaction(doc: Doc[Any], updates: list[bytes]) -> None:

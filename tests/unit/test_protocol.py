@@ -58,7 +58,8 @@ def test_a_state_in_parts_is_its_head_and_the_state_itself_uncopied() -> None:
     state = bytes(range(256)) * 70
     head, payload = encode_parts(SyncStep2(state))
 
-    assert head == b"\x00\x01\x80\x8c\x01" and payload is state
+    assert head == b"\x00\x01\x80\x8c\x01"
+    assert payload is state
 
 
 def test_wire_layout_of_an_update() -> None:
