@@ -36,7 +36,7 @@ from collab.room import Room
 from collab.session import PeerSession
 from collab.stats import CollabStats
 from documents.checkpoints import CheckpointPolicy, LogTail, should_checkpoint
-from documents.store.log import UpdateLog, encoded_state, replay
+from documents.store.log import UpdateLog, encoded_state, replay, snapshot
 
 log = structlog.get_logger(__name__)
 
@@ -157,8 +157,7 @@ class Rooms:
                 return room.encoded_state(), room.position
         # Other processes write this document too: only the log says which state a position
         # stands for.
-        stored = await self._store.load(name)
-        return replay(stored).get_update(), stored.last_position
+        return await snapshot(self._store, name, self._policy)
 
     async def _load(self, name: str) -> Room:
         self._arrived_while_loading[name] = []
