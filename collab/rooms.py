@@ -163,8 +163,17 @@ class Rooms:
         self._arrived_while_loading[name] = []
         try:
             await self._bus.subscribe(name)
-            policy = await self._write_policy(name)
-            stored = await self._store.load(name)
+            # The write policy and the document are read at once: the policy's query (~2 ms)
+            # used to wait for the load, which a fresh client of the document waits for.
+            reading_policy = asyncio.ensure_future(self._write_policy(name))
+            try:
+                stored = await self._store.load(name)
+            except BaseException:
+                reading_policy.cancel()
+                with contextlib.suppress(BaseException):
+                    await reading_policy
+                raise
+            policy = await reading_policy
         except BaseException:
             del self._arrived_while_loading[name]
             self._bus.unsubscribe(name)
