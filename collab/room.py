@@ -41,7 +41,7 @@ from collab.group_commit import GroupCommitter
 from collab.lazy_doc import LazyDoc
 from collab.limits import Limits, SizeBound
 from collab.outbox import Outbox, send_released
-from collab.peer import Framer, Peer
+from collab.peer import Frame, Framer, Peer
 from collab.policy import WritePolicy
 from collab.presence import Presence
 from collab.protocol import (
@@ -304,7 +304,7 @@ class Room:
             return
         self._outbox.answer(peer, self._frame(*encode_parts(SyncStep2(missing))))
 
-    def _broadcast(self, frame: bytes) -> None:
+    def _broadcast(self, frame: Frame) -> None:
         for peer in self.peers:
             peer.send(frame)
 
