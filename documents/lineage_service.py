@@ -15,6 +15,7 @@ from documents.access import DocumentKind, document_name, parse_document_name
 from documents.diff import changed_cells
 from documents.export import WorkshopExport
 from documents.family_graph import FamilyGraph, FamilyGraphs, build, encode
+from documents.gc_pause import collections_paused
 from documents.records import ForkEdge, LinkRecord, VersionRecord, WorkshopRecord, new_id, utc_now
 from documents.store.base import Store
 from documents.store.log import PendingUpdate, replay
@@ -259,12 +260,14 @@ class Lineage:
 async def family_graph(store: Store, workshop_id: str, graphs: FamilyGraphs) -> FamilyGraph:
     """The graph of the workshop's whole family: the one `graphs` keeps while the family's
     version says it is current, else built from the rows and kept. The version is read before
-    the rows, so a graph is never kept under a version newer than its rows."""
+    the rows, so a graph is never kept under a version newer than its rows. The rows live only
+    while the graph is built, and no collection runs meanwhile (see documents.gc_pause)."""
     root, version = await store.lineage.family_head(workshop_id)
     graph = graphs.get(root, version)
     if graph is None:
-        rows = await store.lineage.family(root)
-        graph = build(root, version, await store.workshops.get(root), rows)
+        with collections_paused():
+            top = await store.workshops.get(root)
+            graph = build(root, version, top, await store.lineage.family(root))
         graphs.keep(graph)
     return graph
 
