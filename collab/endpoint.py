@@ -18,7 +18,6 @@ import asyncio
 import itertools
 import logging
 import re
-import struct
 from collections.abc import Sequence
 from typing import Any, cast
 from urllib.parse import parse_qs, urlsplit
@@ -31,6 +30,7 @@ from websockets.server import ServerProtocol
 
 from collab.admission import Denied, origin_allowed
 from collab.errors import CloseCode
+from collab.frames import FrameSplitter, plain_message
 from collab.hub import CollabHub
 from collab.peer import Frame as OutgoingFrame
 from collab.room import Room
@@ -41,39 +41,11 @@ log = structlog.get_logger(__name__)
 PATH_PREFIX = "/collab/"
 DOCUMENT_NAME = re.compile(r"[A-Za-z0-9_.-]{1,128}")
 MAX_EARLY_MESSAGES = 256  # frames a client may send before its document is loaded
-_FIN_BINARY = 0x80 | Opcode.BINARY
-PARTS_FROM_BYTES = 64 * 1024  # frames from this long are sent in parts (see binary_frame)
 
 _connection_numbers = itertools.count(1)
 # websockets logs every open and close at INFO; our own log lines name the document instead.
 _quiet_logger = logging.getLogger("verstas.websockets")
 _quiet_logger.setLevel(logging.WARNING)
-
-
-def binary_frame(*parts: bytes) -> OutgoingFrame:
-    """An unmasked server frame of the message made of `parts`: identical for every peer, so a
-    broadcast encodes it once.
-
-    The same bytes as websockets' `Frame(Opcode.BINARY, message).serialize(mask=False)` (the
-    tests compare them), built without its BytesIO, which copies the payload twice. A sync
-    answer can carry a whole document of several megabytes: from PARTS_FROM_BYTES on, the
-    frame is its header and the message's parts, never copied (the transport writes them in
-    one system call): each copy of 4 MB into fresh memory cost 2-25 ms in a server just
-    started, mostly page faults; a fresh client of a 100k-update document after a restart
-    waited a median of 20.6 ms instead of 21.8 (16 restarts each, alternated). RFC 6455 5.2:
-    FIN and the binary opcode, then the length in 7 bits, or 126 and 16 bits, or 127 and 64
-    bits; no mask.
-    """
-    length = sum(map(len, parts))
-    if length < 126:
-        header = bytes((_FIN_BINARY, length))
-    elif length < 65536:
-        header = struct.pack("!BBH", _FIN_BINARY, 126, length)
-    else:
-        header = struct.pack("!BBQ", _FIN_BINARY, 127, length)
-    if length >= PARTS_FROM_BYTES:
-        return (header, *parts)
-    return b"".join((header, *parts))
 
 
 class CollabConnection(asyncio.Protocol):
@@ -90,6 +62,8 @@ class CollabConnection(asyncio.Protocol):
         self._loop = _loop or asyncio.get_event_loop()
         self._connections: set[Any] = server_state.connections
         self._ws = ServerProtocol(max_size=self.hub.limits.max_message_bytes, logger=_quiet_logger)
+        self._splitter: FrameSplitter | None = None  # from the upgrade on (see collab.frames)
+        self._largest_frame = 0  # see _write
         self._transport: asyncio.Transport | None = None
         self._ip = "?"
         self.label = f"#{next(_connection_numbers)}"
@@ -133,6 +107,26 @@ class CollabConnection(asyncio.Protocol):
     def data_received(self, data: bytes) -> None:
         self._last_heard = self._loop.time()
         self.hub.stats.bytes_in += len(data)
+        splitter = self._splitter
+        if splitter is None or not splitter.on:
+            self._parse(data)
+        else:
+            ws = self._ws
+            for frame in splitter.feed(data):
+                message = None
+                # Off after this feed: it ended with bytes that are no whole frame (too long).
+                if splitter.on and ws.state is State.OPEN and not self._closing:
+                    message = plain_message(frame) if ws.current_size is None else None
+                if message is None:
+                    self._parse(frame)
+                else:
+                    self._message(message)
+            if splitter.on and (self._closing or ws.state is not State.OPEN):
+                self._parse(splitter.stop())
+        self._flush()
+
+    def _parse(self, data: bytes) -> None:
+        """Through `websockets`: the handshake, and every frame but plain binary messages."""
         self._ws.receive_data(data)
         for event in self._ws.events_received():
             if isinstance(event, Request):
@@ -151,7 +145,6 @@ class CollabConnection(asyncio.Protocol):
                 code=code,
                 reason=str(self._ws.parser_exc),
             )
-        self._flush()
 
     def shutdown(self) -> None:
         """uvicorn calls this on SIGTERM: clients should reconnect elsewhere or later."""
@@ -185,10 +178,17 @@ class CollabConnection(asyncio.Protocol):
             transport.write(parts[0])
         else:
             transport.writelines(parts)
+        size = sum(map(len, parts))
         stats = self.hub.stats
         stats.frames_out += frames
-        stats.bytes_out += sum(map(len, parts))
-        if transport.get_write_buffer_size() > self.hub.limits.max_buffered_bytes:
+        stats.bytes_out += size
+        # A slow peer is one that falls behind by more than the limit beyond the largest
+        # message it must take whole: a fresh client of a document of 20 MiB is sent it at
+        # once, and the updates that follow while it downloads must not cut it off.
+        if size > self._largest_frame:
+            self._largest_frame = size
+        limit = self.hub.limits.max_buffered_bytes + self._largest_frame
+        if transport.get_write_buffer_size() > limit:
             stats.refused["slow_peer"] += 1
             log.warning("peer_too_slow", document=self.document, peer=self.label)
             self._closing = True
@@ -257,6 +257,10 @@ class CollabConnection(asyncio.Protocol):
             return
         response = self._ws.accept(request)
         self._ws.send_response(response)
+        if not self._ws.reader.buffer:
+            # Nothing came after the request: `websockets` stands at the first frame, and we
+            # split from here on. (Frames sent before the answer leave it to `websockets`.)
+            self._splitter = FrameSplitter(self.hub.limits.max_message_bytes)
         self._flush()
         assert self._transport is not None
         self._transport.resume_reading()

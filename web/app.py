@@ -20,7 +20,7 @@ from starlette.routing import Route
 
 from collab.bus import Bus, BusKind, LocalBus
 from collab.bus_redis import RedisBus
-from collab.endpoint import binary_frame
+from collab.frames import binary_frame
 from collab.hub import CollabHub, HubConfig
 from collab.locks import LockTable
 from collab.node_directory import RedisNodeDirectory

@@ -8,15 +8,18 @@
 // and compares against the send time recorded in this same process. Every update a client sends
 // comes from its own Y.Doc and references only its own items, so each one is valid on its own.
 //
-// Usage: node loadgen.mjs '<json config>'   (config.mode: "fanout" | "capacity" | "coldload")
+// Usage: node loadgen.mjs '<json config>'
+//   (config.mode: "fanout" | "capacity" | "coldload" | "updates" | "syncs")
 // Fanout takes several server URLs (config.urls): the clients of each room are assigned to them
 // round-robin, so with two nodes half of every room is on each and every update crosses between
 // them. Its rooms are named config.room_prefix + index, unique per run on a shared database.
 // stdout: one JSON object per line, {"event": "<name>", ...}; the last is "result" or "error".
 // stdin:  one JSON object per line, the runner's commands:
 //   {"cmd": "continue"}              after an event that waits (the runner samples /proc first)
-//   {"cmd": "sync", "label": "..."}  coldload only: time a fresh client's sync of the document
-//   {"cmd": "end"}                   coldload only: close everything and print the result
+//   {"cmd": "sync", "label": "..."}  coldload and syncs: time a fresh client's sync of the document
+//   {"cmd": "end"}                   coldload and syncs: close everything and print the result
+// "updates" writes one typist's updates to a file instead of a socket (tests/bench/growth_bench.py
+// logs them through the store); "syncs" only times fresh clients' syncs of a stored document.
 // Every wait is bounded; stdin closing (the runner died) ends the process.
 
 import WebSocket from 'ws'
@@ -24,6 +27,7 @@ import * as Y from 'yjs'
 import * as encoding from 'lib0/encoding'
 import * as decoding from 'lib0/decoding'
 import readline from 'node:readline'
+import { closeSync, openSync, writeSync } from 'node:fs'
 import { performance } from 'node:perf_hooks'
 
 const MESSAGE_SYNC = 0
@@ -269,18 +273,24 @@ class Writer {
 
   /**
    * Insert near the previous insert, like someone typing who moves the cursor now and then, and
-   * send it. Items rarely merge, so the document keeps about one item per update, and finding
-   * the position stays cheap (a random position in a 100k-item text costs the generator ~9x
-   * more, enough to make it the bottleneck of the cold-load population).
+   * return the update. Items rarely merge, so the document keeps about one item per update,
+   * and finding the position stays cheap (a random position in a 100k-item text costs the
+   * generator ~9x more, enough to make it the bottleneck of the cold-load population).
    */
-  send (ws) {
-    const clock = this.clock
+  type () {
     const offset = Math.floor(Math.random() * (2 * CURSOR_JUMP + 1)) - CURSOR_JUMP
     const position = Math.max(0, Math.min(this.text.length, this.cursor + offset))
     this.text.insert(position, INSERT)
     this.cursor = position + INSERT.length
+    return this.lastUpdate
+  }
+
+  /** Type one insert and send it, timed. */
+  send (ws) {
+    const clock = this.clock
+    const update = this.type()
     this.sendTimes.set(clock, now())
-    ws.send(syncMessage(SYNC_UPDATE, this.lastUpdate))
+    ws.send(syncMessage(SYNC_UPDATE, update))
     this.sent++
   }
 }
@@ -454,11 +464,11 @@ const fanout = async (config) => {
 
 /** N idle clients over R rooms, connected and disconnected in rounds; the runner reads RSS. */
 const capacity = async (config) => {
-  const { url, clients, rooms, rounds } = config
+  const { url, clients, rooms, rounds, room_prefix: prefix } = config
   const results = []
   for (let round = 1; round <= rounds; round++) {
     const failures = new FailureLog()
-    const peers = Array.from({ length: clients }, (_, i) => new Peer(roomUrl(url, `cap-${i % rooms}`)))
+    const peers = Array.from({ length: clients }, (_, i) => new Peer(roomUrl(url, `${prefix}${i % rooms}`)))
     const times = []
     const connectOne = async (peer) => {
       try {
@@ -535,15 +545,7 @@ const coldload = async (config) => {
   const warm = await timedSync(documentUrl, expected, config.sync_timeout_ms)
   // The writer and the witness stay connected: a server killed now has not unloaded the room.
   emit('populated')
-  const syncs = []
-  for (;;) {
-    const command = await nextCommand()
-    if (command.cmd === 'end') break
-    if (command.cmd !== 'sync') throw new Error(`unknown command ${command.cmd}`)
-    const result = { label: command.label, ...(await timedSync(documentUrl, expected, config.sync_timeout_ms)) }
-    syncs.push(result)
-    emit('doc_synced', result)
-  }
+  const syncs = await answerSyncs(documentUrl, expected, config.sync_timeout_ms)
   await Promise.all([writerPeer.close(1000), witness.close(1000)])
   return {
     mode: 'coldload',
@@ -556,7 +558,58 @@ const coldload = async (config) => {
   }
 }
 
-const MODES = { fanout, capacity, coldload }
+/**
+ * One fresh client's timed sync per "sync" command, across the server restarts the runner
+ * performs in between, until "end".
+ */
+const answerSyncs = async (documentUrl, expected, timeoutMs) => {
+  const results = []
+  for (;;) {
+    const command = await nextCommand()
+    if (command.cmd === 'end') return results
+    if (command.cmd !== 'sync') throw new Error(`unknown command ${command.cmd}`)
+    const result = { label: command.label, ...(await timedSync(documentUrl, expected, timeoutMs)) }
+    results.push(result)
+    emit('doc_synced', result)
+  }
+}
+
+/** Fresh clients' syncs of a document stored beforehand; `expected` is [[client, clock], ...]. */
+const syncs = async (config) => {
+  const expected = new Map(config.expected)
+  emit('ready')
+  return { mode: 'syncs', syncs: await answerSyncs(roomUrl(config.url, config.room), expected, config.sync_timeout_ms) }
+}
+
+/**
+ * One typist's K updates, as `send` makes them, written to config.path instead of a socket:
+ * each a 4-byte little-endian length, then the update (the runner logs them through the store).
+ */
+const updates = async (config) => {
+  const writer = new Writer(clientIdBase())
+  const fd = openSync(config.path, 'w')
+  const chunk = []
+  let chunkBytes = 0
+  const flush = () => {
+    writeSync(fd, Buffer.concat(chunk, chunkBytes))
+    chunk.length = 0
+    chunkBytes = 0
+  }
+  for (let i = 0; i < config.updates; i++) {
+    const update = writer.type()
+    const length = Buffer.alloc(4)
+    length.writeUInt32LE(update.length)
+    chunk.push(length, update)
+    chunkBytes += 4 + update.length
+    if (chunkBytes > 1 << 20) flush()
+  }
+  flush()
+  closeSync(fd)
+  // Every insert advances the typist's clock by its length: the first N updates end at N times it.
+  return { mode: 'updates', updates: config.updates, client: writer.doc.clientID, clock_per_update: INSERT.length }
+}
+
+const MODES = { fanout, capacity, coldload, updates, syncs }
 
 const main = async () => {
   const config = JSON.parse(process.argv[2] ?? '{}')

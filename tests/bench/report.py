@@ -101,6 +101,49 @@ def fanout_table(results: Sequence[FanoutResult]) -> str:
     return table("FAN-OUT (receive latency and server CPU per delivered update)", headers, rows)
 
 
+def peers_table(results: Sequence[FanoutResult]) -> str:
+    """A row per room size and server; ratios to the reference of the same size and repetition."""
+    references = {(r.repetition, r.clients): r for r in results if r.server == ServerKind.REFERENCE}
+    headers = [
+        "clients", "server", "rep", "sent", "delivered", "srv CPU %", "us/deliv",
+        "us/deliv vs ref", "p50 ms", "p50 vs ref", "p99 ms", "p99 vs ref", "gen CPU %",
+        "other CPU %", "converged", "failures",
+    ]  # fmt: skip
+    rows = []
+    for r in sorted(results, key=lambda r: (r.clients, r.repetition)):
+        reference = references.get((r.repetition, r.clients))
+        p50, p99 = r.latency_ms.get("p50"), r.latency_ms.get("p99")
+        rows.append(
+            [
+                str(r.clients),
+                r.server,
+                str(r.repetition),
+                f"{r.updates_sent:,}",
+                f"{r.frames_delivered:,}",
+                _num(r.server_cpu_pct, 0),
+                _num(r.server_cpu_us_per_delivery, 1),
+                _ratio(
+                    r.server_cpu_us_per_delivery,
+                    reference.server_cpu_us_per_delivery if reference else None,
+                ),
+                _num(p50, 2),
+                _ratio(p50, reference.latency_ms.get("p50") if reference else None),
+                _num(p99, 2),
+                _ratio(p99, reference.latency_ms.get("p99") if reference else None),
+                _generator_cpu(r.loadgen_cpu_pct),
+                _other_cpu(r.other_cpu_pct),
+                "yes" if r.converged else "NO",
+                "; ".join(r.failures) or "0",
+            ]
+        )
+    return table(
+        "PEERS PER ROOM (one room, the same total rate at every size: server CPU per delivered "
+        "update, receive latency)",
+        headers,
+        rows,
+    )
+
+
 def capacity_tables(results: Sequence[CapacityResult]) -> str:
     references = {r.repetition: r for r in results if r.server == ServerKind.REFERENCE}
     summary_headers = [

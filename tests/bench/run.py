@@ -2,14 +2,15 @@
 
 Usage (see tests/bench/README.md for what every figure means):
 
-    .venv/bin/python -m tests.bench.run [--scenario fanout|capacity|coldload|multinode|all]
+    .venv/bin/python -m tests.bench.run [--scenario fanout|capacity|coldload|peers|multinode|all]
         [--quick] [--repeat N] [--servers verstas,reference,pycrdt-websocket] [--json PATH]
         [--postgres-url URL]
 
 It prints figures; it asserts none. Servers run one at a time (the machine has 2 cores), in
 alternating order across repetitions, each driven by the same Node load generator. The
 multinode scenario (not part of `all`: it needs PostgreSQL and redis-server) compares Verstas
-on one node with two nodes sharing the same workload, in the same way.
+on one node with two nodes sharing the same workload, in the same way. Peers per room runs one
+room of each size (tests/bench/peers.py) at the same total rate, Verstas against the reference.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
+import itertools
 import json
 import os
 import platform
@@ -32,6 +34,7 @@ from typing import Any, Final
 
 from tests.bench import report
 from tests.bench.generator import GeneratorError
+from tests.bench.peers import PEERS_FULL, PEERS_QUICK, PEERS_SERVERS, PeersParams
 from tests.bench.scenarios import (
     FULL,
     QUICK,
@@ -50,7 +53,7 @@ from tests.bench.servers import DEFAULT_SERVERS, ServerError, ServerKind, wait_f
 from tests.support.databases import POSTGRES_URL
 from tests.support.jsclient import node_executable
 
-SCENARIOS: Final = ("fanout", "capacity", "coldload")
+SCENARIOS: Final = ("fanout", "capacity", "coldload", "peers")
 # Not part of `all`: it needs a PostgreSQL server and redis-server, the others nothing.
 MULTINODE: Final = "multinode"
 # The multi-node variants, by number of Verstas processes: one alone, two sharing Redis.
@@ -59,8 +62,8 @@ NODE_COUNTS: Final = (1, 2)
 _WANTED_FILES: Final = 65_536
 # Before each server, wait (a bounded time) for other processes on the machine to calm down:
 # other sessions may be running test suites on the same 2 cores.
-_QUIET_PCT: Final = 25.0
-_QUIET_MAX_WAIT_S: Final = 20.0
+QUIET_PCT: Final = 25.0
+QUIET_MAX_WAIT_S: Final = 20.0
 
 
 def raise_file_limit() -> int:
@@ -79,7 +82,7 @@ def raise_file_limit() -> int:
     return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
 
 
-def _progress(message: str) -> None:
+def progress(message: str) -> None:
     """Progress goes to stderr so that stdout holds only the tables."""
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
@@ -101,14 +104,17 @@ def _machine(file_limit: int) -> dict[str, Any]:
 async def _run(
     scenarios: Sequence[str],
     params: Params,
-    servers: Sequence[ServerKind],
+    peers_params: PeersParams,
+    servers: Sequence[ServerKind] | None,
     repeat: int,
     workdir: Path,
     postgres_url: str,
 ) -> dict[str, Any]:
     """Every requested scenario for every server; servers alternate order across repetitions.
 
-    In the multinode scenario the node counts take the servers' place.
+    In the multinode scenario the node counts take the servers' place. Peers per room runs
+    each room size for every server in turn, so that the runs a ratio compares are close in
+    time. `servers` None: the defaults (the peers scenario's are its own).
 
     SIGINT and SIGTERM cancel the run, so that every server and generator started is stopped
     on the way out (a shell's background job ignores SIGINT, hence explicit handlers).
@@ -122,23 +128,30 @@ async def _run(
     capacity: list[CapacityResult] = []
     coldload: list[ColdloadResult] = []
     multinode: list[MultinodeResult] = []
+    peers: list[FanoutResult] = []
     # A server that crashes or hangs loses its own row, not the whole run.
     failed: list[dict[str, Any]] = []
     for scenario in scenarios:
         # Cold load is one measurement per size: its figures are seconds, not noise-level.
         repetitions = 1 if scenario == "coldload" else repeat
-        for repetition in range(1, repetitions + 1):
-            subjects: list[ServerKind | int] = [
-                *(NODE_COUNTS if scenario == MULTINODE else servers)
-            ]
+        if servers is not None:
+            kinds: Sequence[ServerKind] = servers
+        else:
+            kinds = PEERS_SERVERS if scenario == "peers" else DEFAULT_SERVERS
+        # Peers per room: one room of each size, every server at each size before the next.
+        room_sizes: Sequence[int | None] = peers_params.sizes if scenario == "peers" else [None]
+        for repetition, room_size in itertools.product(range(1, repetitions + 1), room_sizes):
+            subjects: list[ServerKind | int] = [*(NODE_COUNTS if scenario == MULTINODE else kinds)]
             order = subjects if repetition % 2 else subjects[::-1]
             for kind in order:
                 name = nodes_label(kind) if isinstance(kind, int) else kind.value
-                where = workdir / f"{scenario}-{kind}-{repetition}"
+                if room_size is not None:
+                    name += f", {room_size} clients"
+                where = workdir / f"{scenario}-{kind}-{room_size}-{repetition}"
                 where.mkdir()
-                busy = await wait_for_quiet(_QUIET_PCT, _QUIET_MAX_WAIT_S)
-                note = f" (machine still {busy:.0f}% busy after {_QUIET_MAX_WAIT_S:.0f} s)"
-                _progress(f"{scenario} #{repetition}: {name}{note if busy >= _QUIET_PCT else ''}")
+                busy = await wait_for_quiet(QUIET_PCT, QUIET_MAX_WAIT_S)
+                note = f" (machine still {busy:.0f}% busy after {QUIET_MAX_WAIT_S:.0f} s)"
+                progress(f"{scenario} #{repetition}: {name}{note if busy >= QUIET_PCT else ''}")
                 try:
                     if isinstance(kind, int):
                         multinode.append(
@@ -148,6 +161,9 @@ async def _run(
                         )
                     elif scenario == "fanout":
                         fanout.append(await run_fanout(kind, params.fanout, repetition, where))
+                    elif room_size is not None:
+                        room = peers_params.fanout(room_size)
+                        peers.append(await run_fanout(kind, room, repetition, where))
                     elif scenario == "capacity":
                         capacity.append(
                             await run_capacity(kind, params.capacity, repetition, where)
@@ -158,7 +174,7 @@ async def _run(
                             sized.mkdir()
                             coldload.append(await run_coldload(kind, size, params.coldload, sized))
                 except (ServerError, GeneratorError, OSError) as exc:
-                    _progress(f"{scenario} #{repetition}: {name} FAILED: {exc}")
+                    progress(f"{scenario} #{repetition}: {name} FAILED: {exc}")
                     failed.append(
                         {
                             "scenario": scenario,
@@ -173,6 +189,8 @@ async def _run(
             print(report.capacity_tables(capacity) + "\n", flush=True)
         elif scenario == "coldload":
             print(report.coldload_table(coldload) + "\n", flush=True)
+        elif scenario == "peers":
+            print(report.peers_table(peers) + "\n", flush=True)
         else:
             print(report.multinode_table(multinode) + "\n", flush=True)
         for failure in failed:
@@ -185,6 +203,7 @@ async def _run(
         "capacity": [dataclasses.asdict(r) for r in capacity],
         "coldload": [dataclasses.asdict(r) for r in coldload],
         "multinode": [dataclasses.asdict(r) for r in multinode],
+        "peers": [dataclasses.asdict(r) for r in peers],
         "failed": failed,
     }
 
@@ -199,19 +218,19 @@ def main(argv: Sequence[str] | None = None) -> None:
         default="all",
         help=f"all: {', '.join(SCENARIOS)} ({MULTINODE} needs PostgreSQL and redis-server)",
     )
-    parser.add_argument("--quick", action="store_true", help="shorter runs, smaller sizes (~2 min)")
+    parser.add_argument("--quick", action="store_true", help="shorter runs, smaller sizes (~3 min)")
     parser.add_argument(
         "--repeat",
         type=int,
         default=1,
-        help="repetitions of fan-out, capacity and multinode (cold load runs once)",
+        help="repetitions of fan-out, capacity, peers and multinode (cold load runs once)",
     )
     parser.add_argument(
         "--servers",
-        default=",".join(kind.value for kind in DEFAULT_SERVERS),
         help="comma-separated subset of: "
         + ", ".join(kind.value for kind in ServerKind)
-        + f" ({MULTINODE} runs Verstas only)",
+        + f" (default: {', '.join(kind.value for kind in DEFAULT_SERVERS)}; for peers: "
+        + f"{', '.join(kind.value for kind in PEERS_SERVERS)}; {MULTINODE} runs Verstas only)",
     )
     parser.add_argument("--json", type=Path, help="write the raw results here")
     parser.add_argument(
@@ -224,34 +243,45 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
-    try:
-        servers = [ServerKind(name.strip()) for name in args.servers.split(",")]
-    except ValueError as exc:
-        parser.error(str(exc))
+    servers: list[ServerKind] | None = None
+    if args.servers is not None:
+        try:
+            servers = [ServerKind(name.strip()) for name in args.servers.split(",")]
+        except ValueError as exc:
+            parser.error(str(exc))
     scenarios = SCENARIOS if args.scenario == "all" else (args.scenario,)
     params = QUICK if args.quick else FULL
+    peers_params = PEERS_QUICK if args.quick else PEERS_FULL
     file_limit = raise_file_limit()
     machine = _machine(file_limit)
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="verstas-bench-") as tmp:
         try:
             results = asyncio.run(
-                _run(scenarios, params, servers, args.repeat, Path(tmp), args.postgres_url)
+                _run(
+                    scenarios,
+                    params,
+                    peers_params,
+                    servers,
+                    args.repeat,
+                    Path(tmp),
+                    args.postgres_url,
+                )
             )
         except asyncio.CancelledError:
-            _progress("interrupted; every server and generator was stopped")
+            progress("interrupted; every server and generator was stopped")
             raise SystemExit(130) from None
-    _progress(f"done in {time.monotonic() - started:.0f} s")
+    progress(f"done in {time.monotonic() - started:.0f} s")
     if args.json is not None:
         document = {
             "machine": machine,
             "quick": args.quick,
-            "params": dataclasses.asdict(params),
+            "params": {**dataclasses.asdict(params), "peers": dataclasses.asdict(peers_params)},
             "wall_s": time.monotonic() - started,
             **results,
         }
         args.json.write_text(json.dumps(document, indent=2) + "\n")
-        _progress(f"raw results written to {args.json}")
+        progress(f"raw results written to {args.json}")
 
 
 if __name__ == "__main__":

@@ -30,9 +30,9 @@ from tests.bench.servers import (
 )
 
 # Generous bounds for single steps; every wait in the benchmark has one.
-_EVENT_TIMEOUT = 120.0
+EVENT_TIMEOUT = 120.0
 _CONNECT_TIMEOUT_MS = 30_000
-_SYNC_TIMEOUT_MS = 120_000
+SYNC_TIMEOUT_MS = 120_000
 _QUIESCE_TIMEOUT_MS = 15_000
 _LEAVE_TIMEOUT_MS = 10_000
 # Handshakes in flight at once: well under every server's listen backlog (Node's 511).
@@ -43,6 +43,9 @@ _IDLE_BEFORE_S = 1.0
 # connections from 127.0.0.1, and one writer logging 100,000 updates as fast as it can. Real
 # users come from many addresses and type far slower; nothing else differs from the defaults.
 _CAPACITY_LIMITS = {"max_connections_per_ip": 1_000_000}
+# The capacity scenario's documents are this plus a number from 0: the growth bench stores them
+# beforehand (tests/bench/growth_bench.py), so that each client holds a document with content.
+CAPACITY_ROOM_PREFIX = "cap-"
 _POPULATE_LIMITS = {"messages_per_second": 1e9, "bytes_per_second": 1e12}
 
 
@@ -227,18 +230,18 @@ async def run_fanout(
     commit: CommitFigures | None = None
     try:
         async with load_generator(config, workdir) as generator:
-            await generator.event("synced", _EVENT_TIMEOUT)
+            await generator.event("synced", EVENT_TIMEOUT)
             # /metrics is read outside the CPU snapshots, so its cost is not in the phase.
             commits_before = await read_commits(server.port) if verstas else None
             synced = snapshot(server.pid, generator.pid)
             await generator.command("continue")
-            phase_timeout = params.duration_s + _QUIESCE_TIMEOUT_MS / 1000 + _EVENT_TIMEOUT
+            phase_timeout = params.duration_s + _QUIESCE_TIMEOUT_MS / 1000 + EVENT_TIMEOUT
             await generator.event("quiesced", phase_timeout)
             quiesced = snapshot(server.pid, generator.pid)
             if commits_before is not None:
                 commit = commit_figures(commits_before, await read_commits(server.port))
             await generator.command("continue")
-            result = await generator.event("result", _EVENT_TIMEOUT)
+            result = await generator.event("result", EVENT_TIMEOUT)
     finally:
         await server.stop()
     delivered: int = result["frames_delivered"]
@@ -273,6 +276,7 @@ async def run_capacity(
     config = {
         "mode": "capacity",
         "url": server.url,
+        "room_prefix": CAPACITY_ROOM_PREFIX,
         "clients": params.clients,
         "rooms": params.rooms,
         "rounds": params.rounds,
@@ -281,7 +285,7 @@ async def run_capacity(
         "leave_timeout_ms": _LEAVE_TIMEOUT_MS,
     }
     # One bound for a whole round's connect phase: 2 s per batch of concurrent handshakes.
-    round_timeout = _EVENT_TIMEOUT + params.clients / _CONNECT_CONCURRENCY * 2
+    round_timeout = EVENT_TIMEOUT + params.clients / _CONNECT_CONCURRENCY * 2
     # Per round: snapshots at its start and with everyone connected, the server after leaving.
     samples: list[tuple[Snapshot, Snapshot, ProcSample]] = []
     try:
@@ -298,7 +302,7 @@ async def run_capacity(
                 samples.append((start, connected, sample(server.pid)))
                 start = snapshot(server.pid, generator.pid)
                 await generator.command("continue")
-            result = await generator.event("result", _EVENT_TIMEOUT)
+            result = await generator.event("result", EVENT_TIMEOUT)
     finally:
         await server.stop()
     rounds: list[CapacityRound] = []
@@ -338,7 +342,7 @@ async def run_capacity(
     )
 
 
-def _cold_sync(event: Event, replayed: int | None) -> ColdSync:
+def cold_sync(event: Event, replayed: int | None) -> ColdSync:
     ok = bool(event.get("ok"))
     return ColdSync(
         sync_ms=event.get("sync_ms") if ok else None,
@@ -368,10 +372,10 @@ async def run_coldload(
         "updates": size,
         "window": params.window,
         "connect_timeout_ms": _CONNECT_TIMEOUT_MS,
-        "sync_timeout_ms": _SYNC_TIMEOUT_MS,
+        "sync_timeout_ms": SYNC_TIMEOUT_MS,
         "populate_timeout_ms": params.populate_timeout_s * 1000,
     }
-    sync_timeout = _SYNC_TIMEOUT_MS / 1000 + _EVENT_TIMEOUT
+    sync_timeout = SYNC_TIMEOUT_MS / 1000 + EVENT_TIMEOUT
     after_kill: ColdSync | None = None
     after_sigterm: ColdSync | None = None
     database_bytes: int | None = None
@@ -386,14 +390,14 @@ async def run_coldload(
                 await server.start()
                 await generator.command("sync", label="after kill -9")
                 synced = await generator.event("doc_synced", sync_timeout)
-                after_kill = _cold_sync(synced, server.replayed_log_entries(room))
+                after_kill = cold_sync(synced, server.replayed_log_entries(room))
                 await server.stop()
                 await server.start()
                 await generator.command("sync", label="after SIGTERM")
                 synced = await generator.event("doc_synced", sync_timeout)
-                after_sigterm = _cold_sync(synced, server.replayed_log_entries(room))
+                after_sigterm = cold_sync(synced, server.replayed_log_entries(room))
             await generator.command("end")
-            result = await generator.event("result", _EVENT_TIMEOUT)
+            result = await generator.event("result", EVENT_TIMEOUT)
     finally:
         await server.stop()
     warm: Event = result["warm"]
@@ -527,14 +531,14 @@ async def run_multinode(
             stack.push_async_callback(server.stop)
             await server.start()
         generator = await stack.enter_async_context(load_generator(config, workdir))
-        await generator.event("synced", _EVENT_TIMEOUT)
+        await generator.event("synced", EVENT_TIMEOUT)
         synced = _cluster_reading(servers, generator.pid, redis, postgres_url)
         await generator.command("continue")
-        phase_timeout = params.duration_s + _QUIESCE_TIMEOUT_MS / 1000 + _EVENT_TIMEOUT
+        phase_timeout = params.duration_s + _QUIESCE_TIMEOUT_MS / 1000 + EVENT_TIMEOUT
         await generator.event("quiesced", phase_timeout)
         quiesced = _cluster_reading(servers, generator.pid, redis, postgres_url)
         await generator.command("continue")
-        result = await generator.event("result", _EVENT_TIMEOUT)
+        result = await generator.event("result", EVENT_TIMEOUT)
     delivered: int = result["frames_delivered"]
     wall = quiesced.at - synced.at
     nodes_cpu_s = quiesced.nodes_cpu_s - synced.nodes_cpu_s

@@ -6,7 +6,7 @@ import pytest
 from websockets.frames import Frame as WebsocketsFrame
 from websockets.frames import Opcode
 
-from collab.endpoint import PARTS_FROM_BYTES, binary_frame
+from collab.frames import PARTS_FROM_BYTES, binary_frame
 from collab.peer import Frame
 
 
