@@ -32,6 +32,7 @@ from collab.admission import Denied, origin_allowed
 from collab.errors import CloseCode
 from collab.frames import FrameSplitter, plain_message
 from collab.hub import CollabHub
+from collab.peer import Frame as OutgoingFrame
 from collab.room import Room
 from collab.session import PeerSession
 
@@ -152,18 +153,32 @@ class CollabConnection(asyncio.Protocol):
 
     # Peer (what the room uses)
 
-    def send(self, frame: bytes) -> None:
-        self._write(frame, 1)
+    def send(self, frame: OutgoingFrame) -> None:
+        self._write((frame,) if isinstance(frame, bytes) else frame, 1)
 
-    def send_frames(self, frames: Sequence[bytes]) -> None:
-        self._write(b"".join(frames), len(frames))
+    def send_frames(self, frames: Sequence[OutgoingFrame]) -> None:
+        if all(isinstance(frame, bytes) for frame in frames):
+            self._write((b"".join(cast(Sequence[bytes], frames)),), len(frames))
+            return
+        parts = [part for f in frames for part in ((f,) if isinstance(f, bytes) else f)]
+        self._write(parts, len(frames))
 
-    def _write(self, data: bytes, frames: int) -> None:
+    def buffered(self) -> int:
+        transport = self._transport
+        if self._gone or transport is None:
+            return 0
+        return transport.get_write_buffer_size()
+
+    def _write(self, parts: Sequence[bytes], frames: int) -> None:
+        """One write of `frames` frames made of `parts`."""
         transport = self._transport
         if self._gone or self._closing or transport is None:
             return
-        transport.write(data)
-        size = len(data)
+        if len(parts) == 1:
+            transport.write(parts[0])
+        else:
+            transport.writelines(parts)
+        size = sum(map(len, parts))
         stats = self.hub.stats
         stats.frames_out += frames
         stats.bytes_out += size

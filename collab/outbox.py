@@ -12,7 +12,7 @@ from collections import deque
 from collections.abc import Collection
 from typing import NamedTuple
 
-from collab.peer import Peer
+from collab.peer import Frame, Peer
 
 
 class Outgoing(NamedTuple):
@@ -22,7 +22,7 @@ class Outgoing(NamedTuple):
     recipient: Peer | None
     """None: every peer of the room but `skip`."""
     skip: Peer | None
-    frame: bytes
+    frame: Frame
     update: bytes
     """The update a broadcast carries (published once durable); b"" for an answer."""
 
@@ -42,13 +42,13 @@ class Outbox:
         """Nothing is waiting for a commit."""
         return self.committed == self.applied
 
-    def relay(self, update: bytes, frame: bytes, sender: Peer | None) -> int:
+    def relay(self, update: bytes, frame: Frame, sender: Peer | None) -> int:
         """Hold an applied update's frame for every peer but `sender`; its ticket."""
         ticket = self.applied = self.applied + 1
         self._held.append(Outgoing(ticket, None, sender, frame, update))
         return ticket
 
-    def answer(self, peer: Peer, frame: bytes) -> None:
+    def answer(self, peer: Peer, frame: Frame) -> None:
         """Send `frame` (computed from the document as it is) once what it shows is durable."""
         if self.committed == self.applied:
             peer.send(frame)
@@ -84,7 +84,7 @@ def send_released(released: list[Outgoing], peers: Collection[Peer]) -> None:
         elif entry.recipient in peers:
             entry.recipient.send(entry.frame)
         return
-    shares: dict[Peer, list[bytes]] = {}
+    shares: dict[Peer, list[Frame]] = {}
     for entry in released:
         if entry.recipient is None:
             for peer in peers:

@@ -9,7 +9,7 @@ from collections.abc import Callable, Collection
 import structlog
 
 from collab.awareness import AwarenessRegistry
-from collab.peer import Framer, Peer
+from collab.peer import Frame, Framer, Peer
 from collab.protocol import AwarenessEntry, AwarenessMessage, encode, encode_awareness
 from collab.session import RelayAwareness
 
@@ -81,6 +81,6 @@ class Presence:
         self._send_all(self._frame(message))
         self._publish(message)
 
-    def _send_all(self, frame: bytes) -> None:
+    def _send_all(self, frame: Frame) -> None:
         for peer in self._peers:
             peer.send(frame)

@@ -220,9 +220,13 @@ def decode(data: bytes) -> Message:
 
 
 def encode(message: Message) -> bytes:
-    """The wire bytes of one message, as y-protocols writes them.
+    """The wire bytes of one message, as y-protocols writes them."""
+    return b"".join(encode_parts(message))
 
-    The payload is copied once (a whole document's state can be megabytes)."""
+
+def encode_parts(message: Message) -> tuple[bytes, bytes]:
+    """The wire bytes of one message in two parts, its head and its payload, so that whoever
+    frames it copies the payload once (a whole document's state can be megabytes)."""
     head = bytearray()
     if isinstance(message, SyncUpdate):
         head += b"\x00\x02"
@@ -237,13 +241,13 @@ def encode(message: Message) -> bytes:
         head.append(MESSAGE_AWARENESS)
         payload = message.update
     elif isinstance(message, QueryAwareness):
-        return bytes((MESSAGE_QUERY_AWARENESS,))
+        return bytes((MESSAGE_QUERY_AWARENESS,)), b""
     else:
         head.append(MESSAGE_AUTH)
         head.append(AUTH_PERMISSION_DENIED)
         payload = message.reason.encode("utf-8")
     _write_var_uint(head, len(payload))
-    return b"".join((head, payload))
+    return bytes(head), payload
 
 
 def decode_awareness(update: bytes) -> list[AwarenessEntry]:

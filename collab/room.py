@@ -41,10 +41,17 @@ from collab.group_commit import GroupCommitter
 from collab.lazy_doc import LazyDoc
 from collab.limits import Limits, SizeBound
 from collab.outbox import Outbox, send_released
-from collab.peer import Framer, Peer
+from collab.peer import Frame, Framer, Peer
 from collab.policy import WritePolicy
 from collab.presence import Presence
-from collab.protocol import EMPTY_UPDATE, AuthDenied, SyncStep2, SyncUpdate, encode
+from collab.protocol import (
+    EMPTY_UPDATE,
+    AuthDenied,
+    SyncStep2,
+    SyncUpdate,
+    encode,
+    encode_parts,
+)
 from collab.replication import Replication
 from collab.room_document import RoomDocument
 from collab.session import (
@@ -295,9 +302,9 @@ class Room:
         except InvalidUpdate as exc:
             self._shut(peer, INVALID_STATE_VECTOR, error=str(exc))
             return
-        self._outbox.answer(peer, self._frame(encode(SyncStep2(missing))))
+        self._outbox.answer(peer, self._frame(*encode_parts(SyncStep2(missing))))
 
-    def _broadcast(self, frame: bytes) -> None:
+    def _broadcast(self, frame: Frame) -> None:
         for peer in self.peers:
             peer.send(frame)
 

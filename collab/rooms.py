@@ -36,7 +36,7 @@ from collab.room import Room
 from collab.session import PeerSession
 from collab.stats import CollabStats
 from documents.checkpoints import CheckpointPolicy, LogTail, should_checkpoint
-from documents.store.log import UpdateLog, replay
+from documents.store.log import UpdateLog, encoded_state, replay, snapshot
 
 log = structlog.get_logger(__name__)
 
@@ -157,25 +157,32 @@ class Rooms:
                 return room.encoded_state(), room.position
         # Other processes write this document too: only the log says which state a position
         # stands for.
-        stored = await self._store.load(name)
-        return replay(stored).get_update(), stored.last_position
+        return await snapshot(self._store, name, self._policy)
 
     async def _load(self, name: str) -> Room:
         self._arrived_while_loading[name] = []
         try:
             await self._bus.subscribe(name)
-            policy = await self._write_policy(name)
-            stored = await self._store.load(name)
+            # The write policy and the document are read at once: the policy's query (~2 ms)
+            # used to wait for the load, which a fresh client of the document waits for.
+            reading_policy = asyncio.ensure_future(self._write_policy(name))
+            try:
+                stored = await self._store.load(name)
+            except BaseException:
+                reading_policy.cancel()
+                with contextlib.suppress(BaseException):
+                    await reading_policy
+                raise
+            policy = await reading_policy
         except BaseException:
             del self._arrived_while_loading[name]
             self._bus.unsubscribe(name)
             raise
-        # A checkpoint alone is the state already encoded: the document is built on first use
-        # (see collab.lazy_doc); with a tail to replay, it is built now.
-        if stored.checkpoint is not None and not stored.tail:
-            document = LazyDoc(state=stored.checkpoint)
-        else:
-            document = LazyDoc(replay(stored))
+        # A checkpoint alone is the state already encoded, and so is a checkpoint with a short
+        # tail merged onto it (see encoded_state): the document is built on first use (see
+        # collab.lazy_doc); otherwise it is built now.
+        state = encoded_state(stored)
+        document = LazyDoc(replay(stored)) if state is None else LazyDoc(state=state)
         tail = LogTail(len(stored.tail), sum(len(update) for _, update in stored.tail), 0.0)
         room = Room(
             name,

@@ -5,6 +5,8 @@ The current state of a document comes from a `Snapshot` callable (see `workshop_
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -15,6 +17,7 @@ from documents.access import DocumentKind, document_name, parse_document_name
 from documents.diff import changed_cells
 from documents.export import WorkshopExport
 from documents.family_graph import FamilyGraph, FamilyGraphs, build, encode
+from documents.gc_pause import collections_paused
 from documents.records import ForkEdge, LinkRecord, VersionRecord, WorkshopRecord, new_id, utc_now
 from documents.store.base import Store
 from documents.store.log import PendingUpdate, replay
@@ -259,12 +262,18 @@ class Lineage:
 async def family_graph(store: Store, workshop_id: str, graphs: FamilyGraphs) -> FamilyGraph:
     """The graph of the workshop's whole family: the one `graphs` keeps while the family's
     version says it is current, else built from the rows and kept. The version is read before
-    the rows, so a graph is never kept under a version newer than its rows."""
+    the rows, so a graph is never kept under a version newer than its rows. The rows live only
+    while the graph is built, and no collection runs meanwhile (see documents.gc_pause)."""
     root, version = await store.lineage.family_head(workshop_id)
+    return await _graph(store, root, version, graphs)
+
+
+async def _graph(store: Store, root: str, version: int, graphs: FamilyGraphs) -> FamilyGraph:
     graph = graphs.get(root, version)
     if graph is None:
-        rows = await store.lineage.family(root)
-        graph = build(root, version, await store.workshops.get(root), rows)
+        with collections_paused():
+            top = await store.workshops.get(root)
+            graph = build(root, version, top, await store.lineage.family(root))
         graphs.keep(graph)
     return graph
 
@@ -275,14 +284,26 @@ async def lineage(
     """The whole family (from the root down) and where this workshop's model is in use; of
     the private and deleted members, only where they are (see `family_graph.shown`).
 
-    The graph comes from `graphs` (see `family_graph`).
+    The graph comes from `graphs` (see `family_graph`). For the root, whose forks are all in
+    use below it, their last activities are read while the graph is built: the database
+    answers one while Python builds the other (for 10,000 forks, ~25 ms after the graph's
+    ~40). A member's walk down is read after the graph: small for most members, it showed no
+    gain for a leaf when read at once.
     """
-    graph = await family_graph(store, workshop.id, graphs)
-    root = graph.root
-    if root == workshop.id:
-        below = await store.lineage.family_activity(root)
-    else:
+    root, version = await store.lineage.family_head(workshop.id)
+    if root != workshop.id:
+        graph = await _graph(store, root, version, graphs)
         below = await store.lineage.activity_below(workshop.id)
+    else:
+        reading = asyncio.ensure_future(store.lineage.family_activity(root))
+        try:
+            graph = await _graph(store, root, version, graphs)
+        except BaseException:
+            reading.cancel()
+            with contextlib.suppress(BaseException):
+                await reading
+            raise
+        below = await reading
     in_use: list[dict[str, Any]] = []
     counted: list[dict[str, Any]] = []  # the public ones among the first DIVERGENCE_LIMIT in use
     for child, organisation, forked_at, status in graph.members if below else ():

@@ -16,7 +16,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from pycrdt import Doc
+import structlog
+from pycrdt import Doc, merge_updates
+
+from documents.checkpoints import CheckpointPolicy, LogTail, should_checkpoint
+
+_log = structlog.get_logger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +126,59 @@ def replay(stored: StoredDocument) -> Doc[Any]:
     for start in range(0, len(tail), REPLAY_BATCH):
         _apply_in_one_transaction(doc, [update for _, update in tail[start : start + REPLAY_BATCH]])
     return doc
+
+
+async def snapshot(log: UpdateLog, document: str, policy: CheckpointPolicy) -> tuple[bytes, int]:
+    """The document's committed state read from the log, as one update, and the log position
+    it stands for; a tail past the policy's bounds is folded into a checkpoint on the way.
+
+    Only a crash leaves such a tail (rooms fold theirs as they go and on unload), and every
+    read of the document replays it until a room loads it again: forking a workshop of 10,000
+    uncheckpointed edits took ~17-20 ms each time, ~4 ms once folded. A failed write loses
+    nothing (the log is the truth) and does not fail the read.
+    """
+    stored = await log.load(document)
+    state = replay(stored).get_update()
+    position = stored.last_position
+    tail = LogTail(len(stored.tail), sum(len(update) for _, update in stored.tail), 0.0)
+    if should_checkpoint(policy, tail):
+        try:
+            await log.save_checkpoint(document, state, position)
+        except Exception as exc:
+            _log.error("checkpoint_failed", document=document, error=repr(exc))
+        else:
+            _log.info(
+                "checkpoint_written",
+                document=document,
+                position=position,
+                entries=tail.entries,
+                bytes=len(state),
+            )
+    return state, position
+
+
+MERGE_MAX_ENTRIES = 1000
+"""The longest tail `encoded_state` merges onto a checkpoint. pycrdt's `merge_updates` decodes
+and encodes the checkpoint once: for a 4 MB state of 100,000 edits and a tail of up to 1,000
+entries, ~25 ms against ~50 to replay it and encode the document again (~50 against ~75 in a
+server just started, which pays a page fault for every page it allocates first). It grows
+super-linearly with the number of updates: at 3,000 entries it costs as much as the replay."""
+
+
+def encoded_state(stored: StoredDocument) -> bytes | None:
+    """The state `replay` would build, as one update, without building a document; None when
+    merging would not pay (no checkpoint, or a tail longer than MERGE_MAX_ENTRIES).
+
+    What a fresh client needs after a crash left a tail on a big checkpoint: the whole state,
+    encoded, as soon as possible; the document itself can be built once that answer has left
+    (collab.room_document). Merging is equivalent to applying in order: an entry whose
+    dependencies are missing stays pending in the merged update as it would in the document.
+    """
+    if stored.checkpoint is None or len(stored.tail) > MERGE_MAX_ENTRIES:
+        return None
+    if not stored.tail:
+        return stored.checkpoint
+    return merge_updates(stored.checkpoint, *(update for _, update in stored.tail))
 
 
 def _apply_in_one_transaction(doc: Doc[Any], updates: list[bytes]) -> None:

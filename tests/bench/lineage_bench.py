@@ -26,7 +26,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import delete, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -38,6 +38,7 @@ from documents.store.base import Store
 from documents.store.factory import create_store
 from documents.store.log import PendingUpdate, replay
 from documents.store.migrate import upgrade
+from documents.store.tables import checkpoints
 from documents.workshop_doc import load_document, text_at
 from documents.workshop_service import Snapshot, create_workshop, stored_snapshot
 
@@ -54,9 +55,17 @@ class Figure:
     p95: float
 
 
-async def timed(label: str, action: Callable[[], Awaitable[Any]], repeat: int) -> Figure:
+async def timed(
+    label: str,
+    action: Callable[[], Awaitable[Any]],
+    repeat: int,
+    setup: Callable[[], Awaitable[Any]] | None = None,
+) -> Figure:
+    """`action` run `repeat` times, each after `setup` (not timed), if given."""
     samples = []
     for _ in range(repeat):
+        if setup is not None:
+            await setup()
         start = time.perf_counter()
         await action()
         samples.append((time.perf_counter() - start) * 1000)
@@ -200,13 +209,23 @@ async def lineage_figures(
     ]
 
 
-async def fork_figures(store: Store, args: argparse.Namespace) -> list[Figure]:
+async def fork_figures(store: Store, url: str, args: argparse.Namespace) -> list[Figure]:
     print(f"  logging {args.edits} edits ...", flush=True)
     big = await logged_edits(store, args.edits)
     name = document_name(big.id, DocumentKind.CONTENT)
     from_store = partial(stored_snapshot, store)
     stored = await store.load(name)
     loaded, position = replay(stored), stored.last_position
+
+    async def unfolded() -> None:
+        """The document as a crash left it: the checkpoint the previous fork's read wrote
+        (documents.store.log.snapshot) is removed, so every run forks the whole tail."""
+        engine = create_async_engine(url)
+        try:
+            async with engine.begin() as conn:
+                await conn.execute(delete(checkpoints).where(checkpoints.c.document == name))
+        finally:
+            await engine.dispose()
 
     async def from_memory(_: str) -> tuple[bytes, int]:
         """A loaded room's snapshot: the state of its document in memory."""
@@ -220,6 +239,7 @@ async def fork_figures(store: Store, args: argparse.Namespace) -> list[Figure]:
             f"fork a workshop of {args.edits} logged edits, no checkpoint",
             fork_with(from_store),
             args.repeat,
+            setup=unfolded,
         ),
         await timed(
             "  the same, its room loaded (state from memory)", fork_with(from_memory), args.repeat
@@ -227,7 +247,11 @@ async def fork_figures(store: Store, args: argparse.Namespace) -> list[Figure]:
     ]
     await store.save_checkpoint(name, loaded.get_update(), position)
     figures.append(
-        await timed("  the same, after a checkpoint", fork_with(from_store), args.repeat)
+        await timed(
+            "  the same, after a checkpoint (as the fork before wrote one)",
+            fork_with(from_store),
+            args.repeat,
+        )
     )
     return figures
 
@@ -258,7 +282,7 @@ async def run(url: str, args: argparse.Namespace) -> list[Figure]:
         await analyze(url)
         return [
             *await lineage_figures(store, args, root, leaf),
-            *await fork_figures(store, args),
+            *await fork_figures(store, url, args),
         ]
     finally:
         await store.close()

@@ -16,6 +16,7 @@ import pytest_asyncio
 from collab.errors import CloseCode
 from collab.hub import CollabHub, HubConfig
 from collab.limits import Limits
+from collab.peer import Frame
 from collab.protocol import Message, decode
 from collab.session import PeerSession
 from documents.checkpoints import CheckpointPolicy
@@ -74,17 +75,23 @@ class RecordingPeer:
     label: str
     frames: list[bytes] = field(default_factory=list)
     writes: int = 0  # calls of send and send_frames
+    unsent: int = 0  # what `buffered` says: bytes the network has not taken yet
+    buffered_asked: int = 0  # calls of `buffered`
     closed: tuple[CloseCode, str] | None = None
 
-    def send(self, frame: bytes) -> None:
+    def send(self, frame: Frame) -> None:
         if self.closed is None:
-            self.frames.append(frame)
+            self.frames.append(whole(frame))
             self.writes += 1
 
-    def send_frames(self, frames: Sequence[bytes]) -> None:
+    def send_frames(self, frames: Sequence[Frame]) -> None:
         if self.closed is None:
-            self.frames.extend(frames)
+            self.frames.extend(whole(frame) for frame in frames)
             self.writes += 1
+
+    def buffered(self) -> int:
+        self.buffered_asked += 1
+        return self.unsent
 
     def close(self, code: CloseCode, reason: str) -> None:
         if self.closed is None:
@@ -94,8 +101,13 @@ class RecordingPeer:
         return [decode(frame) for frame in self.frames]
 
 
-def identity(message: bytes) -> bytes:
-    return message
+def whole(frame: Frame) -> bytes:
+    """A frame's bytes, whether it came whole or in parts."""
+    return frame if isinstance(frame, bytes) else b"".join(frame)
+
+
+def identity(*parts: bytes) -> bytes:
+    return b"".join(parts)
 
 
 def writer_session() -> PeerSession:

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from pycrdt import Doc, Text
 
+from collab import room_document
 from collab.crdt import InvalidUpdate
 from collab.errors import CloseCode
 from collab.hub import CollabHub
@@ -48,6 +49,61 @@ async def test_a_fresh_peer_gets_the_checkpoint_first_and_our_state_vector_after
     await wait_until(lambda: len(peer.frames) == 2, what="our sync step 1")
     assert peer.messages()[1] == SyncStep1(room.doc.get_state())
     assert str(room.doc.get("t", type=Text)) == "kylmä alku"
+
+
+@pytest.mark.asyncio
+async def test_a_checkpoint_and_a_short_tail_answer_a_fresh_peer_before_any_build(
+    hub: CollabHub, store: GatedStore
+) -> None:
+    state = await checkpointed(store, "crashed", "ennen kaatumista")
+    source: Doc[Any] = Doc()
+    source.apply_update(state)
+    before = source.get_state()
+    source.get("t", type=Text).insert(0, "lokissa ")
+    await store.append([PendingUpdate("crashed", source.get_update(before))])  # no checkpoint
+    peer = RecordingPeer("fresh")
+    room = await hub.rooms.join("crashed", peer, writer_session())
+
+    room.receive(peer, encode(SyncStep1(b"\x00")), 0.0)
+
+    assert [type(m) for m in peer.messages()] == [SyncStep2]  # our step 1 waits for the build
+    (answer,) = peer.messages()
+    assert isinstance(answer, SyncStep2)
+    assert text_of(answer.update) == "lokissa ennen kaatumista"
+    await wait_until(lambda: len(peer.frames) == 2, what="our sync step 1")
+    assert peer.messages()[1] == SyncStep1(source.get_state())
+
+
+@pytest.mark.asyncio
+async def test_our_state_vector_waits_until_the_answer_has_left(
+    hub: CollabHub, store: GatedStore
+) -> None:
+    await checkpointed(store, "slow", "hidas alku")
+    peer = RecordingPeer("fresh", unsent=4_000_000)  # the answer did not fit the socket's buffer
+    room = await hub.rooms.join("slow", peer, writer_session())
+
+    room.receive(peer, encode(SyncStep1(b"\x00")), 0.0)
+    await wait_until(lambda: peer.buffered_asked >= 3, what="the build looking at the buffer")
+    assert [type(m) for m in peer.messages()] == [SyncStep2]
+
+    peer.unsent = 0
+    await wait_until(lambda: len(peer.frames) == 2, what="our sync step 1")
+    assert peer.messages()[1] == SyncStep1(room.doc.get_state())
+
+
+@pytest.mark.asyncio
+async def test_a_peer_whose_answer_never_leaves_is_greeted_after_the_patience(
+    hub: CollabHub, store: GatedStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(room_document, "DRAIN_PATIENCE_SECONDS", 0.05)
+    await checkpointed(store, "stuck", "jumissa")
+    peer = RecordingPeer("stuck", unsent=1)
+    room = await hub.rooms.join("stuck", peer, writer_session())
+
+    room.receive(peer, encode(SyncStep1(b"\x00")), 0.0)
+
+    await wait_until(lambda: len(peer.frames) == 2, what="our sync step 1")
+    assert peer.messages()[1] == SyncStep1(room.doc.get_state())
 
 
 @pytest.mark.asyncio

@@ -11,6 +11,7 @@ from pycrdt import Doc, Text
 from collab.hub import CollabHub, HubConfig
 from collab.protocol import SyncStep1, SyncUpdate, encode
 from documents.checkpoints import CheckpointPolicy
+from documents.store.log import PendingUpdate
 from tests.collab.conftest import GatedStore, RecordingPeer, identity, writer_session
 from tests.support.conditions import wait_until
 
@@ -128,5 +129,31 @@ async def test_a_flooding_writer_leaves_a_bounded_tail_without_waiting_for_a_rou
         for _, update in stored.tail:
             rebuilt.apply_update(update)
         assert str(rebuilt.get("t", type=Text)) == str(text)
+    finally:
+        await hub.stop()
+
+
+@pytest.mark.asyncio
+async def test_a_snapshot_of_a_document_no_room_holds_folds_a_long_tail(store: GatedStore) -> None:
+    """What a crash left behind, read for a fork: the tail is folded on the way, so the room
+    that loads the document later (or the next fork) starts from the checkpoint."""
+    hub = CollabHub(store, identity, HubConfig(checkpoints=CheckpointPolicy(max_entries=5)))
+    await hub.start()
+    try:
+        source: Doc[Any] = Doc()
+        text = source.get("t", type=Text)
+        updates = []
+        for n in range(8):
+            before = source.get_state()
+            text.insert(len(text), f"{n};")
+            updates.append(PendingUpdate("crashed", source.get_update(before)))
+        await store.append(updates)
+
+        state, position = await hub.rooms.snapshot("crashed")
+
+        stored = await store.load("crashed")
+        assert (stored.checkpoint, stored.checkpoint_position, stored.tail) == (state, position, [])
+        room = await hub.rooms.join("crashed", RecordingPeer("reader"), writer_session())
+        assert str(room.doc.get("t", type=Text)) == str(text)
     finally:
         await hub.stop()

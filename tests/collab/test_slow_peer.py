@@ -27,6 +27,9 @@ class StalledTransport:
     def write(self, data: bytes) -> None:
         self.buffered += len(data)
 
+    def writelines(self, parts: list[bytes]) -> None:
+        self.buffered += sum(map(len, parts))
+
     def get_write_buffer_size(self) -> int:
         return self.buffered
 
@@ -71,11 +74,13 @@ def test_a_peer_that_falls_behind_by_the_limit_is_dropped(
     assert stats.refused["slow_peer"] == 1
 
 
+@pytest.mark.parametrize("in_parts", [False, True], ids=["whole", "in parts"])
 def test_a_fresh_client_of_a_document_larger_than_the_limit_keeps_downloading(
-    loop: asyncio.AbstractEventLoop,
+    loop: asyncio.AbstractEventLoop, in_parts: bool
 ) -> None:
     peer, transport, stats = connection(loop)
-    peer.send(bytes(4 * LIMIT))  # the whole document, in the answer to its sync step 1
+    state = bytes(4 * LIMIT)  # the whole document, in the answer to its sync step 1
+    peer.send((b"header", state[:10], state[10:]) if in_parts else state)
     for _ in range(LIMIT // 1000):
         peer.send(bytes(1000))  # typing relayed while it downloads
     assert not transport.aborted

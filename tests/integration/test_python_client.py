@@ -48,3 +48,20 @@ async def test_updates_echoed_by_pycrdt_clients_are_not_logged_again(server: Ser
             await wait_for(echoes_seen, what="both clients' echoes to be dropped")
             metrics = (await http.get(f"{server.http_url}/metrics")).text
     assert "verstas_committed_updates_total 10.0" in metrics
+
+
+@pytest.mark.asyncio
+async def test_frames_too_big_for_one_piece_reach_the_clients_whole(server: ServerProcess) -> None:
+    """A frame from 64 KiB on goes out as its header and the message's own bytes: the relay of a
+    big update, and the whole state answering a client that joins later."""
+    words = "".join(f"{n:06d} " for n in range(12_000))  # 84 KB in one update
+    async with (
+        python_client(server.http_url, "big-state") as writer,
+        python_client(server.http_url, "big-state") as witness,
+    ):
+        writer.get("t", type=Text).insert(0, words)
+        relayed = witness.get("t", type=Text)
+        await wait_until(lambda: str(relayed) == words, what="the big update's relay")
+        async with python_client(server.http_url, "big-state") as late:
+            synced = late.get("t", type=Text)
+            await wait_until(lambda: str(synced) == words, what="the whole state")

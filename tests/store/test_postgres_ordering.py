@@ -12,6 +12,7 @@ import asyncio
 import uuid
 import zlib
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 import pytest_asyncio
@@ -21,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from documents.store.base import Store
 from documents.store.factory import create_store
 from documents.store.log import LogEntry, PendingUpdate
+from documents.store.sql.postgres import entries
 from documents.store.tables import updates
 from tests.support.conditions import wait_for
 from tests.support.databases import migrated_postgres
@@ -100,3 +102,10 @@ async def test_a_read_waits_for_the_appends_in_flight_and_misses_none(
         assert not reading.done()
         await other.commit()
     assert await reading == [(first, b"first"), (second, b"second")]
+
+
+def test_a_tail_read_as_arrays_is_put_in_the_order_of_positions_whatever_order_it_came_in() -> None:
+    shuffled: list[list[Any]] = [[5, 3, 4], [b"e", b"c", b"d"], [50, 30, 40]]
+
+    assert entries(shuffled) == [(3, b"c", 30), (4, b"d", 40), (5, b"e", 50)]
+    assert entries([None, None, None]) == []  # no entries: three NULLs

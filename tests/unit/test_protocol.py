@@ -21,6 +21,7 @@ from collab.protocol import (
     decode_awareness,
     encode,
     encode_awareness,
+    encode_parts,
 )
 
 SAMPLES: list[Message] = [
@@ -51,6 +52,14 @@ def test_every_truncation_is_refused(message: Message) -> None:
 def test_trailing_bytes_are_refused(message: Message) -> None:
     with pytest.raises(ProtocolError, match="trailing"):
         decode(encode(message) + b"\x00")
+
+
+def test_a_state_in_parts_is_its_head_and_the_state_itself_uncopied() -> None:
+    state = bytes(range(256)) * 70
+    head, payload = encode_parts(SyncStep2(state))
+
+    assert head == b"\x00\x01\x80\x8c\x01"
+    assert payload is state
 
 
 def test_wire_layout_of_an_update() -> None:

@@ -1,4 +1,5 @@
-"""Replaying a stored log into a document, batch by batch."""
+"""Replaying a stored log into a document, batch by batch, and merging a short tail onto its
+checkpoint without building one."""
 
 from __future__ import annotations
 
@@ -6,7 +7,13 @@ from typing import Any
 
 from pycrdt import Doc, Text
 
-from documents.store.log import REPLAY_BATCH, StoredDocument, replay
+from documents.store.log import (
+    MERGE_MAX_ENTRIES,
+    REPLAY_BATCH,
+    StoredDocument,
+    encoded_state,
+    replay,
+)
 
 
 def typed(count: int) -> tuple[Doc[Any], list[bytes]]:
@@ -48,3 +55,35 @@ def test_the_tail_is_replayed_on_top_of_the_checkpoint() -> None:
     replayed = replay(stored(updates[100:], checkpoint=at_checkpoint.get_update()))
     assert str(replayed.get("t", type=Text)) == str(source.get("t", type=Text))
     assert replayed.get_state() == source.get_state()
+
+
+def built(update: bytes) -> Doc[Any]:
+    doc: Doc[Any] = Doc()
+    doc.apply_update(update)
+    return doc
+
+
+def test_a_short_tail_merged_onto_the_checkpoint_is_the_replayed_state() -> None:
+    source, updates = typed(300)
+    at_checkpoint = built(updates[0])
+    for update in updates[1:200]:
+        at_checkpoint.apply_update(update)
+    # the last keystroke first: it waits for the others in the merge as in a replay
+    tail = [updates[-1], *updates[200:-1]]
+    found = stored(tail, checkpoint=at_checkpoint.get_update())
+
+    state = encoded_state(found)
+
+    assert state is not None
+    merged = built(state)
+    assert str(merged.get("t", type=Text)) == str(source.get("t", type=Text))
+    assert merged.get_state() == replay(found).get_state() == source.get_state()
+
+
+def test_a_checkpoint_alone_is_its_own_state_and_nothing_else_is_merged() -> None:
+    _, updates = typed(MERGE_MAX_ENTRIES + 2)
+    checkpoint = built(updates[0]).get_update()
+
+    assert encoded_state(stored([], checkpoint=checkpoint)) is checkpoint
+    assert encoded_state(stored(updates)) is None  # no checkpoint: replayed
+    assert encoded_state(stored(updates[1:], checkpoint=checkpoint)) is None  # too long a tail

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import operator
 import zlib
 from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any, Final
@@ -29,7 +30,6 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
@@ -136,13 +136,22 @@ class PostgresStore(SqlStore):
             [columns] = await fetch(
                 conn, self._load_tail, document=document, after=after, upto=last
             )
-            # The three arrays (NULL for no entries) back into (position, data, checksum).
-            tail = list(zip(*(column or () for column in columns), strict=True))
-        return stored_document(document, checkpoint, tail)
+        return stored_document(document, checkpoint, entries(columns))
 
     async def _write_checkpoint(self, params: dict[str, object]) -> int:
         async with self._engine.begin() as conn:
             return (await conn.execute(self._checkpoint, params)).rowcount
+
+
+def entries(columns: Sequence[Sequence[Any] | None]) -> list[tuple[int, bytes, int]]:
+    """The tail query's three arrays (NULL for no entries) back into (position, data, checksum)
+    rows, in the order of positions, which the aggregates are not promised to keep (see
+    `_load_queries`)."""
+    positions, data, checksums = (column or () for column in columns)
+    rows = list(zip(positions, data, checksums, strict=True))
+    if not all(map(operator.lt, positions, positions[1:])):
+        rows.sort()
+    return rows
 
 
 async def fetch(
@@ -168,7 +177,12 @@ def _load_queries(dialect: Dialect) -> tuple[DriverQuery, DriverQuery]:
     Arrays rather than a row per entry: each row arrives as an asyncpg record, which the garbage
     collector keeps watching until it is freed, and ten thousand of them per load set off its full
     collections (a 10k-entry load: p95 about 100 ms against 30 without them); a list of ints or
-    bytes is one object to it."""
+    bytes is one object to it.
+
+    The entries are sorted once, in the subquery, and aggregated as they come: an `ORDER BY` in
+    each aggregate sorted them three times (6.2 ms for 10,000 entries against 4.0). The three
+    aggregates read the same rows in the same order, so the arrays stay aligned; that this is
+    the subquery's order is what PostgreSQL does, not what it promises, so `load` checks it."""
     cp, log = tables.checkpoints.c, tables.updates.c
     document = bindparam("document", type_=String)
     upto = bindparam("upto", type_=BigInteger)
@@ -185,10 +199,10 @@ def _load_queries(dialect: Dialect) -> tuple[DriverQuery, DriverQuery]:
             log.position > bindparam("after", type_=BigInteger),
             log.position <= upto,
         )
+        .order_by(log.position)
         .subquery()
     )
-    order = entries.c.position
-    tail = select(*(func.array_agg(aggregate_order_by(column, order)) for column in entries.c))
+    tail = select(*(func.array_agg(column) for column in entries.c))
     return driver_query(checkpoint, dialect), driver_query(tail, dialect)
 
 
