@@ -30,7 +30,7 @@ from websockets.server import ServerProtocol
 
 from collab.admission import Denied, origin_allowed
 from collab.errors import CloseCode
-from collab.frames import FrameSplitter, plain_message
+from collab.frames import PARTS_FROM_BYTES, FrameSplitter, plain_message
 from collab.hub import CollabHub
 from collab.peer import Frame as OutgoingFrame
 from collab.room import Room
@@ -154,14 +154,18 @@ class CollabConnection(asyncio.Protocol):
     # Peer (what the room uses)
 
     def send(self, frame: OutgoingFrame) -> None:
-        self._write((frame,) if isinstance(frame, bytes) else frame, 1)
+        if isinstance(frame, bytes):
+            self._write(frame, len(frame), 1)
+        else:
+            self._write(frame, sum(map(len, frame)), 1)
 
     def send_frames(self, frames: Sequence[OutgoingFrame]) -> None:
-        if all(isinstance(frame, bytes) for frame in frames):
-            self._write((b"".join(cast(Sequence[bytes], frames)),), len(frames))
-            return
         parts = [part for f in frames for part in ((f,) if isinstance(f, bytes) else f)]
-        self._write(parts, len(frames))
+        if all(len(part) < PARTS_FROM_BYTES for part in parts):
+            joined = b"".join(parts)
+            self._write(joined, len(joined), len(frames))
+        else:
+            self._write(parts, sum(map(len, parts)), len(frames))
 
     def buffered(self) -> int:
         transport = self._transport
@@ -169,16 +173,15 @@ class CollabConnection(asyncio.Protocol):
             return 0
         return transport.get_write_buffer_size()
 
-    def _write(self, parts: Sequence[bytes], frames: int) -> None:
-        """One write of `frames` frames made of `parts`."""
+    def _write(self, data: bytes | Sequence[bytes], size: int, frames: int) -> None:
+        """One write of `frames` frames, `size` bytes: whole, or in parts never joined."""
         transport = self._transport
         if self._gone or self._closing or transport is None:
             return
-        if len(parts) == 1:
-            transport.write(parts[0])
+        if isinstance(data, bytes):
+            transport.write(data)
         else:
-            transport.writelines(parts)
-        size = sum(map(len, parts))
+            transport.writelines(data)
         stats = self.hub.stats
         stats.frames_out += frames
         stats.bytes_out += size
@@ -224,16 +227,14 @@ class CollabConnection(asyncio.Protocol):
         if origin is not None and not origin_allowed(origin, host, self.hub.allowed_origins):
             self._reject(403, f"origin {origin} is not allowed")
             return
-        limits, stats = self.hub.limits, self.hub.stats
-        if stats.connections_open >= limits.max_connections:
-            self._reject(503, "the server is at its connection limit")
-            return
-        if self.hub.connections_by_ip.get(self._ip, 0) >= limits.max_connections_per_ip:
-            self._reject(429, "too many connections from this address")
+        refused = self.hub.connection_refused(self._ip)
+        if refused is not None:
+            self._reject(*refused)
             return
         token = parse_qs(urlsplit(request.path).query).get("token", [None])[0]
-        self._count()
-        self._set_timer(limits.handshake_timeout, self._check_alive)
+        self._counted = True
+        self.hub.connection_opened(self._ip)
+        self._set_timer(self.hub.limits.handshake_timeout, self._check_alive)
         assert self._transport is not None
         self._transport.pause_reading()
         self._join_task = self._loop.create_task(self._admit(request, token))
@@ -284,23 +285,9 @@ class CollabConnection(asyncio.Protocol):
         )
         self._ws.send_response(self._ws.reject(status, text + "\n"))
 
-    def _count(self) -> None:
-        self._counted = True
-        stats = self.hub.stats
-        stats.connections_open += 1
-        stats.connections_total += 1
-        by_ip = self.hub.connections_by_ip
-        by_ip[self._ip] = by_ip.get(self._ip, 0) + 1
-
     def _uncount(self) -> None:
         self._counted = False
-        self.hub.stats.connections_open -= 1
-        by_ip = self.hub.connections_by_ip
-        left = by_ip.get(self._ip, 1) - 1
-        if left:
-            by_ip[self._ip] = left
-        else:
-            by_ip.pop(self._ip, None)
+        self.hub.connection_closed(self._ip)
 
     async def _join(self, session: PeerSession) -> None:
         try:

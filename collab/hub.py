@@ -65,7 +65,7 @@ class CollabHub:
         self.shutting_down = False
         self.stats = CollabStats()
         self.allowed_origins = config.allowed_origins
-        self.connections_by_ip: dict[str, int] = {}
+        self._connections_by_ip: dict[str, int] = {}
         self.committer = GroupCommitter(
             store, window=config.commit_window, observe_latency=observe_commit_latency
         )
@@ -84,6 +84,28 @@ class CollabHub:
         )
         self._checkpoint_interval = config.checkpoint_interval
         self._tasks: list[asyncio.Task[None]] = []
+
+    def connection_refused(self, ip: str) -> tuple[int, str] | None:
+        """The HTTP status and reason a new connection from `ip` is refused with, if any."""
+        if self.stats.connections_open >= self.limits.max_connections:
+            return 503, "the server is at its connection limit"
+        if self._connections_by_ip.get(ip, 0) >= self.limits.max_connections_per_ip:
+            return 429, "too many connections from this address"
+        return None
+
+    def connection_opened(self, ip: str) -> None:
+        """Count a connection against the caps until `connection_closed`."""
+        self.stats.connections_open += 1
+        self.stats.connections_total += 1
+        self._connections_by_ip[ip] = self._connections_by_ip.get(ip, 0) + 1
+
+    def connection_closed(self, ip: str) -> None:
+        self.stats.connections_open -= 1
+        left = self._connections_by_ip.get(ip, 1) - 1
+        if left:
+            self._connections_by_ip[ip] = left
+        else:
+            self._connections_by_ip.pop(ip, None)
 
     def track_link(self, link_id: str | None, peer: Peer) -> None:
         if link_id is not None:
