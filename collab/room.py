@@ -44,14 +44,7 @@ from collab.outbox import Outbox, send_released
 from collab.peer import Frame, Framer, Peer
 from collab.policy import WritePolicy
 from collab.presence import Presence
-from collab.protocol import (
-    EMPTY_UPDATE,
-    AuthDenied,
-    SyncStep2,
-    SyncUpdate,
-    encode,
-    encode_parts,
-)
+from collab.protocol import EMPTY_UPDATE, AuthDenied, SyncStep2, SyncUpdate, encode, encode_parts
 from collab.replication import Replication
 from collab.room_document import RoomDocument
 from collab.session import (
