@@ -1,9 +1,11 @@
 """The `/collab/{name}` websocket endpoint, on uvicorn's websocket-protocol slot.
 
 Starlette keeps serving HTTP on the same port, but a collaboration socket does not go through
-ASGI: uvicorn hands the upgraded connection to this `asyncio.Protocol`, which drives the
-`websockets` library's sans-IO `ServerProtocol` for handshakes, control frames and closing,
-and writes each broadcast frame, encoded once per room, straight to every peer's transport.
+ASGI: uvicorn hands the upgraded connection to this `asyncio.Protocol`, which answers the
+upgrade itself (`collab.handshake`), reads plain binary messages itself (`collab.frames`),
+drives the `websockets` library's sans-IO protocol, created open, for control frames,
+fragments and closing, and writes each broadcast frame, encoded once per room, straight to
+every peer's transport.
 Measured in ../shared/PERFORMANCE_NOTES.md: ASGI and a per-peer await cost more server CPU
 per delivered update than the whole relay.
 
@@ -24,13 +26,12 @@ from urllib.parse import parse_qs, urlsplit
 
 import structlog
 from websockets.frames import Frame, Opcode
-from websockets.http11 import Request
-from websockets.protocol import State
-from websockets.server import ServerProtocol
+from websockets.protocol import Protocol, Side, State
 
 from collab.admission import Denied, origin_allowed
 from collab.errors import CloseCode
 from collab.frames import PARTS_FROM_BYTES, FrameSplitter, plain_message
+from collab.handshake import BadUpgrade, read_upgrade, refusal, switching
 from collab.hub import CollabHub
 from collab.peer import Frame as OutgoingFrame
 from collab.room import Room
@@ -61,7 +62,8 @@ class CollabConnection(asyncio.Protocol):
         self.hub: CollabHub = app_state["collab"]
         self._loop = _loop or asyncio.get_event_loop()
         self._connections: set[Any] = server_state.connections
-        self._ws = ServerProtocol(max_size=self.hub.limits.max_message_bytes, logger=_quiet_logger)
+        self._requested = False  # the upgrade request came (the first data uvicorn hands on)
+        self._ws: Protocol | None = None  # from the upgrade on
         self._splitter: FrameSplitter | None = None  # from the upgrade on (see collab.frames)
         self._largest_frame = 0  # see _write
         self._transport: asyncio.Transport | None = None
@@ -107,35 +109,38 @@ class CollabConnection(asyncio.Protocol):
     def data_received(self, data: bytes) -> None:
         self._last_heard = self._loop.time()
         self.hub.stats.bytes_in += len(data)
-        splitter = self._splitter
-        if splitter is None or not splitter.on:
-            self._parse(data)
+        ws, splitter = self._ws, self._splitter
+        if ws is None or splitter is None:
+            # Before the upgrade only its request comes: reading pauses until it is answered.
+            if not self._requested:
+                self._requested = True
+                self._handshake(data)
+            return
+        if not splitter.on:
+            self._parse(ws, data)
         else:
-            ws = self._ws
             for frame in splitter.feed(data):
                 message = None
                 # Off after this feed: it ended with bytes that are no whole frame (too long).
                 if splitter.on and ws.state is State.OPEN and not self._closing:
                     message = plain_message(frame) if ws.current_size is None else None
                 if message is None:
-                    self._parse(frame)
+                    self._parse(ws, frame)
                 else:
                     self._message(message)
             if splitter.on and (self._closing or ws.state is not State.OPEN):
-                self._parse(splitter.stop())
+                self._parse(ws, splitter.stop())
         self._flush()
 
-    def _parse(self, data: bytes) -> None:
-        """Through `websockets`: the handshake, and every frame but plain binary messages."""
-        self._ws.receive_data(data)
-        for event in self._ws.events_received():
-            if isinstance(event, Request):
-                self._handshake(event)
-            elif isinstance(event, Frame) and not self._closing:
+    def _parse(self, ws: Protocol, data: bytes) -> None:
+        """Through `websockets`: every frame but plain binary messages."""
+        ws.receive_data(data)
+        for event in ws.events_received():
+            if isinstance(event, Frame) and not self._closing:
                 self._frame_received(event)
-        if self._ws.parser_exc is not None and not self._closing:
+        if ws.parser_exc is not None and not self._closing:
             self._closing = True
-            close = self._ws.close_sent
+            close = ws.close_sent
             code = close.code if close else CloseCode.PROTOCOL_ERROR
             self.hub.stats.refused[CloseCode(code).name.lower()] += 1
             log.warning(
@@ -143,7 +148,7 @@ class CollabConnection(asyncio.Protocol):
                 document=self.document,
                 peer=self.label,
                 code=code,
-                reason=str(self._ws.parser_exc),
+                reason=str(ws.parser_exc),
             )
 
     def shutdown(self) -> None:
@@ -202,7 +207,7 @@ class CollabConnection(asyncio.Protocol):
         if self._closing or self._gone or transport is None:
             return
         self._closing = True
-        if self._ws.state is State.OPEN:
+        if self._ws is not None and self._ws.state is State.OPEN:
             self._ws.send_close(int(code), reason[:120])
             self._flush()
             self._set_timer(self.hub.limits.close_timeout, transport.abort)
@@ -211,8 +216,13 @@ class CollabConnection(asyncio.Protocol):
 
     # admission
 
-    def _handshake(self, request: Request) -> None:
-        path = request.path.partition("?")[0]
+    def _handshake(self, request: bytes) -> None:
+        try:
+            upgrade = read_upgrade(request)
+        except BadUpgrade as exc:
+            self._reject(exc.status, exc.reason, exc.extra)
+            return
+        path = upgrade.target.partition("?")[0]
         if not path.startswith(PATH_PREFIX):
             self._reject(404, f"no websocket endpoint at {path}")
             return
@@ -222,8 +232,8 @@ class CollabConnection(asyncio.Protocol):
             return
         # A browser always says which page opens the socket; a page elsewhere must not act
         # with the share link (or the open document) of the visitor it runs in.
-        origin = request.headers.get("Origin")
-        host = request.headers.get("Host")
+        origin = upgrade.headers.get("origin")
+        host = upgrade.headers.get("host")
         if origin is not None and not origin_allowed(origin, host, self.hub.allowed_origins):
             self._reject(403, f"origin {origin} is not allowed")
             return
@@ -231,43 +241,35 @@ class CollabConnection(asyncio.Protocol):
         if refused is not None:
             self._reject(*refused)
             return
-        token = parse_qs(urlsplit(request.path).query).get("token", [None])[0]
+        token = parse_qs(urlsplit(upgrade.target).query).get("token", [None])[0]
         self._counted = True
         self.hub.connection_opened(self._ip)
         self._set_timer(self.hub.limits.handshake_timeout, self._check_alive)
         assert self._transport is not None
         self._transport.pause_reading()
-        self._join_task = self._loop.create_task(self._admit(request, token))
+        self._join_task = self._loop.create_task(self._admit(upgrade.key, token))
 
-    async def _admit(self, request: Request, token: str | None) -> None:
+    async def _admit(self, key: str, token: str | None) -> None:
         """Ask who may open the document; only then answer the upgrade, and join."""
         try:
             grant = await self.hub.admission(self.document, token)
         except Denied as exc:
             self._uncount()
             self._reject(exc.status, exc.reason)
-            self._flush()
             return
         except Exception as exc:
             self._uncount()
             log.error("admission_failed", document=self.document, peer=self.label, error=repr(exc))
             self._reject(503, "access could not be checked")
-            self._flush()
             return
-        if self._gone:
+        transport = self._transport
+        if self._gone or transport is None:
             return
-        response = self._ws.accept(request)
-        self._ws.send_response(response)
-        if not self._ws.reader.buffer:
-            # Nothing came after the request: `websockets` stands at the first frame, and we
-            # split from here on. (Frames sent before the answer leave it to `websockets`.)
-            self._splitter = FrameSplitter(self.hub.limits.max_message_bytes)
-        self._flush()
-        assert self._transport is not None
-        self._transport.resume_reading()
-        if response.status_code != 101:
-            self._uncount()
-            return
+        max_size = self.hub.limits.max_message_bytes
+        self._ws = Protocol(Side.SERVER, max_size=max_size, logger=_quiet_logger)
+        self._splitter = FrameSplitter(max_size)
+        transport.write(switching(key))
+        transport.resume_reading()
         self._link_id = grant.link_id
         self.hub.track_link(grant.link_id, self)
         session = PeerSession(
@@ -278,12 +280,15 @@ class CollabConnection(asyncio.Protocol):
         )
         await self._join(session)
 
-    def _reject(self, status: int, text: str) -> None:
+    def _reject(self, status: int, text: str, extra: tuple[tuple[str, str], ...] = ()) -> None:
         self.hub.stats.refused[f"http_{status}"] += 1
         log.info(
             "handshake_refused", document=self.document, peer=self.label, status=status, reason=text
         )
-        self._ws.send_response(self._ws.reject(status, text + "\n"))
+        transport = self._transport
+        if transport is not None and not transport.is_closing():
+            transport.write(refusal(status, text, extra))
+            transport.close()
 
     def _uncount(self) -> None:
         self._counted = False
@@ -328,7 +333,7 @@ class CollabConnection(asyncio.Protocol):
             self._give_up(f"nothing received for {silent:.0f} s")
             return
         ping_after = limits.idle_timeout / 3
-        if silent >= ping_after:
+        if silent >= ping_after and self._ws is not None:
             self._ws.send_ping(b"")
             self._flush()
         self._set_timer(
@@ -343,10 +348,10 @@ class CollabConnection(asyncio.Protocol):
     # frames
 
     def _flush(self) -> None:
-        transport = self._transport
-        if transport is None or transport.is_closing():
+        transport, ws = self._transport, self._ws
+        if transport is None or ws is None or transport.is_closing():
             return
-        for chunk in self._ws.data_to_send():
+        for chunk in ws.data_to_send():
             if chunk:
                 transport.write(chunk)
             else:
