@@ -190,9 +190,10 @@ class CollabConnection(asyncio.Protocol):
         stats = self.hub.stats
         stats.frames_out += frames
         stats.bytes_out += size
-        # A slow peer is one that falls behind by more than the limit beyond the largest
-        # message it must take whole: a fresh client of a document of 20 MiB is sent it at
-        # once, and the updates that follow while it downloads must not cut it off.
+        # A slow peer is one that falls behind by more than the limit beyond the largest write
+        # it was given (a message, or what one commit released to it): a fresh client of a
+        # document of 20 MiB is sent it at once, and the updates that follow while it
+        # downloads must not cut it off.
         if size > self._largest_frame:
             self._largest_frame = size
         limit = self.hub.limits.max_buffered_bytes + self._largest_frame

@@ -20,8 +20,6 @@ from documents.store.log import PendingUpdate, snapshot
 from documents.store.workshops import Workshops
 from documents.workshop_doc import seed_update
 
-DEFAULT_POLICY = CheckpointPolicy()
-
 Snapshot = Callable[[str], Awaitable[tuple[bytes, int]]]
 """Document name -> (committed state, log position it stands for)."""
 
@@ -67,10 +65,8 @@ async def current_export(snapshot: Snapshot, workshop: WorkshopRecord) -> Worksh
     return workshop_export(workshop, content, comments)
 
 
-async def stored_snapshot(
-    store: Store, name: str, policy: CheckpointPolicy = DEFAULT_POLICY
-) -> tuple[bytes, int]:
+async def stored_snapshot(store: Store, name: str) -> tuple[bytes, int]:
     """A document's committed state straight from the database (no server needed), and the
     log position it stands for: a `Snapshot` for documents no room holds. A tail past the
-    policy's bounds is folded into a checkpoint (see documents.store.log.snapshot)."""
-    return await snapshot(store, name, policy)
+    default policy's bounds is folded into a checkpoint (see documents.store.log.snapshot)."""
+    return await snapshot(store, name, CheckpointPolicy())

@@ -14,7 +14,6 @@ from pycrdt import Doc, Text
 from documents.checkpoints import CheckpointPolicy
 from documents.store.base import Store
 from documents.store.log import LogEntry, PendingUpdate, StoredDocument, replay, snapshot
-from documents.workshop_service import stored_snapshot
 
 FOLD_AT_TEN = CheckpointPolicy(max_entries=10)
 
@@ -42,7 +41,7 @@ async def test_a_long_tail_read_is_folded_into_a_checkpoint_of_what_was_read(sto
     source: Doc[Any] = Doc()
     await typed(store, document, source, [f"{n} " for n in range(25)])
 
-    state, position = await stored_snapshot(store, document, FOLD_AT_TEN)
+    state, position = await snapshot(store, document, FOLD_AT_TEN)
 
     stored = await store.load(document)
     assert stored.tail == []
@@ -52,7 +51,7 @@ async def test_a_long_tail_read_is_folded_into_a_checkpoint_of_what_was_read(sto
     assert str(built(state).get("t", type=Text)) == str(source.get("t", type=Text))
 
     await typed(store, document, source, ["lisää"])
-    later, later_position = await stored_snapshot(store, document, FOLD_AT_TEN)
+    later, later_position = await snapshot(store, document, FOLD_AT_TEN)
     assert later_position > position
     assert str(built(later).get("t", type=Text)) == str(source.get("t", type=Text))
     assert (await store.load(document)).checkpoint_position == position  # one entry: not folded
@@ -64,7 +63,7 @@ async def test_a_tail_within_the_bounds_is_read_without_a_write(store: Store) ->
     source: Doc[Any] = Doc()
     await typed(store, document, source, ["yksi ", "kaksi"])
 
-    state, position = await stored_snapshot(store, document, FOLD_AT_TEN)
+    state, position = await snapshot(store, document, FOLD_AT_TEN)
 
     stored = await store.load(document)
     assert stored.checkpoint is None
@@ -78,7 +77,7 @@ async def test_a_tail_past_the_byte_bound_is_folded_too(store: Store) -> None:
     source: Doc[Any] = Doc()
     await typed(store, document, source, ["x" * 3000])
 
-    await stored_snapshot(store, document, CheckpointPolicy(max_bytes=1000))
+    await snapshot(store, document, CheckpointPolicy(max_bytes=1000))
 
     assert (await store.load(document)).tail == []
 
