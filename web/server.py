@@ -15,6 +15,7 @@ from documents.store.factory import check_url
 from documents.store.migrate import require_schema
 from documents.store.schema import SchemaError, display_url, head_revision
 from web.app import create_app
+from web.collector import settle_after_startup
 from web.logs import configure_logging
 from web.settings import Settings
 
@@ -23,11 +24,16 @@ log = structlog.get_logger(__name__)
 
 class _Server(uvicorn.Server):
     """uvicorn waits for every request in flight before it shuts down; the facilitators' note
-    feed holds requests open for up to half a minute, so it is told to answer them at once."""
+    feed holds requests open for up to half a minute, so it is told to answer them at once.
+    Once started (the app's lifespan included), the garbage collector is settled (web.collector)."""
 
     def __init__(self, config: uvicorn.Config, on_shutdown: Callable[[], None]) -> None:
         super().__init__(config)
         self._on_shutdown = on_shutdown
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        settle_after_startup()
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         self._on_shutdown()
