@@ -21,7 +21,7 @@ from documents.store.log import CorruptLogEntry, LogEntry, PendingUpdate, Stored
 from documents.store.schema import require_current
 from documents.store.sessions import SessionStore
 from documents.store.sql.lineage import SqlLineage
-from documents.store.sql.rows import Fetch
+from documents.store.sql.rows import Fetch, ReadRows
 from documents.store.sql.session_rows import Writes
 from documents.store.sql.sessions import sql_session_store
 from documents.store.sql.workshops import SqlWorkshops
@@ -33,12 +33,14 @@ class SqlStore(ABC):
     """A `Store` in one SQL database: the update log and checkpoints here, the workshop,
     lineage and session repositories over the same engine."""
 
-    def __init__(self, url: str, engine: AsyncEngine, fetch: Fetch, writes: Writes) -> None:
+    def __init__(
+        self, url: str, engine: AsyncEngine, fetch: Fetch, writes: Writes, read: ReadRows
+    ) -> None:
         self._url = url
         self._engine = engine
-        self._workshops = SqlWorkshops(engine)
+        self._workshops = SqlWorkshops(engine, read)
         self._lineage = SqlLineage(engine, fetch)
-        self._sessions = sql_session_store(engine, writes)
+        self._sessions = sql_session_store(engine, writes, read)
 
     @property
     def workshops(self) -> SqlWorkshops:

@@ -62,7 +62,7 @@ class PostgresStore(SqlStore):
         # Pooled connections serve the rare operations (load, checkpoint, ping), so a liveness
         # check per checkout is cheap there and spares the first load after a server restart.
         engine = create_async_engine(url, pool_pre_ping=True)
-        super().__init__(url, engine, fetch, PostgresWrites(engine))
+        super().__init__(url, engine, fetch, PostgresWrites(engine), self._read_rows)
         # Positions are sorted, never taken in RETURNING order (which the database does not
         # promise): it hands out increasing positions in insertion order, and SQLAlchemy's
         # INSERT ... SELECT ... ORDER BY inserts rows in parameter order.
@@ -137,6 +137,11 @@ class PostgresStore(SqlStore):
                 conn, self._load_tail, document=document, after=after, upto=last
             )
         return stored_document(document, checkpoint, entries(columns))
+
+    async def _read_rows(self, query: DriverQuery, /, **values: object) -> Sequence[Sequence[Any]]:
+        """The store's ReadRows: on a pooled connection, through asyncpg."""
+        async with self._engine.connect() as conn:
+            return await fetch(conn, query, **values)
 
     async def _write_checkpoint(self, params: dict[str, object]) -> int:
         async with self._engine.begin() as conn:

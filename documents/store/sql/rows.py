@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from sqlalchemy import Dialect, String
@@ -53,6 +54,27 @@ class Fetch(Protocol):
     async def __call__(
         self, conn: AsyncConnection, query: DriverQuery, /, **values: object
     ) -> Sequence[Sequence[Any]]: ...
+
+
+class ReadRows(Protocol):
+    """Every row of a short query, on a connection the database's module keeps for reads
+    (SQLite: its reader thread; PostgreSQL: a pooled connection, read through asyncpg).
+
+    For the reads made whenever a document is opened (admission's workshop and share link, the
+    room's live session): through SQLAlchemy and aiosqlite each cost ~450 µs of CPU (a pool
+    checkout and reset, several thread hand-offs per statement), through SQLite's reader
+    thread ~35.
+    """
+
+    async def __call__(
+        self, query: DriverQuery, /, **values: object
+    ) -> Sequence[Sequence[Any]]: ...
+
+
+def utc_datetime(text: str) -> datetime:
+    """A timestamp read as `utc_text`, as SQLAlchemy reads it (made aware, see
+    documents.records.aware)."""
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
 class utc_text(FunctionElement[str]):

@@ -23,9 +23,10 @@ from __future__ import annotations
 
 import contextlib
 import json
+from collections.abc import Mapping
 from typing import Any, Protocol
 
-from sqlalchemy import Row, Select, select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from documents.live.state import SessionState
@@ -52,8 +53,8 @@ class Writes(Protocol):
         ...
 
 
-def session_record(row: Row[Any]) -> SessionRecord:
-    data = row._mapping
+def session_record(data: Mapping[Any, Any]) -> SessionRecord:
+    """The record of a row of `sessions`, by column name."""
     ended = data["ended_at"]
     return SessionRecord(
         id=data["id"],
@@ -80,7 +81,7 @@ async def live_session(writes: Writes, conn: AsyncConnection, session_id: str) -
     row = (await conn.execute(query)).first()
     if row is None:
         raise NoSuchRow(f"no session {session_id}")
-    record = session_record(row)
+    record = session_record(row._mapping)
     if not record.live:
         raise SessionConflict("session_ended", "the session has ended")
     return record

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import Row, func, insert, select, update
+from sqlalchemy import Dialect, Row, String, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -23,6 +23,7 @@ from documents.store.sessions import (
     SessionStore,
 )
 from documents.store.sql.notes import SqlNoteRows
+from documents.store.sql.rows import DriverQuery, ReadRows, driver_query, utc_datetime, utc_text
 from documents.store.sql.session_rows import Writes, live_session, session_record, state_json
 from documents.store.sql.votes import SqlVoteRows, close_open_vote
 
@@ -42,10 +43,28 @@ def _person(row: Row[Any]) -> PersonRecord:
     )
 
 
+_TIMESTAMPS = frozenset({"created_at", "ended_at"})
+
+
+def _live_query(dialect: Dialect) -> DriverQuery:
+    """`live` as read through ReadRows: every column, the timestamps as text (`utc_text`)."""
+    columns = [
+        utc_text(column).label(column.name) if column.name in _TIMESTAMPS else column
+        for column in tables.sessions.c
+    ]
+    live = bindparam("workshop_id", type_=String)
+    return driver_query(select(*columns).where(_S.live_workshop_id == live), dialect)
+
+
 class SqlSessionRows:
-    def __init__(self, engine: AsyncEngine, writes: Writes) -> None:
+    """Sessions; `live`, which every room of a workshop's content reads as it loads (its locks:
+    web/session_locks.py), through the database's `read` (see ReadRows)."""
+
+    def __init__(self, engine: AsyncEngine, writes: Writes, read: ReadRows) -> None:
         self._engine = engine
         self._writes = writes
+        self._read = read
+        self._live_query = _live_query(engine.dialect)
 
     async def create(self, workshop_id: str, title: str, state: SessionState) -> SessionRecord:
         record = SessionRecord(
@@ -84,16 +103,20 @@ class SqlSessionRows:
         return record
 
     async def live(self, workshop_id: str) -> SessionRecord | None:
-        query = select(tables.sessions).where(_S.live_workshop_id == workshop_id)
-        async with self._engine.connect() as conn:
-            row = (await conn.execute(query)).first()
-        return None if row is None else session_record(row)
+        rows = await self._read(self._live_query, workshop_id=workshop_id)
+        if not rows:
+            return None
+        data = dict(zip((column.name for column in tables.sessions.c), rows[0], strict=True))
+        for name in _TIMESTAMPS:
+            if data[name] is not None:
+                data[name] = utc_datetime(data[name])
+        return session_record(data)
 
     async def get(self, workshop_id: str, session_id: str) -> SessionRecord | None:
         query = select(tables.sessions).where(_S.id == session_id, _S.workshop_id == workshop_id)
         async with self._engine.connect() as conn:
             row = (await conn.execute(query)).first()
-        return None if row is None else session_record(row)
+        return None if row is None else session_record(row._mapping)
 
     async def listing(self, workshop_id: str) -> list[SessionRecord]:
         query = (
@@ -103,7 +126,7 @@ class SqlSessionRows:
         )
         async with self._engine.connect() as conn:
             rows = (await conn.execute(query)).all()
-        return [session_record(row) for row in rows]
+        return [session_record(row._mapping) for row in rows]
 
     async def change(self, workshop_id: str, session_id: str, change: Change) -> SessionRecord:
         async with self._writes.transaction() as conn:
@@ -198,9 +221,11 @@ class SqlSessionRows:
             return [str(link) for link in (await conn.execute(query)).scalars()]
 
 
-def sql_session_store(engine: AsyncEngine, writes: Writes) -> SessionStore:
+def sql_session_store(engine: AsyncEngine, writes: Writes, read: ReadRows) -> SessionStore:
     """The session store on the database of `engine` (the update log's: one pool for both),
-    its write transactions made by the database's `writes`."""
+    its write transactions made by the database's `writes`, its hot read by `read`."""
     return SessionStore(
-        SqlSessionRows(engine, writes), SqlNoteRows(engine, writes), SqlVoteRows(engine, writes)
+        SqlSessionRows(engine, writes, read),
+        SqlNoteRows(engine, writes),
+        SqlVoteRows(engine, writes),
     )

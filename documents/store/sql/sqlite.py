@@ -1,7 +1,8 @@
 """SQLite (aiosqlite): the store, the driver's bulk reads, the migration lock and URL checks.
 
 `append` (the group commit) and `save_checkpoint` run on a plain sqlite3 connection with a
-writer thread of its own, and `load` on another with a reader thread
+writer thread of its own, and `load` and the short reads made whenever a document is opened
+(`ReadRows`: admission's workshop and link, the live session) on another with a reader thread
 (documents/store/sql/sqlite_threads.py); everything else goes through SQLAlchemy. Those paths
 run the same statements as the SQLAlchemy ones, compiled once to SQL text.
 
@@ -61,11 +62,11 @@ class SqliteStore(SqlStore):
         # Pooled connections serve the rare operations; a liveness check per checkout is
         # pointless on a local file.
         engine = create_async_engine(url, pool_pre_ping=False)
-        super().__init__(url, engine, fetch, SqliteWrites(engine))
         _configure_connections(engine.sync_engine, synchronous)
         connect = _connector(engine.sync_engine, url, synchronous)
         self._writer = SqliteWriter(connect, commit_on_loop=synchronous == "NORMAL")
         self._reader = SqliteReader(connect)
+        super().__init__(url, engine, fetch, SqliteWrites(engine), self._read_rows)
         self._checkpoint = _Positional(_checkpoint_statement(), engine.dialect)
         self._loads = {
             upto: _LoadQueries(upto=upto, dialect=engine.dialect) for upto in (False, True)
@@ -96,6 +97,14 @@ class SqliteStore(SqlStore):
             lambda connection: queries.read(connection, document, upto)
         )
         return stored_document(document, checkpoint, tail)
+
+    async def _read_rows(self, query: DriverQuery, /, **values: object) -> list[Any]:
+        """The store's ReadRows: on the reader thread's connection."""
+        arguments = query.arguments(values)
+        rows: list[Any] = await self._reader.read(
+            lambda connection: connection.execute(query.sql, arguments).fetchall()
+        )
+        return rows
 
     async def _write_checkpoint(self, params: dict[str, object]) -> int:
         text = self._checkpoint

@@ -31,6 +31,8 @@ from documents.records import (
 from documents.store import tables
 from documents.store.log import PendingUpdate
 from documents.store.recent import RecentLookups
+from documents.store.sql.admission_rows import AdmissionQueries, link_record, workshop_record
+from documents.store.sql.rows import ReadRows
 
 # How long admission may reuse a workshop or share-link row read earlier: changes made in this
 # process are seen at once, changes made by another node (or the CLI) within this many seconds.
@@ -97,15 +99,18 @@ def _link(row: Row[Any]) -> LinkRecord:
 
 
 class SqlWorkshops:
-    """The workshop repository over the store's engine (a `Workshops`)."""
+    """The workshop repository over the store's engine (a `Workshops`); admission's lookups
+    through the database's `read` (see ReadRows)."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, read: ReadRows) -> None:
         self._engine = engine
+        self._read = read
+        self._queries = AdmissionQueries(engine.dialect)
         self._recent_workshops = RecentLookups(
-            self.get, ttl=RECENT_TTL, max_entries=RECENT_MAX_ENTRIES
+            self._admitted_workshop, ttl=RECENT_TTL, max_entries=RECENT_MAX_ENTRIES
         )
         self._recent_links = RecentLookups(
-            self.link, ttl=RECENT_TTL, max_entries=RECENT_MAX_ENTRIES
+            self._admitted_link, ttl=RECENT_TTL, max_entries=RECENT_MAX_ENTRIES
         )
 
     async def create(
@@ -167,11 +172,20 @@ class SqlWorkshops:
         return _workshop(row) if row is not None else None
 
     async def prepare(self) -> None:
-        """Look a workshop up once, so that SQLAlchemy has compiled admission's statements
-        before the first client: after a restart every client reconnects at once, and the
-        first one waited ~3 ms for the compilation."""
-        await self.get("")
-        await self.link("")
+        """Look a workshop and a link up once, so that the connection admission reads on is
+        open before the first client: after a restart every client reconnects at once."""
+        await self._admitted_workshop("")
+        await self._admitted_link("")
+
+    async def _admitted_workshop(self, workshop_id: str) -> WorkshopRecord | None:
+        """As `get`, through `read`."""
+        rows = await self._read(self._queries.workshop, id=workshop_id)
+        return workshop_record(rows[0]) if rows else None
+
+    async def _admitted_link(self, link_id: str) -> LinkRecord | None:
+        """As `link`, through `read`."""
+        rows = await self._read(self._queries.link, id=link_id)
+        return link_record(rows[0]) if rows else None
 
     async def get_recent(self, workshop_id: str) -> WorkshopRecord | None:
         """As `get`, or as it answered at most RECENT_TTL seconds ago: for admission, which asks
