@@ -6,9 +6,10 @@ and building its answer cost a fifth of the server's CPU while thousands of clie
 (py-spy; 38 µs in a tight loop, against a few here). The frames that follow are read by
 `websockets`' protocol, created already open (`collab.endpoint`).
 
-Pure: the request's bytes in, the upgrade or an HTTP refusal out. What is checked is what
-`websockets` checks (a GET, `Connection: upgrade`, `Upgrade: websocket`, one key of 16 bytes in
-base64, version 13); extensions and subprotocols offered are declined by not answering them.
+Pure: the request's bytes in, the upgrade (and the document it opens) or an HTTP refusal out.
+What is checked is what `websockets` checks (a GET, `Connection: upgrade`, `Upgrade: websocket`,
+one key of 16 bytes in base64, version 13); extensions and subprotocols offered are declined by
+not answering them.
 """
 
 from __future__ import annotations
@@ -16,8 +17,15 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import re
 from dataclasses import dataclass
 from http import HTTPStatus
+from urllib.parse import parse_qs, urlsplit
+
+from collab.admission import origin_allowed
+
+PATH_PREFIX = "/collab/"
+DOCUMENT_NAME = re.compile(r"[A-Za-z0-9_.-]{1,128}")
 
 _GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"  # RFC 6455 1.3
 _SWITCHING = (
@@ -38,14 +46,31 @@ class Upgrade:
     key: str
 
 
-class BadUpgrade(Exception):
-    """The request is no valid websocket upgrade: answer `status` and say why."""
+@dataclass(frozen=True, slots=True)
+class Opening:
+    """What a valid upgrade asks for: a document, with a share link's token or none."""
 
-    def __init__(self, status: int, reason: str, *, extra: tuple[tuple[str, str], ...] = ()):
+    document: str
+    token: str | None
+
+
+class BadUpgrade(Exception):
+    """The request is no valid websocket upgrade: answer `status` and say why (and name the
+    document asked for in the log line, once it is read)."""
+
+    def __init__(
+        self,
+        status: int,
+        reason: str,
+        *,
+        extra: tuple[tuple[str, str], ...] = (),
+        document: str = "",
+    ):
         super().__init__(reason)
         self.status = status
         self.reason = reason
         self.extra = extra
+        self.document = document
 
 
 def read_upgrade(request: bytes) -> Upgrade:
@@ -78,6 +103,25 @@ def read_upgrade(request: bytes) -> Upgrade:
     if headers.get("sec-websocket-version") != "13":
         raise BadUpgrade(400, "Sec-WebSocket-Version must be 13")
     return Upgrade(parts[1], headers, key)
+
+
+def read_opening(upgrade: Upgrade, allowed_origins: frozenset[str]) -> Opening:
+    """The document and token of `/collab/{name}?token=...`, from an allowed origin."""
+    path = upgrade.target.partition("?")[0]
+    if not path.startswith(PATH_PREFIX):
+        raise BadUpgrade(404, f"no websocket endpoint at {path}")
+    document = path[len(PATH_PREFIX) :]
+    if DOCUMENT_NAME.fullmatch(document) is None:
+        reason = "document names are 1-128 characters of A-Z a-z 0-9 _ . -"
+        raise BadUpgrade(400, reason, document=document)
+    # A browser always says which page opens the socket; a page elsewhere must not act with
+    # the share link (or the open document) of the visitor it runs in.
+    origin = upgrade.headers.get("origin")
+    host = upgrade.headers.get("host")
+    if origin is not None and not origin_allowed(origin, host, allowed_origins):
+        raise BadUpgrade(403, f"origin {origin} is not allowed", document=document)
+    token = parse_qs(urlsplit(upgrade.target).query).get("token", [None])[0]
+    return Opening(document, token)
 
 
 def _is_key(key: str) -> bool:

@@ -8,7 +8,7 @@ import logging
 import pytest
 from websockets.server import ServerProtocol
 
-from collab.handshake import BadUpgrade, read_upgrade, refusal, switching
+from collab.handshake import BadUpgrade, Upgrade, read_opening, read_upgrade, refusal, switching
 
 KEY = "dGhlIHNhbXBsZSBub25jZQ=="  # RFC 6455 1.3's example
 
@@ -102,3 +102,31 @@ def test_a_refusal_is_a_whole_plain_text_answer_that_closes() -> None:
     assert b"\r\nUpgrade: websocket" in head
     assert body == b"this is a websocket endpoint\n"
     assert f"Content-Length: {len(body)}".encode() in head
+
+
+def upgrade_to(target: str, origin: str | None = "http://127.0.0.1:8000") -> Upgrade:
+    headers = {"host": "127.0.0.1:8000"} | ({"origin": origin} if origin else {})
+    return Upgrade(target, headers, KEY)
+
+
+def test_the_opening_names_the_document_and_the_token() -> None:
+    opening = read_opening(upgrade_to("/collab/w1.content?token=abc&x=1"), frozenset())
+    assert (opening.document, opening.token) == ("w1.content", "abc")
+    assert read_opening(upgrade_to("/collab/room", origin=None), frozenset()).token is None
+
+
+@pytest.mark.parametrize(
+    ("target", "origin", "status", "document"),
+    [
+        ("/elsewhere/room", None, 404, ""),
+        ("/collab/no/slashes", None, 400, "no/slashes"),
+        ("/collab/", None, 400, ""),
+        ("/collab/room", "https://evil.example", 403, "room"),
+    ],
+)
+def test_a_bad_opening_is_refused_naming_what_was_asked_for(
+    target: str, origin: str | None, status: int, document: str
+) -> None:
+    with pytest.raises(BadUpgrade) as refused:
+        read_opening(upgrade_to(target, origin), frozenset({"https://verstas.example"}))
+    assert (refused.value.status, refused.value.document) == (status, document)
