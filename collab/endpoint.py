@@ -384,7 +384,7 @@ class CollabConnection(asyncio.Protocol):
         if not self._heard_message:
             self._heard_message = True
             # The handshake deadline's timer is the first liveness check when it comes first (by
-            # default: 10 s against 20); replacing it cost 4% of the CPU of connecting.
+            # default: 10 s against 20): arming a timer took 7% of connecting's GIL samples.
             timer, first_check = self._timer, self.hub.limits.idle_timeout / 3
             if self._closing or timer is None or timer.when() > self._loop.time() + first_check:
                 self._set_timer(first_check, self._check_alive)
