@@ -26,7 +26,7 @@ from typing import Any
 
 from pycrdt import Doc, merge_updates
 
-from collab.crdt import Unchanged, apply_update, classify_unchanged
+from collab.crdt import Unchanged, apply_and_read_state, apply_update, classify_unchanged
 
 EMPTY_STATE_VECTOR = b"\x00"
 """What a client that has nothing sends in its sync step 1 (no clients)."""
@@ -102,9 +102,7 @@ class LazyDoc:
         repeat may still carry deletions."""
         before = self.state_vector()
         self.changed()
-        doc = self.get()
-        apply_update(doc, update)
-        after = self._state_vector = doc.get_state()
+        after = self._state_vector = apply_and_read_state(self.get(), update)
         if update[0] == 0 or after != before:
             return None
         return classify_unchanged(update, before)
