@@ -291,10 +291,12 @@ class Room:
 
     def _answer_step1(self, peer: Peer, state_vector: bytes) -> None:
         try:
-            missing = self._document.missing(state_vector)
+            ahead, missing = self._document.missing(state_vector)
         except InvalidUpdate as exc:
             self._shut(peer, INVALID_STATE_VECTOR, error=str(exc))
             return
+        if ahead is not None:
+            self._outbox.answer(peer, self._frame(*encode_parts(SyncUpdate(ahead))))
         self._outbox.answer(peer, self._frame(*encode_parts(SyncStep2(missing))))
 
     def _broadcast(self, frame: Frame) -> None:

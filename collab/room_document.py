@@ -1,6 +1,6 @@
 """A room's document, built on first use, and the peers that joined before it was built.
 
-A room loaded from a checkpoint alone builds its document only when something needs it (see
+A room loaded from a checkpoint builds its document only when something needs it (see
 collab.lazy_doc): a fresh client's sync is answered from the checkpoint's bytes first, and the
 room's state vector (our sync step 1, the greeting every peer gets on joining) follows once the
 document is built, right after that answer has left.
@@ -75,12 +75,13 @@ class RoomDocument:
             self._build()
         return self._document
 
-    def missing(self, state_vector: bytes) -> bytes:
-        """What a peer holding `state_vector` lacks (InvalidUpdate if it cannot be read): for
-        a peer that has nothing, the whole state, encoded once or the checkpoint itself."""
+    def missing(self, state_vector: bytes) -> tuple[bytes | None, bytes]:
+        """What a peer holding `state_vector` lacks (InvalidUpdate if it cannot be read), as an
+        update to send before our answer (None if there is none) and the answer's update: for
+        a peer that has nothing, the whole state as LazyDoc.whole gives it, without a build."""
         if state_vector == EMPTY_STATE_VECTOR:
-            return self._document.encoded()
-        return diff_since(self.live().get(), state_vector)
+            return self._document.whole()
+        return None, diff_since(self.live().get(), state_vector)
 
     def greet(self, peer: Peer) -> None:
         """Send a joining peer our state vector, or once the document is built."""

@@ -36,7 +36,7 @@ from collab.room import Room
 from collab.session import PeerSession
 from collab.stats import CollabStats
 from documents.checkpoints import CheckpointPolicy, LogTail, should_checkpoint
-from documents.store.log import UpdateLog, encoded_state, replay, snapshot
+from documents.store.log import UpdateLog, replay, snapshot, unbuilt_state
 
 log = structlog.get_logger(__name__)
 
@@ -178,11 +178,15 @@ class Rooms:
             del self._arrived_while_loading[name]
             self._bus.unsubscribe(name)
             raise
-        # A checkpoint alone is the state already encoded, and so is a checkpoint with a short
-        # tail merged onto it (see encoded_state): the document is built on first use (see
-        # collab.lazy_doc); otherwise it is built now.
-        state = encoded_state(stored)
-        document = LazyDoc(replay(stored)) if state is None else LazyDoc(state=state)
+        # A checkpoint is the state already encoded, and a short tail after it is merged alone
+        # (see unbuilt_state): the document is built on first use (see collab.lazy_doc);
+        # otherwise it is built now.
+        unbuilt = unbuilt_state(stored)
+        if unbuilt is None:
+            document = LazyDoc(replay(stored))
+        else:
+            state, tail_update = unbuilt
+            document = LazyDoc(state=state, tail=tail_update)
         tail = LogTail(len(stored.tail), sum(len(update) for _, update in stored.tail), 0.0)
         room = Room(
             name,

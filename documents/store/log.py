@@ -158,27 +158,30 @@ async def snapshot(log: UpdateLog, document: str, policy: CheckpointPolicy) -> t
 
 
 MERGE_MAX_ENTRIES = 1000
-"""The longest tail `encoded_state` merges onto a checkpoint. pycrdt's `merge_updates` decodes
-and encodes the checkpoint once: for a 4 MB state of 100,000 edits and a tail of up to 1,000
-entries, ~25 ms against ~50 to replay it and encode the document again (~50 against ~75 in a
-server just started, which pays a page fault for every page it allocates first). It grows
-super-linearly with the number of updates: at 3,000 entries it costs as much as the replay."""
+"""The longest tail `unbuilt_state` merges into one update (~4 ms for 1,000 keystrokes). A
+longer one is replayed at load: merging grows super-linearly with the number of updates."""
 
 
-def encoded_state(stored: StoredDocument) -> bytes | None:
-    """The state `replay` would build, as one update, without building a document; None when
-    merging would not pay (no checkpoint, or a tail longer than MERGE_MAX_ENTRIES).
+def unbuilt_state(stored: StoredDocument) -> tuple[bytes, bytes | None] | None:
+    """The state `replay` would build, without building a document: the checkpoint and the tail
+    merged into one update (None if there is none); None when merging would not pay (no
+    checkpoint, or a tail longer than MERGE_MAX_ENTRIES).
 
-    What a fresh client needs after a crash left a tail on a big checkpoint: the whole state,
-    encoded, as soon as possible; the document itself can be built once that answer has left
-    (collab.room_document). Merging is equivalent to applying in order: an entry whose
-    dependencies are missing stays pending in the merged update as it would in the document.
+    What a fresh client needs after a crash left a tail on a big checkpoint is the whole state,
+    as soon as possible; the document itself can be built once that answer has left
+    (collab.room_document). The tail is not merged onto the checkpoint: that decodes and
+    encodes the whole state (~25 ms for 100,000 edits, ~45 in a server just started, which pays
+    a page fault for every page it allocates first), while the client can be sent the two
+    as they are (see collab.lazy_doc). Merging is equivalent to applying in order: an entry
+    whose dependencies are missing stays pending in the merged update as it would in the
+    document.
     """
     if stored.checkpoint is None or len(stored.tail) > MERGE_MAX_ENTRIES:
         return None
-    if not stored.tail:
-        return stored.checkpoint
-    return merge_updates(stored.checkpoint, *(update for _, update in stored.tail))
+    updates = [update for _, update in stored.tail]
+    if not updates:
+        return stored.checkpoint, None
+    return stored.checkpoint, updates[0] if len(updates) == 1 else merge_updates(*updates)
 
 
 def _apply_in_one_transaction(doc: Doc[Any], updates: list[bytes]) -> None:

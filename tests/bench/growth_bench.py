@@ -27,6 +27,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from tests.bench.coldload import (
+    ColdSync,
+)
 from tests.bench.growth_plot import PeersPoint, matplotlib_missing, plot
 from tests.bench.growth_store import (
     TAIL_ENTRIES,
@@ -42,7 +45,6 @@ from tests.bench.scenarios import (
     CAPACITY_ROOM_PREFIX,
     CapacityParams,
     CapacityResult,
-    ColdSync,
     run_capacity,
 )
 from tests.bench.servers import BenchServer, ServerKind, wait_for_quiet

@@ -25,8 +25,15 @@ from documents.checkpoints import CheckpointPolicy
 from documents.store.factory import create_store
 from documents.store.log import PendingUpdate, UpdateLog, replay
 from documents.store.migrate import upgrade
+from tests.bench.coldload import (
+    ColdSync,
+    cold_sync,
+)
 from tests.bench.generator import load_generator
-from tests.bench.scenarios import EVENT_TIMEOUT, SYNC_TIMEOUT_MS, ColdSync, cold_sync
+from tests.bench.scenarios import (
+    EVENT_TIMEOUT,
+    SYNC_TIMEOUT_MS,
+)
 from tests.bench.servers import BenchServer, ServerKind
 
 # Updates per append: one transaction each, as large as a busy room's group commit never is;

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from tests.bench.scenarios import (
-    CapacityResult,
+from tests.bench.coldload import (
     ColdloadResult,
     ColdSync,
+)
+from tests.bench.multinode import MultinodeResult
+from tests.bench.scenarios import (
+    CapacityResult,
     FanoutResult,
-    MultinodeResult,
 )
 from tests.bench.servers import ServerKind
 

@@ -33,21 +33,21 @@ from pathlib import Path
 from typing import Any, Final
 
 from tests.bench import report
+from tests.bench.coldload import (
+    ColdloadResult,
+    run_coldload,
+)
 from tests.bench.generator import GeneratorError
+from tests.bench.multinode import MultinodeResult, nodes_label, run_multinode
 from tests.bench.peers import PEERS_FULL, PEERS_QUICK, PEERS_SERVERS, PeersParams
 from tests.bench.scenarios import (
     FULL,
     QUICK,
     CapacityResult,
-    ColdloadResult,
     FanoutResult,
-    MultinodeResult,
     Params,
-    nodes_label,
     run_capacity,
-    run_coldload,
     run_fanout,
-    run_multinode,
 )
 from tests.bench.servers import DEFAULT_SERVERS, ServerError, ServerKind, wait_for_quiet
 from tests.support.databases import POSTGRES_URL

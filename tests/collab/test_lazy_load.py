@@ -66,12 +66,17 @@ async def test_a_checkpoint_and_a_short_tail_answer_a_fresh_peer_before_any_buil
 
     room.receive(peer, encode(SyncStep1(b"\x00")), 0.0)
 
-    assert [type(m) for m in peer.messages()] == [SyncStep2]  # our step 1 waits for the build
-    (answer,) = peer.messages()
-    assert isinstance(answer, SyncStep2)
-    assert text_of(answer.update) == "lokissa ennen kaatumista"
-    await wait_until(lambda: len(peer.frames) == 2, what="our sync step 1")
-    assert peer.messages()[1] == SyncStep1(source.get_state())
+    # our step 1 waits for the build; the tail goes first, unmerged, the checkpoint answers
+    tail, answer = peer.messages()
+    assert isinstance(tail, SyncUpdate)
+    assert answer == SyncStep2(state)
+    fresh: Doc[Any] = Doc()
+    for update in (tail.update, answer.update):
+        fresh.apply_update(update)
+    assert str(fresh.get("t", type=Text)) == "lokissa ennen kaatumista"
+    assert fresh.get_state() == source.get_state()
+    await wait_until(lambda: len(peer.frames) == 3, what="our sync step 1")
+    assert peer.messages()[2] == SyncStep1(source.get_state())
 
 
 @pytest.mark.asyncio

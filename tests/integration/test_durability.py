@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
-from pycrdt import Text
+from pycrdt import Doc, Text
 
+from documents.store.factory import create_store
+from documents.store.log import PendingUpdate
+from tests.support.databases import migrated_sqlite
 from tests.support.jsclient import JsClient
 from tests.support.pyclient import python_client
 from tests.support.server import ServerProcess, running_server
@@ -100,3 +105,60 @@ async def test_twenty_clients_join_a_new_document_at_once(tmp_path: Path) -> Non
         await js.insert("c7", "t", 0, "kaikki mukana")
         await asyncio.gather(*(js.wait_text(n, "t", equals="kaikki mukana") for n in names))
     assert server.log_text().count('"document_loaded"') == 1
+
+
+def _edit(doc: Doc[Any], index: int, *, cut: int = 0, insert: str = "") -> bytes:
+    """Cut `cut` characters of the text at `index`, then insert `insert` there; the update."""
+    before = doc.get_state()
+    text = doc.get("t", type=Text)
+    if cut:
+        del text[index : index + cut]
+    if insert:
+        text.insert(index, insert)
+    return doc.get_update(before)
+
+
+@pytest.mark.asyncio
+async def test_fresh_clients_of_a_checkpoint_and_a_crash_tail_get_the_whole_state(
+    tmp_path: Path,
+) -> None:
+    """A crash leaves log entries after the last checkpoint; a fresh client is sent them first
+    and the checkpoint as the sync answer, and must hold everything once it is synced."""
+    url = migrated_sqlite(tmp_path / "verstas.db")
+    store = create_store(url)
+    await store.open()
+    first: Doc[Any] = Doc()
+    second: Doc[Any] = Doc()
+    checkpoint = _edit(first, 0, insert="Kotihoito: ilta")
+    (position,) = await store.append([PendingUpdate("crash-tail", checkpoint)])
+    await store.save_checkpoint("crash-tail", checkpoint, position)
+    second.apply_update(checkpoint)
+    tail = [
+        _edit(first, 15, insert=", kuntoutus"),
+        _edit(second, 0, cut=11),  # "Kotihoito: ", which the checkpoint holds
+        _edit(second, 0, insert="Yöpartio ja "),
+    ]
+    first.apply_update(tail[1])
+    first.apply_update(tail[2])
+    await store.append([PendingUpdate("crash-tail", update) for update in tail])
+    await store.close()
+    expected = str(first.get("t", type=Text))
+    assert expected == "Yöpartio ja ilta, kuntoutus"
+
+    # each client kind on its own copy: the first to open the document has the room build it
+    python_dir = tmp_path / "python"
+    python_dir.mkdir()
+    shutil.copyfile(tmp_path / "verstas.db", python_dir / "verstas.db")
+    async with running_server(tmp_path, database_url=url) as server, JsClient.start() as js:
+        await js.open("fresh", server.ws_url, "crash-tail")
+        await js.wait_synced("fresh")
+        assert await js.text("fresh", "t") == expected
+        assert decode_state_vector(await js.state_vector("fresh")) == decode_state_vector(
+            first.get_state()
+        )
+    async with (
+        running_server(python_dir) as server,
+        python_client(server.http_url, "crash-tail") as doc,
+    ):
+        assert str(doc.get("t", type=Text)) == expected
+        assert doc.get_state() == first.get_state()

@@ -93,3 +93,40 @@ def test_a_document_held_as_its_encoded_state_is_built_for_its_state_vector() ->
     assert not lazy.built
     assert lazy.state_vector() == client.get_state()
     assert lazy.built
+
+
+def text_after(*updates: bytes) -> tuple[str, bytes]:
+    """What a client that applies `updates` in order holds: its text and state vector."""
+    doc: Doc[Any] = Doc()
+    for update in updates:
+        doc.apply_update(update)
+    return str(doc.get("t", type=Text)), doc.get_state()
+
+
+def test_a_tail_kept_beside_the_state_reaches_a_fresh_client_first_and_unmerged() -> None:
+    client: Doc[Any] = Doc()
+    checkpoint = typed(client, "tarkistuspiste")
+    tail = typed(client, " ja loki")
+    lazy = LazyDoc(state=checkpoint, tail=tail)
+
+    first, answer = lazy.whole()
+
+    assert (first, answer) == (tail, checkpoint)
+    assert not lazy.built
+    # the tail waits, pending, until the checkpoint it builds on arrives
+    assert text_after(tail, checkpoint) == ("tarkistuspiste ja loki", client.get_state())
+
+
+def test_a_tail_kept_beside_the_state_is_in_the_built_document_and_in_its_encoding() -> None:
+    client: Doc[Any] = Doc()
+    checkpoint = typed(client, "tarkistuspiste")
+    tail = typed(client, " ja loki")
+
+    merged = LazyDoc(state=checkpoint, tail=tail)
+    assert text_after(merged.encoded()) == ("tarkistuspiste ja loki", client.get_state())
+    assert merged.whole() == (None, merged.encoded())
+
+    built = LazyDoc(state=checkpoint, tail=tail)
+    assert built.state_vector() == client.get_state()
+    assert built.whole() == (None, built.encoded())
+    assert text_after(built.encoded()) == ("tarkistuspiste ja loki", client.get_state())

@@ -1,4 +1,4 @@
-"""Replaying a stored log into a document, batch by batch, and merging a short tail onto its
+"""Replaying a stored log into a document, batch by batch, and merging a short tail beside its
 checkpoint without building one."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from documents.store.log import (
     MERGE_MAX_ENTRIES,
     REPLAY_BATCH,
     StoredDocument,
-    encoded_state,
     replay,
+    unbuilt_state,
 )
 
 
@@ -63,7 +63,7 @@ def built(update: bytes) -> Doc[Any]:
     return doc
 
 
-def test_a_short_tail_merged_onto_the_checkpoint_is_the_replayed_state() -> None:
+def test_a_short_tail_merged_alone_and_applied_after_the_checkpoint_is_the_replayed_state() -> None:
     source, updates = typed(300)
     at_checkpoint = built(updates[0])
     for update in updates[1:200]:
@@ -72,10 +72,14 @@ def test_a_short_tail_merged_onto_the_checkpoint_is_the_replayed_state() -> None
     tail = [updates[-1], *updates[200:-1]]
     found = stored(tail, checkpoint=at_checkpoint.get_update())
 
-    state = encoded_state(found)
+    unbuilt = unbuilt_state(found)
 
-    assert state is not None
-    merged = built(state)
+    assert unbuilt is not None
+    checkpoint, tail_update = unbuilt
+    assert checkpoint is found.checkpoint
+    assert tail_update is not None
+    merged = built(checkpoint)
+    merged.apply_update(tail_update)
     assert str(merged.get("t", type=Text)) == str(source.get("t", type=Text))
     assert merged.get_state() == replay(found).get_state() == source.get_state()
 
@@ -84,6 +88,7 @@ def test_a_checkpoint_alone_is_its_own_state_and_nothing_else_is_merged() -> Non
     _, updates = typed(MERGE_MAX_ENTRIES + 2)
     checkpoint = built(updates[0]).get_update()
 
-    assert encoded_state(stored([], checkpoint=checkpoint)) is checkpoint
-    assert encoded_state(stored(updates)) is None  # no checkpoint: replayed
-    assert encoded_state(stored(updates[1:], checkpoint=checkpoint)) is None  # too long a tail
+    assert unbuilt_state(stored([], checkpoint=checkpoint)) == (checkpoint, None)
+    assert unbuilt_state(stored(updates[1:2], checkpoint=checkpoint)) == (checkpoint, updates[1])
+    assert unbuilt_state(stored(updates)) is None  # no checkpoint: replayed
+    assert unbuilt_state(stored(updates[1:], checkpoint=checkpoint)) is None  # too long a tail
