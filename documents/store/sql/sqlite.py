@@ -99,11 +99,12 @@ class SqliteStore(SqlStore):
         return stored_document(document, checkpoint, tail)
 
     async def _read_rows(self, query: DriverQuery, /, **values: object) -> list[Any]:
-        """The store's ReadRows: on the reader thread's connection."""
+        """The store's ReadRows: on the reader thread's connection, failing as SQLAlchemy does."""
         arguments = query.arguments(values)
-        rows: list[Any] = await self._reader.read(
-            lambda connection: connection.execute(query.sql, arguments).fetchall()
-        )
+        with _as_sqlalchemy_error(query.sql):
+            rows: list[Any] = await self._reader.read(
+                lambda connection: connection.execute(query.sql, arguments).fetchall()
+            )
         return rows
 
     async def _write_checkpoint(self, params: dict[str, object]) -> int:
