@@ -17,7 +17,9 @@ made (SQLAlchemy, pycrdt, starlette...) included: 65 µs of CPU per connection.
   the next full collection, now further apart.
 
 Measured on the capacity bench (10,000 clients over 500 rooms): full collections during the
-connect phase went from 0.44-0.66 s to none.
+connect phase went from 0.44-0.66 s to none. The price is memory held by garbage awaiting the
+next full collection: after round upon round of 10,000 clients connecting and leaving, the
+server's RSS levels off at ~180 MiB instead of ~165. Fan-out is unchanged.
 """
 
 from __future__ import annotations
