@@ -68,8 +68,9 @@ async def _version_when_quiet(
 REPORT_INTERVAL = 5.0  # seconds between renewals of this node's entry in the node directory
 
 
-def create_app(settings: Settings) -> Starlette:
-    """Build the app; the store opens and the hub starts when the server's lifespan begins."""
+def create_app(settings: Settings, *, on_started: Callable[[], None] | None = None) -> Starlette:
+    """Build the app; the store opens and the hub starts when the server's lifespan begins,
+    and `on_started` runs once they have (before uvicorn opens its port)."""
     registry, commit_latency = metrics_registry()
     # Also on app.state: the server drains it when shutdown begins (see web/server.py).
     note_feed = NoteFeed()
@@ -114,6 +115,8 @@ def create_app(settings: Settings) -> Starlette:
             if directory is not None
             else None
         )
+        if on_started is not None:
+            on_started()
         try:
             yield {
                 "collab": hub,

@@ -24,16 +24,11 @@ log = structlog.get_logger(__name__)
 
 class _Server(uvicorn.Server):
     """uvicorn waits for every request in flight before it shuts down; the facilitators' note
-    feed holds requests open for up to half a minute, so it is told to answer them at once.
-    Once started (the app's lifespan included), the garbage collector is settled (web.collector)."""
+    feed holds requests open for up to half a minute, so it is told to answer them at once."""
 
     def __init__(self, config: uvicorn.Config, on_shutdown: Callable[[], None]) -> None:
         super().__init__(config)
         self._on_shutdown = on_shutdown
-
-    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-        await super().startup(sockets)
-        settle_after_startup()
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         self._on_shutdown()
@@ -57,7 +52,10 @@ def run(settings: Settings) -> None:
         raise SystemExit(1) from None
     if created:
         log.info("schema_created", database=database, revision=head_revision())
-    app = create_app(settings)
+    # The collector is settled (web.collector) once the lifespan has started the store and the
+    # hub, before uvicorn opens the port: its full collection holds the loop for ~50 ms, which
+    # the first clients of a restarted server waited for when it ran after.
+    app = create_app(settings, on_started=settle_after_startup)
     config = uvicorn.Config(
         app,
         host=settings.host,
