@@ -13,8 +13,6 @@ from pathlib import Path
 
 from tests.bench.generator import Event, load_generator
 from tests.bench.scenarios import (
-    CONNECT_CONCURRENCY,
-    CONNECT_TIMEOUT_MS,
     EVENT_TIMEOUT,
     QUIESCE_TIMEOUT_MS,
     FanoutParams,
@@ -120,19 +118,9 @@ async def run_multinode(
                 redis_url=redis.url if redis is not None else None,
             )
         )
-    config = {
-        "mode": "fanout",
-        "urls": [server.url for server in servers],
-        "room_prefix": f"bench-{secrets.token_hex(6)}-",
-        "rooms": params.rooms,
-        "clients_per_room": params.clients_per_room,
-        "rate": params.rate,
-        "duration_s": params.duration_s,
-        "jitter": params.jitter,
-        "connect_timeout_ms": CONNECT_TIMEOUT_MS,
-        "connect_concurrency": CONNECT_CONCURRENCY,
-        "quiesce_timeout_ms": QUIESCE_TIMEOUT_MS,
-    }
+    config = params.generator_config(
+        [server.url for server in servers], f"bench-{secrets.token_hex(6)}-"
+    )
     # Unwound in reverse: the generator ends first, then the nodes, then Redis. Each stop is
     # registered before its start, so that a process that failed to come up is stopped too.
     async with contextlib.AsyncExitStack() as stack:

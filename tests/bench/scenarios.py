@@ -51,6 +51,23 @@ class FanoutParams:
     duration_s: float
     jitter: float = 0.5  # each send interval is 1/rate scaled by a uniform 1 +- jitter
 
+    def generator_config(self, urls: list[str], room_prefix: str) -> dict[str, object]:
+        """The generator's fan-out mode with these parameters, its rooms' clients assigned to
+        `urls` round-robin."""
+        return {
+            "mode": "fanout",
+            "urls": urls,
+            "room_prefix": room_prefix,
+            "rooms": self.rooms,
+            "clients_per_room": self.clients_per_room,
+            "rate": self.rate,
+            "duration_s": self.duration_s,
+            "jitter": self.jitter,
+            "connect_timeout_ms": CONNECT_TIMEOUT_MS,
+            "connect_concurrency": CONNECT_CONCURRENCY,
+            "quiesce_timeout_ms": QUIESCE_TIMEOUT_MS,
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class CapacityParams:
@@ -178,19 +195,8 @@ async def run_fanout(
     """All clients synced, then CPU is read over the sending and delivery phase only."""
     server = BenchServer(kind, workdir)
     await server.start()
-    config = {
-        "mode": "fanout",
-        "urls": [server.url],
-        "room_prefix": "bench-",  # a fresh database each run: no name can clash
-        "rooms": params.rooms,
-        "clients_per_room": params.clients_per_room,
-        "rate": params.rate,
-        "duration_s": params.duration_s,
-        "jitter": params.jitter,
-        "connect_timeout_ms": CONNECT_TIMEOUT_MS,
-        "connect_concurrency": CONNECT_CONCURRENCY,
-        "quiesce_timeout_ms": QUIESCE_TIMEOUT_MS,
-    }
+    # A fresh database each run: no room name can clash.
+    config = params.generator_config([server.url], "bench-")
     verstas = kind.is_verstas
     commit: CommitFigures | None = None
     try:
