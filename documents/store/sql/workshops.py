@@ -11,7 +11,7 @@ from __future__ import annotations
 import secrets
 import zlib
 from collections.abc import Mapping, Sequence
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import ColumnElement, Row, Update, and_, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -32,7 +32,7 @@ from documents.store import tables
 from documents.store.log import PendingUpdate
 from documents.store.recent import RecentLookups
 from documents.store.sql.admission_rows import AdmissionQueries, link_record, workshop_record
-from documents.store.sql.rows import ReadRows
+from documents.store.sql.rows import ReadRows, utc_datetime
 
 # How long admission may reuse a workshop or share-link row read earlier: changes made in this
 # process are seen at once, changes made by another node (or the CLI) within this many seconds.
@@ -41,20 +41,7 @@ RECENT_MAX_ENTRIES = 10_000
 
 
 def _workshop(row: Row[Any]) -> WorkshopRecord:
-    data = row._mapping
-    return WorkshopRecord(
-        id=data["id"],
-        title=data["title"],
-        organisation=data["organisation"],
-        description=data["description"],
-        visibility=data["visibility"],
-        place=data["place"],
-        municipality=data["municipality"],
-        funder=data["funder"],
-        programme=data["programme"],
-        created_at=aware(data["created_at"]),
-        updated_at=aware(data["updated_at"]),
-    )
+    return workshop_record(row._mapping, aware)
 
 
 def _root_of(workshop_id: str) -> ColumnElement[str]:
@@ -87,15 +74,7 @@ def _fork_row(edge: ForkEdge) -> dict[str, Any]:
 
 
 def _link(row: Row[Any]) -> LinkRecord:
-    data = row._mapping
-    revoked = data["revoked_at"]
-    return LinkRecord(
-        id=data["id"],
-        workshop_id=data["workshop_id"],
-        role=cast(Role, data["role"]),
-        created_at=aware(data["created_at"]),
-        revoked_at=aware(revoked) if revoked is not None else None,
-    )
+    return link_record(row._mapping, aware)
 
 
 class SqlWorkshops:
@@ -180,12 +159,12 @@ class SqlWorkshops:
     async def _admitted_workshop(self, workshop_id: str) -> WorkshopRecord | None:
         """As `get`, through `read`."""
         rows = await self._read(self._queries.workshop, id=workshop_id)
-        return workshop_record(rows[0]) if rows else None
+        return workshop_record(self._queries.workshop_row(rows[0]), utc_datetime) if rows else None
 
     async def _admitted_link(self, link_id: str) -> LinkRecord | None:
         """As `link`, through `read`."""
         rows = await self._read(self._queries.link, id=link_id)
-        return link_record(rows[0]) if rows else None
+        return link_record(self._queries.link_row(rows[0]), utc_datetime) if rows else None
 
     async def get_recent(self, workshop_id: str) -> WorkshopRecord | None:
         """As `get`, or as it answered at most RECENT_TTL seconds ago: for admission, which asks
