@@ -26,7 +26,7 @@ async def test_an_append_waits_for_another_sqlite_writer_off_the_event_loop(
 ) -> None:
     """The event loop must never sit in SQLite's busy handler: while another connection holds
     the write lock, the append waits in its thread and the loop goes on (here: to the task
-    that lets the other writer commit). NORMAL commits on the loop, FULL in the thread."""
+    that lets the other writer commit). Both commit on the loop; FULL then syncs the WAL."""
     url = migrated_sqlite(tmp_path / "writer.db")
     store = create_store(url, sqlite_synchronous=synchronous)
     await store.open()
@@ -73,15 +73,16 @@ def checkpointed_rows(database: str, document: str) -> int | None:
 
 
 @pytest.mark.asyncio
-async def test_with_normal_sync_the_wal_is_checkpointed_by_the_thread_not_by_a_commit(
-    tmp_path: Path,
+@pytest.mark.parametrize("synchronous", ["FULL", "NORMAL"])
+async def test_the_wal_is_checkpointed_by_the_thread_not_by_a_commit(
+    tmp_path: Path, synchronous: SqliteSynchronous
 ) -> None:
     """Commits on the loop must not run SQLite's automatic WAL checkpoint (it fsyncs): it is
     off for the writer, and the thread copies the WAL into the database every
     WAL_CHECKPOINT_COMMITS commits instead."""
-    url = migrated_sqlite(tmp_path / "normal.db")
+    url = migrated_sqlite(tmp_path / "checkpointed.db")
     database = str(make_url(url).database)
-    store = create_store(url, sqlite_synchronous="NORMAL")
+    store = create_store(url, sqlite_synchronous=synchronous)
     await store.open()
     document = f"test-{uuid.uuid4().hex}"
     try:

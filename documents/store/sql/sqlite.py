@@ -64,7 +64,7 @@ class SqliteStore(SqlStore):
         engine = create_async_engine(url, pool_pre_ping=False)
         _configure_connections(engine.sync_engine, synchronous)
         connect = _connector(engine.sync_engine, url, synchronous)
-        self._writer = SqliteWriter(connect, commit_on_loop=synchronous == "NORMAL")
+        self._writer = SqliteWriter(connect, sync_wal=synchronous == "FULL")
         self._reader = SqliteReader(connect)
         super().__init__(url, engine, fetch, SqliteWrites(engine), self._read_rows)
         self._checkpoint = _Positional(_checkpoint_statement(), engine.dialect)

@@ -1,17 +1,16 @@
 """SQLite's hot paths on plain sqlite3 connections: writes (the group commit, checkpoints),
-fsynced in one thread, and document loads, read in another.
+committed on the event loop and synced without blocking it, and document loads, read in a thread.
 
-Why a thread: with `synchronous=FULL` every commit waits for an fsync, which must not stall
-the event loop (every room would stop for it). With `synchronous=NORMAL` a commit only writes
-to the WAL (no fsync: it survives a killed process, not a power cut), which costs less than
-the hand-off to a thread and back, so it runs on the loop; SQLite's automatic WAL checkpoints,
-which do fsync, are then run by the thread instead. Why only the COMMIT goes there: a thread costs
-little per hand-off, but much per return to the GIL while the loop holds it, and the sqlite3
-driver lets go of the GIL around every step of a statement (one per RETURNING row). Done in
-the thread, an INSERT ... RETURNING of four rows waited for the GIL about eight times per
-commit; so the INSERT runs on the loop, where it only writes to SQLite's page cache (tens of
-microseconds, no I/O), and the thread does the COMMIT alone: one hand-off and one hand-back
-per batch, one wait for the GIL.
+A commit runs on the loop: with the writer's connection in `synchronous=NORMAL` it only writes
+WAL frames to the page cache (tens of µs, no disk wait). Under the store's `FULL` (the default),
+the WAL file is then synced before the batch counts as committed, through the kernel's AIO where
+Linux allows, else in the writer thread (documents/store/sql/wal_sync.py: that is all FULL adds
+to NORMAL in WAL mode). Before, the COMMIT with its fsync ran in the writer thread; the hand-off
+and the thread's wait for the GIL after the fsync cost about half of a commit's CPU. SQLite's
+automatic WAL checkpoints, which fsync, would run inside a commit on the loop, so the thread runs
+them instead (`_count_wal_commit`). The sqlite3 driver lets go of the GIL around every step of a
+statement, so nothing of a commit's per-row work is done in a thread (an INSERT ... RETURNING
+of four rows waited for the GIL about eight times per commit there).
 
 The loop must never wait for a lock either, so the connection has no busy timeout: an INSERT
 that finds another connection writing (a workshop being created, the CLI) fails at once and is
@@ -44,6 +43,8 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any, ParamSpec, TypeVar
 
 import structlog
+
+from documents.store.sql.wal_sync import WalFile
 
 Row = tuple[str, bytes, int]
 """(document, update, checksum): one log entry to insert."""
@@ -194,14 +195,14 @@ class SqliteReader(_ConnectionThread):
 class SqliteWriter(_ConnectionThread):
     """The one connection that writes the log and checkpoints; see the module docstring."""
 
-    def __init__(
-        self, connect: Callable[[], sqlite3.Connection], *, commit_on_loop: bool = False
-    ) -> None:
-        """`commit_on_loop`: commit on the event loop (see the module docstring: for
-        `synchronous=NORMAL`, where a commit writes to the WAL and waits for no disk)."""
+    def __init__(self, connect: Callable[[], sqlite3.Connection], *, sync_wal: bool) -> None:
+        """`sync_wal`: sync the WAL file after each commit (the store's `FULL`); without it a
+        commit survives a killed process, not a power cut (`NORMAL`)."""
         super().__init__(connect, "verstas-sqlite-writer")
         self._lock = asyncio.Lock()
-        self._commit_on_loop = commit_on_loop
+        self._sync_wal = sync_wal
+        self._wal_path = ""
+        self._wal: WalFile | None = None
         self._commits_since_wal_checkpoint = 0
         self._wal_checkpoint: asyncio.Task[None] | None = None
         self._wal_connection: sqlite3.Connection | None = None
@@ -209,18 +210,27 @@ class SqliteWriter(_ConnectionThread):
     async def _opened(self) -> sqlite3.Connection:
         if self._connection is None:
             connection = await self._in_thread(self._connect)
+            (mode,) = connection.execute("PRAGMA journal_mode").fetchone()
+            if str(mode).lower() != "wal":
+                connection.close()
+                raise sqlite3.OperationalError(f"the log needs WAL mode; the file is in {mode}")
             connection.execute("PRAGMA busy_timeout=0")
-            if self._commit_on_loop:
-                # SQLite's automatic WAL checkpoint would run inside a commit, on the loop,
-                # with its fsyncs: the thread runs them instead (`_count_wal_commit`).
-                connection.execute("PRAGMA wal_autocheckpoint=0")
+            # SQLite's automatic WAL checkpoint would run inside a commit, on the loop, with
+            # its fsyncs: the thread runs them instead (`_count_wal_commit`).
+            connection.execute("PRAGMA wal_autocheckpoint=0")
+            # FULL's sync of the WAL after each commit is ours (`_synced`).
+            connection.execute("PRAGMA synchronous=NORMAL")
+            (_seq, _name, database) = connection.execute("PRAGMA database_list").fetchone()
+            self._wal_path = f"{database}-wal"
             self._connection = connection
         return self._connection
 
     async def append(self, rows: Sequence[Row]) -> list[int]:
         """Insert and commit the rows in one transaction; their positions, sorted.
 
-        Raises the driver's sqlite3.Error after rolling back: then nothing was stored.
+        Raises the driver's sqlite3.Error: after rolling back, nothing was stored; if only
+        the sync of the WAL failed, the rows are committed but perhaps not on the disk, and
+        whoever waits for them must treat them as not committed (nothing relays them).
         """
         parameters: list[object] = []
         for row in rows:
@@ -238,12 +248,27 @@ class SqliteWriter(_ConnectionThread):
             except BaseException:
                 _roll_back(connection)
                 raise
-            if self._commit_on_loop:
-                _commit(connection)
-                self._count_wal_commit()
-            else:
-                await self._in_thread(_commit, connection)
+            _commit(connection)
+            self._count_wal_commit()
+            if self._sync_wal:
+                await self._synced()
         return inserted_positions(last, len(rows))
+
+    async def _synced(self) -> None:
+        """Sync the WAL file without blocking the loop; see wal_sync.py."""
+        try:
+            if self._wal is None:
+                self._wal = await self._in_thread(WalFile, self._wal_path)
+            await self._wal.sync(self._in_thread)
+        except OSError as exc:
+            raise sqlite3.OperationalError(f"the WAL could not be synced: {exc!r}") from exc
+
+    def _synced_here(self) -> None:
+        """In the thread: the same, blocking."""
+        if self._sync_wal:
+            if self._wal is None:
+                self._wal = WalFile(self._wal_path)
+            self._wal.sync_here()
 
     def _count_wal_commit(self) -> None:
         """Every WAL_CHECKPOINT_COMMITS commits, copy the WAL into the database in the thread,
@@ -278,11 +303,22 @@ class SqliteWriter(_ConnectionThread):
         return int(copied)
 
     async def write(self, statement: str, parameters: Sequence[object]) -> int:
-        """Run one DML statement in a transaction of its own, in the thread, committed on
-        return; the number of rows it changed. Raises as `append` does."""
+        """Run one DML statement in a transaction of its own, in the thread, committed (and
+        synced, as `append`) on return; the number of rows it changed. Raises as `append`
+        does."""
         async with self._lock:
             connection = await self._opened()
-            return await self._in_thread(_write_patiently, connection, statement, parameters)
+            return await self._in_thread(self._write_durably, connection, statement, parameters)
+
+    def _write_durably(
+        self, connection: sqlite3.Connection, statement: str, parameters: Sequence[object]
+    ) -> int:
+        changed = _write_patiently(connection, statement, parameters)
+        try:
+            self._synced_here()
+        except OSError as exc:
+            raise sqlite3.OperationalError(f"the WAL could not be synced: {exc!r}") from exc
+        return changed
 
     async def close(self) -> None:
         """Close the connections and end the thread; a later append starts them again."""
@@ -293,12 +329,15 @@ class SqliteWriter(_ConnectionThread):
             wal_connection, self._wal_connection = self._wal_connection, None
             if wal_connection is not None:
                 await self._in_thread(wal_connection.close)
+            wal, self._wal = self._wal, None
+            if wal is not None:
+                wal.close()
             await self._close()
 
 
 def _commit(connection: sqlite3.Connection) -> None:
-    """In the thread: the fsync. The transaction holds the write lock already, so a commit
-    never waits for another connection. Rolls back if it fails: nothing of the batch stays."""
+    """On the loop: the transaction holds the write lock already, so a commit never waits for
+    another connection. Rolls back if it fails: nothing of the batch stays."""
     try:
         connection.commit()
     except BaseException:

@@ -1,0 +1,61 @@
+"""Syncing the writer's WAL file ourselves: through the kernel's AIO, else in a thread."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import platform
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from documents.store.sql.wal_sync import KernelSync, WalFile
+
+LINUX_AIO = sys.platform == "linux" and platform.machine() in {"x86_64", "aarch64"}
+
+
+async def run_here(job: Callable[[], None]) -> None:
+    """The writer thread's hand-off, without the thread."""
+    job()
+
+
+@pytest.mark.asyncio
+@pytest.mark.skipif(not LINUX_AIO, reason="Linux AIO numbers are known for x86_64 and aarch64")
+async def test_a_file_is_synced_through_the_kernel_and_several_syncs_may_be_in_flight(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "db-wal"
+    path.write_bytes(b"frames")
+    wal = WalFile(str(path))
+    try:
+        assert wal.in_kernel
+        await asyncio.wait_for(asyncio.gather(*(wal.sync(run_here) for _ in range(5))), 10)
+        await asyncio.wait_for(wal.sync(run_here), 10)  # the loop watches again after a pause
+    finally:
+        wal.close()
+
+
+@pytest.mark.asyncio
+async def test_a_sync_the_kernel_cannot_do_falls_back_to_the_thread_and_fails_there() -> None:
+    """A device without fsync: the kernel refuses the AIO probe, so the sync goes to the
+    thread, where fdatasync fails as it would for the WAL on a broken disk: the error reaches
+    the caller, which must not count the commit as durable."""
+    wal = WalFile(os.devnull)
+    try:
+        assert not wal.in_kernel
+        with pytest.raises(OSError):
+            await wal.sync(run_here)
+    finally:
+        wal.close()
+
+
+@pytest.mark.skipif(not LINUX_AIO, reason="Linux AIO numbers are known for x86_64 and aarch64")
+def test_the_kernel_sync_refuses_a_descriptor_that_cannot_be_synced() -> None:
+    descriptor = os.open(os.devnull, os.O_RDONLY)
+    try:
+        with pytest.raises(OSError):
+            KernelSync(descriptor)
+    finally:
+        os.close(descriptor)
