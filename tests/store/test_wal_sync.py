@@ -31,7 +31,7 @@ async def test_a_file_is_synced_through_the_kernel_and_several_syncs_may_be_in_f
     wal = WalFile(str(path))
     try:
         assert wal.in_kernel
-        await asyncio.wait_for(asyncio.gather(*(wal.sync(run_here) for _ in range(5))), 10)
+        await asyncio.wait_for(asyncio.gather(*(wal.sync(run_here) for _ in range(12))), 10)
         await asyncio.wait_for(wal.sync(run_here), 10)  # the loop watches again after a pause
     finally:
         wal.close()

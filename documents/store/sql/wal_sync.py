@@ -43,6 +43,9 @@ _AIO_SYSCALLS: Final[dict[str, tuple[int, int, int, int]]] = {
 _IOCB_CMD_FDSYNC: Final = 3
 _IOCB_FLAG_RESFD: Final = 1
 _MAX_EVENTS: Final = 8
+_NONE: Final = ctypes.c_long(0)
+_ONE: Final = ctypes.c_long(1)
+_MAX: Final = ctypes.c_long(_MAX_EVENTS)
 
 
 class _Iocb(ctypes.Structure):
@@ -77,7 +80,8 @@ class _IoEvent(ctypes.Structure):
 
 class KernelSync:
     """fdatasync of one file through Linux AIO, completed on the event loop; see the module
-    docstring. Several syncs may be in flight; each awaits its own completion."""
+    docstring. Several syncs may be in flight (the writer has one at a time); each awaits its
+    own completion."""
 
     def __init__(self, fd: int) -> None:
         """In the writer thread: set up the AIO context and prove one sync works (a blocking
@@ -85,28 +89,28 @@ class KernelSync:
         numbers = _AIO_SYSCALLS.get(platform.machine())
         if sys.platform != "linux" or numbers is None or sys.byteorder != "little":
             raise OSError(f"no Linux AIO on {sys.platform} {platform.machine()}")
-        self._setup, self._destroy, self._submit, self._getevents = numbers
+        self._setup, self._destroy, self._submit, self._getevents = map(ctypes.c_long, numbers)
         self._libc = ctypes.CDLL(None, use_errno=True)
         self._libc.syscall.restype = ctypes.c_long
-        self._fd = fd
         self._events = (_IoEvent * _MAX_EVENTS)()
         self._next = 0
         self._waiting: dict[int, asyncio.Future[None]] = {}
         self._watched: asyncio.AbstractEventLoop | None = None
         self._context = ctypes.c_ulong(0)
-        self._call(self._setup, ctypes.c_long(_MAX_EVENTS), ctypes.byref(self._context))
+        self._call(self._setup, _MAX, ctypes.byref(self._context))
         self._eventfd = -1
         try:
             self._eventfd = os.eventfd(0, os.EFD_NONBLOCK | os.EFD_CLOEXEC)
-            self._submit_one(self._next)
-            self._call(
-                self._getevents,
-                self._context,
-                ctypes.c_long(1),
-                ctypes.c_long(1),
-                self._events,
-                None,
+            # The kernel copies a request when it is submitted, so one serves every sync.
+            self._request = _Iocb(
+                aio_lio_opcode=_IOCB_CMD_FDSYNC,
+                aio_fildes=fd,
+                aio_flags=_IOCB_FLAG_RESFD,
+                aio_resfd=self._eventfd,
             )
+            self._requests = (ctypes.POINTER(_Iocb) * 1)(ctypes.pointer(self._request))
+            self._submit_one(self._next)
+            self._call(self._getevents, self._context, _ONE, _ONE, self._events, None)
             _raise_for(int(self._events[0].res))
             os.eventfd_read(self._eventfd)
         except BaseException:
@@ -116,26 +120,22 @@ class KernelSync:
     async def fdatasync(self) -> None:
         """Return once the file's data is on the disk; raises OSError as fdatasync does."""
         loop = asyncio.get_running_loop()
+        if self._watched is not loop:
+            # Watched from the first sync on, until closed: registering costs more than a
+            # wake-up that finds nothing.
+            self._unwatch()
+            loop.add_reader(self._eventfd, self._completed)
+            self._watched = loop
         self._next += 1
         token = self._next
         self._submit_one(token)
         future: asyncio.Future[None] = loop.create_future()
         self._waiting[token] = future
-        if self._watched is None:
-            loop.add_reader(self._eventfd, self._completed)
-            self._watched = loop
         await future
 
     def _submit_one(self, token: int) -> None:
-        request = _Iocb(
-            aio_data=token,
-            aio_lio_opcode=_IOCB_CMD_FDSYNC,
-            aio_fildes=self._fd,
-            aio_flags=_IOCB_FLAG_RESFD,
-            aio_resfd=self._eventfd,
-        )
-        requests = (ctypes.POINTER(_Iocb) * 1)(ctypes.pointer(request))
-        self._call(self._submit, self._context, ctypes.c_long(1), requests)
+        self._request.aio_data = token
+        self._call(self._submit, self._context, _ONE, self._requests)
 
     def _completed(self) -> None:
         """On the loop, when the eventfd is readable: settle every finished sync."""
@@ -143,30 +143,22 @@ class KernelSync:
             os.eventfd_read(self._eventfd)
         except BlockingIOError:
             return
-        done = self._call(
-            self._getevents,
-            self._context,
-            ctypes.c_long(0),
-            ctypes.c_long(_MAX_EVENTS),
-            self._events,
-            None,
-        )
-        for event in self._events[:done]:
-            future = self._waiting.pop(int(event.data), None)
-            if future is None or future.done():
-                continue
-            try:
-                _raise_for(int(event.res))
-            except OSError as exc:
-                future.set_exception(exc)
-            else:
-                future.set_result(None)
-        if not self._waiting and self._watched is not None:
-            self._watched.remove_reader(self._eventfd)
-            self._watched = None
+        done = _MAX_EVENTS
+        while done == _MAX_EVENTS:
+            done = self._call(self._getevents, self._context, _NONE, _MAX, self._events, None)
+            for event in self._events[:done]:
+                future = self._waiting.pop(int(event.data), None)
+                if future is None or future.done():
+                    continue
+                try:
+                    _raise_for(int(event.res))
+                except OSError as exc:
+                    future.set_exception(exc)
+                else:
+                    future.set_result(None)
 
-    def _call(self, number: int, *arguments: object) -> int:
-        result = int(self._libc.syscall(ctypes.c_long(number), *arguments))
+    def _call(self, number: ctypes.c_long, *arguments: object) -> int:
+        result = int(self._libc.syscall(number, *arguments))
         if result < 0:
             error = ctypes.get_errno()
             raise OSError(error, os.strerror(error))
@@ -174,15 +166,18 @@ class KernelSync:
 
     def close(self) -> None:
         """Stop watching, and free the context (the kernel waits for syncs in flight)."""
-        if self._watched is not None:
-            self._watched.remove_reader(self._eventfd)
-            self._watched = None
+        self._unwatch()
         if self._context.value:
             self._call(self._destroy, self._context)
             self._context = ctypes.c_ulong(0)
         if self._eventfd >= 0:
             os.close(self._eventfd)
             self._eventfd = -1
+
+    def _unwatch(self) -> None:
+        watched, self._watched = self._watched, None
+        if watched is not None and not watched.is_closed():
+            watched.remove_reader(self._eventfd)
 
 
 def _raise_for(result: int) -> None:
