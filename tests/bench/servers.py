@@ -67,8 +67,9 @@ class ProcSample:
 def sample(pid: int) -> ProcSample:
     """Read utime+stime+cutime+cstime from /proc/PID/stat and VmRSS from /proc/PID/status.
 
-    All threads are included (Verstas commits in a writer thread), and so are children the
-    process has waited for.
+    All threads are included (Verstas' writer and reader threads), and so are children the
+    process has waited for. The kernel's work for Verstas' asynchronous WAL sync runs in a
+    kernel worker: it shows in the "other CPU" column.
     """
     stat = Path(f"/proc/{pid}/stat").read_text()
     # The command name may contain spaces: fields are counted after its closing parenthesis.

@@ -64,8 +64,8 @@ async def _keep_editing(js: JsClient, id: str, stop: asyncio.Event) -> None:
 @pytest.mark.asyncio
 @pytest.mark.parametrize("synchronous", ["FULL", "NORMAL"])
 async def test_sigkill_loses_nothing_any_client_received(tmp_path: Path, synchronous: str) -> None:
-    """FULL fsyncs each commit in the writer thread; NORMAL commits to the WAL on the event
-    loop: a killed process loses nothing either way (only a power cut tells them apart)."""
+    """FULL syncs the WAL after each commit; NORMAL only writes it: a killed process loses
+    nothing either way (only a power cut tells them apart)."""
     server = ServerProcess(tmp_path, args=["--sqlite-synchronous", synchronous])
     await server.start()
     editors = ["e1", "e2", "e3"]

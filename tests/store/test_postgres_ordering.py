@@ -21,8 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 
 from documents.store.base import Store
 from documents.store.factory import create_store
-from documents.store.log import LogEntry, PendingUpdate
-from documents.store.sql.postgres import entries
+from documents.store.log import CorruptLogEntry, LogEntry, PendingUpdate
+from documents.store.sql.postgres import tail_entries
 from documents.store.tables import updates
 from tests.support.conditions import wait_for
 from tests.support.databases import migrated_postgres
@@ -105,7 +105,19 @@ async def test_a_read_waits_for_the_appends_in_flight_and_misses_none(
 
 
 def test_a_tail_read_as_arrays_is_put_in_the_order_of_positions_whatever_order_it_came_in() -> None:
-    shuffled: list[list[Any]] = [[5, 3, 4], [b"e", b"c", b"d"], [50, 30, 40]]
+    data = [b"e", b"c", b"d"]
+    shuffled: list[list[Any]] = [[5, 3, 4], data, [zlib.crc32(update) for update in data]]
 
-    assert entries(shuffled) == [(3, b"c", 30), (4, b"d", 40), (5, b"e", 50)]
-    assert entries([None, None, None]) == []  # no entries: three NULLs
+    assert tail_entries("doc", shuffled) == [(3, b"c"), (4, b"d"), (5, b"e")]
+    assert tail_entries("doc", [None, None, None]) == []  # no entries: three NULLs
+
+
+def test_a_tail_read_as_arrays_names_the_first_entry_that_fails_its_checksum() -> None:
+    data = [b"e", b"c", b"d"]
+    checksums = [zlib.crc32(update) for update in data]
+    checksums[0] ^= 1  # position 5's
+    checksums[2] ^= 1  # position 4's: the first in the order of positions
+
+    with pytest.raises(CorruptLogEntry) as raised:
+        tail_entries("doc", [[5, 3, 4], data, checksums])
+    assert (raised.value.document, raised.value.position) == ("doc", 4)

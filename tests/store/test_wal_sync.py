@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import os
 import platform
 import sys
@@ -45,7 +46,7 @@ async def test_a_sync_the_kernel_cannot_do_falls_back_to_the_thread_and_fails_th
     wal = WalFile(os.devnull)
     try:
         assert not wal.in_kernel
-        with pytest.raises(OSError):
+        with pytest.raises(OSError, match=os.strerror(errno.EINVAL)):
             await wal.sync(run_here)
     finally:
         wal.close()
@@ -55,7 +56,7 @@ async def test_a_sync_the_kernel_cannot_do_falls_back_to_the_thread_and_fails_th
 def test_the_kernel_sync_refuses_a_descriptor_that_cannot_be_synced() -> None:
     descriptor = os.open(os.devnull, os.O_RDONLY)
     try:
-        with pytest.raises(OSError):
+        with pytest.raises(OSError, match=os.strerror(errno.EINVAL)):
             KernelSync(descriptor)
     finally:
         os.close(descriptor)

@@ -158,13 +158,12 @@ def checkpoint_row() -> Select[str, int, bytes, int]:
 
 
 def stored_document(
-    document: str, checkpoint: Sequence[Any] | None, tail: Sequence[Sequence[Any]]
+    document: str, checkpoint: Sequence[Any] | None, entries: list[LogEntry]
 ) -> StoredDocument:
-    """A load's two reads, (position, state, checksum) and (position, data, checksum) rows,
-    as a document, each checksum verified."""
+    """A load's two reads as a document: the (position, state, checksum) row of the checkpoint,
+    its checksum verified here, and the tail's entries, verified already."""
     if checkpoint is not None and zlib.crc32(checkpoint[1]) != checkpoint[2]:
         raise CorruptLogEntry(document, checkpoint[0])
-    entries = verified(document, tail)
     if checkpoint is None:
         return StoredDocument(document, tail=entries)
     return StoredDocument(document, checkpoint[1], checkpoint[0], entries)

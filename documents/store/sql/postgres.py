@@ -34,8 +34,14 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from documents.store import tables
-from documents.store.log import PendingUpdate, StoredDocument
-from documents.store.sql.log import CHECKPOINT_COLUMNS, SqlStore, checkpoint_row, stored_document
+from documents.store.log import LogEntry, PendingUpdate, StoredDocument
+from documents.store.sql.log import (
+    CHECKPOINT_COLUMNS,
+    SqlStore,
+    checkpoint_row,
+    stored_document,
+    verified,
+)
 from documents.store.sql.rows import DriverQuery, driver_query
 
 _SHARE_DOCUMENTS: Final = text(
@@ -136,7 +142,7 @@ class PostgresStore(SqlStore):
             [columns] = await fetch(
                 conn, self._load_tail, document=document, after=after, upto=last
             )
-        return stored_document(document, checkpoint, entries(columns))
+        return stored_document(document, checkpoint, tail_entries(document, columns))
 
     async def _read_rows(self, query: DriverQuery, /, **values: object) -> Sequence[Sequence[Any]]:
         """The store's ReadRows: on a pooled connection, through asyncpg."""
@@ -148,15 +154,23 @@ class PostgresStore(SqlStore):
             return (await conn.execute(self._checkpoint, params)).rowcount
 
 
-def entries(columns: Sequence[Sequence[Any] | None]) -> list[tuple[int, bytes, int]]:
-    """The tail query's three arrays (NULL for no entries) back into (position, data, checksum)
-    rows, in the order of positions, which the aggregates are not promised to keep (see
-    `_load_queries`)."""
-    positions, data, checksums = (column or () for column in columns)
-    rows = list(zip(positions, data, checksums, strict=True))
+def tail_entries(document: str, columns: Sequence[Sequence[Any] | None]) -> list[LogEntry]:
+    """The tail query's three arrays (NULL for no entries) as log entries, each checksum
+    verified, in the order of positions, which the aggregates are not promised to keep (see
+    `_load_queries`).
+
+    Column by column, so that computing and comparing the checksums and pairing positions with
+    data run in C: 10,000 entries took ~3 ms row by row, a sixth of forking a workshop with
+    that many uncheckpointed edits. Raises CorruptLogEntry for the first entry that fails.
+    """
+    positions, data, checksums = (list(column or ()) for column in columns)
     if not all(map(operator.lt, positions, positions[1:])):
-        rows.sort()
-    return rows
+        order = sorted(range(len(positions)), key=positions.__getitem__)
+        unsorted = (positions, data, checksums)
+        positions, data, checksums = ([column[i] for i in order] for column in unsorted)
+    if list(map(zlib.crc32, data)) != checksums:
+        verified(document, list(zip(positions, data, checksums, strict=True)))
+    return list(zip(positions, data, strict=True))
 
 
 async def fetch(

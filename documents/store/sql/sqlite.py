@@ -1,8 +1,9 @@
 """SQLite (aiosqlite): the store, the driver's bulk reads, the migration lock and URL checks.
 
-`append` (the group commit) and `save_checkpoint` run on a plain sqlite3 connection with a
-writer thread of its own, and `load` and the short reads made whenever a document is opened
-(`ReadRows`: admission's workshop and link, the live session) on another with a reader thread
+`append` (the group commit) and `save_checkpoint` run on a plain sqlite3 connection of their own
+(committed on the loop, the WAL synced without blocking it, the rest in a writer thread), and
+`load` and the short reads made whenever a document is opened (`ReadRows`: admission's
+workshop and link, the live session) on another with a reader thread
 (documents/store/sql/sqlite_threads.py); everything else goes through SQLAlchemy. Those paths
 run the same statements as the SQLAlchemy ones, compiled once to SQL text.
 
@@ -41,7 +42,13 @@ from sqlalchemy.sql.compiler import SQLCompiler
 
 from documents.store import tables
 from documents.store.log import PendingUpdate, StoredDocument
-from documents.store.sql.log import CHECKPOINT_COLUMNS, SqlStore, checkpoint_row, stored_document
+from documents.store.sql.log import (
+    CHECKPOINT_COLUMNS,
+    SqlStore,
+    checkpoint_row,
+    stored_document,
+    verified,
+)
 from documents.store.sql.rows import DriverQuery
 from documents.store.sql.sqlite_threads import SqliteReader, SqliteWriter, insert_statement
 
@@ -83,7 +90,7 @@ class SqliteStore(SqlStore):
         await self._reader.close()
 
     async def append(self, updates: Sequence[PendingUpdate]) -> list[int]:
-        """One job for the writer thread, with the same exception types as SQLAlchemy raises
+        """Through the writer, with the same exception types as SQLAlchemy raises
         (IntegrityError, OperationalError, ...). SQLite serializes writers anyway."""
         if not updates:
             return []
@@ -96,7 +103,7 @@ class SqliteStore(SqlStore):
         checkpoint, tail = await self._reader.read(
             lambda connection: queries.read(connection, document, upto)
         )
-        return stored_document(document, checkpoint, tail)
+        return stored_document(document, checkpoint, verified(document, tail))
 
     async def _read_rows(self, query: DriverQuery, /, **values: object) -> list[Any]:
         """The store's ReadRows: on the reader thread's connection, failing as SQLAlchemy does."""
