@@ -1,4 +1,5 @@
-"""Running the app under uvicorn, with the collaboration endpoint in its websocket slot."""
+"""Running the app under uvicorn, with the collaboration endpoint in its websocket slot (and
+before uvicorn's HTTP protocol for its own upgrades: web.first_request)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from documents.store.migrate import require_schema
 from documents.store.schema import SchemaError, display_url, head_revision
 from web.app import create_app
 from web.collector import settle_after_startup
+from web.first_request import FirstRequest
 from web.logs import configure_logging
 from web.settings import Settings
 
@@ -60,7 +62,7 @@ def run(settings: Settings) -> None:
         app,
         host=settings.host,
         port=settings.port,
-        http="httptools",
+        http=FirstRequest,
         ws=CollabConnection,
         loop="uvloop",
         lifespan="on",

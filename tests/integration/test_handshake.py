@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
 
@@ -39,3 +41,33 @@ async def test_valid_name_upgrades_and_server_keeps_serving(server: ServerProces
         assert bad.status_code == 400
         assert (await client.get(server.http_url + "/healthz")).json() == {"status": "ok"}
         assert (await client.get(server.http_url + "/readyz")).json() == {"status": "ok"}
+
+
+@pytest.mark.asyncio
+async def test_an_upgrade_whose_head_comes_in_two_reads_opens_all_the_same(
+    server: ServerProcess,
+) -> None:
+    """Only a whole request head goes straight to the endpoint (web.first_request); a head
+    split over two reads goes through uvicorn's HTTP protocol, which hands it on."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+    try:
+        head = (
+            "GET /collab/split-room HTTP/1.1\r\n"
+            f"Host: 127.0.0.1:{server.port}\r\n"
+            + "".join(f"{name}: {value}\r\n" for name, value in UPGRADE.items())
+            + "\r\n"
+        ).encode()
+        writer.write(head[:20])
+        await writer.drain()
+        with pytest.raises(TimeoutError):  # nothing is answered to half a request
+            await asyncio.wait_for(reader.readline(), 0.3)
+        writer.write(head[20:])
+        await writer.drain()
+        status_line = await asyncio.wait_for(reader.readline(), 5)
+        assert status_line.startswith(b"HTTP/1.1 101")
+        while (await asyncio.wait_for(reader.readline(), 5)) != b"\r\n":
+            pass
+        first = await asyncio.wait_for(reader.readexactly(2), 5)
+        assert first[0] == 0x82  # the server's sync step 1, a binary frame
+    finally:
+        writer.transport.abort()
