@@ -300,8 +300,7 @@ class CollabConnection(asyncio.Protocol):
             self.hub.rooms.leave(room, self)
             return
         self._room = room
-        # Debug, as peer_left: at thousands of clients two lines per connection drowned what
-        # an operator looks for and took ~9% of a connection's CPU (counts are in /metrics).
+        # Debug, as peer_left: ~9% of a connection's CPU, noise at scale (counts: /metrics).
         log.debug("peer_joined", document=self.document, peer=self.label, peers=len(room.peers))
         early, self._early = self._early or [], None
         for message in early:
