@@ -43,40 +43,37 @@ class FirstRequest(asyncio.Protocol):
         app_state: dict[str, Any],
         _loop: asyncio.AbstractEventLoop | None = None,
     ) -> None:
-        self._config = config
-        self._server_state = server_state
-        self._app_state = app_state
-        self._loop = _loop
+        self._arguments = {
+            "config": config,
+            "server_state": server_state,
+            "app_state": app_state,
+            "_loop": _loop,
+        }
+        self._connections: set[Any] = server_state.connections
         self._transport: asyncio.Transport | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         # uvloop's transports implement asyncio.Transport without subclassing it.
         self._transport = cast(asyncio.Transport, transport)
-        self._server_state.connections.add(self)
+        self._connections.add(self)
 
     def data_received(self, data: bytes) -> None:
         transport = self._transport
         if transport is None:
             return
-        self._server_state.connections.discard(self)
+        self._connections.discard(self)
         self._transport = None
-        arguments = {
-            "config": self._config,
-            "server_state": self._server_state,
-            "app_state": self._app_state,
-            "_loop": self._loop,
-        }
         protocol: asyncio.Protocol
         if is_collab_upgrade(data):
-            protocol = CollabConnection(**arguments)
+            protocol = CollabConnection(**self._arguments)
         else:
-            protocol = HttpToolsProtocol(**arguments)
+            protocol = HttpToolsProtocol(**self._arguments)
         protocol.connection_made(transport)
         transport.set_protocol(protocol)
         protocol.data_received(data)
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self._server_state.connections.discard(self)
+        self._connections.discard(self)
         self._transport = None
 
     def shutdown(self) -> None:

@@ -256,19 +256,17 @@ class SqliteWriter(_ConnectionThread):
 
     async def _synced(self) -> None:
         """Sync the WAL file without blocking the loop; see wal_sync.py."""
-        try:
-            if self._wal is None:
-                self._wal = await self._in_thread(WalFile, self._wal_path)
-            await self._wal.sync(self._in_thread)
-        except OSError as exc:
-            raise sqlite3.OperationalError(f"the WAL could not be synced: {exc!r}") from exc
+        with _sync_failures():
+            wal = self._wal
+            if wal is None:
+                wal = await self._in_thread(self._opened_wal)
+            await wal.sync(self._in_thread)
 
-    def _synced_here(self) -> None:
-        """In the thread: the same, blocking."""
-        if self._sync_wal:
-            if self._wal is None:
-                self._wal = WalFile(self._wal_path)
-            self._wal.sync_here()
+    def _opened_wal(self) -> WalFile:
+        """In the thread: the WAL file, opened on first use (after a commit: it exists)."""
+        if self._wal is None:
+            self._wal = WalFile(self._wal_path)
+        return self._wal
 
     def _count_wal_commit(self) -> None:
         """Every WAL_CHECKPOINT_COMMITS commits, copy the WAL into the database in the thread,
@@ -314,10 +312,9 @@ class SqliteWriter(_ConnectionThread):
         self, connection: sqlite3.Connection, statement: str, parameters: Sequence[object]
     ) -> int:
         changed = _write_patiently(connection, statement, parameters)
-        try:
-            self._synced_here()
-        except OSError as exc:
-            raise sqlite3.OperationalError(f"the WAL could not be synced: {exc!r}") from exc
+        if self._sync_wal:
+            with _sync_failures():
+                self._opened_wal().sync_here()
         return changed
 
     async def close(self) -> None:
@@ -333,6 +330,15 @@ class SqliteWriter(_ConnectionThread):
             if wal is not None:
                 wal.close()
             await self._close()
+
+
+@contextlib.contextmanager
+def _sync_failures() -> Iterator[None]:
+    """A failed sync of the WAL as the driver's error, as every other failed write."""
+    try:
+        yield
+    except OSError as exc:
+        raise sqlite3.OperationalError(f"the WAL could not be synced: {exc!r}") from exc
 
 
 def _commit(connection: sqlite3.Connection) -> None:

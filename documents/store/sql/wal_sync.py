@@ -200,11 +200,6 @@ class WalFile:
             log.info("sqlite_wal_synced_in_thread", reason=repr(exc))
             self._kernel = None
 
-    @property
-    def in_kernel(self) -> bool:
-        """Whether syncs go through the kernel's AIO (else through the writer thread)."""
-        return self._kernel is not None
-
     def sync_here(self) -> None:
         """fdatasync, blocking: for jobs already in the writer thread."""
         os.fdatasync(self._fd)
