@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Awaitable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import structlog
 from pycrdt import get_state
@@ -28,6 +29,9 @@ log = structlog.get_logger(__name__)
 
 # Comments are not versioned: a version's export carries none.
 NO_COMMENTS = seed_update(DocumentKind.COMMENTS)
+
+T = TypeVar("T")
+U = TypeVar("U")
 
 DIVERGENCE_LIMIT = 200  # descendants whose divergence is computed in one lineage answer
 
@@ -272,10 +276,24 @@ async def _graph(store: Store, root: str, version: int, graphs: FamilyGraphs) ->
     graph = graphs.get(root, version)
     if graph is None:
         with collections_paused():
-            top = await store.workshops.get(root)
-            graph = build(root, version, top, await store.lineage.family(root))
+            rows, top = await _beside(store.lineage.family(root), store.workshops.get(root))
+            graph = build(root, version, top, rows)
         graphs.keep(graph)
     return graph
+
+
+async def _beside(main: Awaitable[T], side: Awaitable[U]) -> tuple[T, U]:
+    """Both reads at once, on two connections: `side` runs while `main` is awaited, and is
+    cancelled if `main` fails."""
+    reading = asyncio.ensure_future(side)
+    try:
+        first = await main
+    except BaseException:
+        reading.cancel()
+        with contextlib.suppress(BaseException):
+            await reading
+        raise
+    return first, await reading
 
 
 async def lineage(
@@ -295,15 +313,9 @@ async def lineage(
         graph = await _graph(store, root, version, graphs)
         below = await store.lineage.activity_below(workshop.id)
     else:
-        reading = asyncio.ensure_future(store.lineage.family_activity(root))
-        try:
-            graph = await _graph(store, root, version, graphs)
-        except BaseException:
-            reading.cancel()
-            with contextlib.suppress(BaseException):
-                await reading
-            raise
-        below = await reading
+        graph, below = await _beside(
+            _graph(store, root, version, graphs), store.lineage.family_activity(root)
+        )
     in_use: list[dict[str, Any]] = []
     counted: list[dict[str, Any]] = []  # the public ones among the first DIVERGENCE_LIMIT in use
     for child, organisation, forked_at, status in graph.members if below else ():

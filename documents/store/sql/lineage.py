@@ -20,6 +20,7 @@ from documents.records import FamilyRow, ForkEdge, VersionRecord, aware, new_id,
 from documents.store import tables
 from documents.store.log import CorruptLogEntry, StoredDocument
 from documents.store.sql.family import (
+    FAMILY_ORDER,
     activity,
     activity_query,
     edited_query,
@@ -69,6 +70,7 @@ class SqlLineage:
     def __init__(self, engine: AsyncEngine, fetch: Fetch) -> None:
         self._engine = engine
         self._fetch = fetch
+        self._head = head_query(engine.dialect)
         self._members = members_query(engine.dialect)
         self._activity = activity_query(engine.dialect)
         self._family_activity = family_activity_query(engine.dialect)
@@ -126,15 +128,17 @@ class SqlLineage:
         """The workshop at the top of this one's family (itself when it is no fork) and the
         family's graph version, which every change to the graph advances."""
         async with self._engine.connect() as conn:
-            row = (await conn.execute(head_query(workshop_id))).one_or_none()
-        if row is None:
+            rows = await self._fetch(conn, self._head, workshop=workshop_id)
+        if not rows:
             raise LookupError(f"no workshop {workshop_id}")
-        return str(row[0]), int(row[1])
+        [(root, version)] = rows
+        return str(root), int(version)
 
     async def family(self, root_id: str) -> Sequence[FamilyRow]:
         """Every fork under the root, oldest first, with its child's node, in one query."""
         async with self._engine.connect() as conn:
-            rows = await self._fetch(conn, self._members, root=root_id)
+            rows = list(await self._fetch(conn, self._members, root=root_id))
+        rows.sort(key=FAMILY_ORDER)
         return cast(Sequence[FamilyRow], rows)
 
     async def activity_below(self, workshop_id: str) -> dict[str, str | None]:
