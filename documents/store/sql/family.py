@@ -74,8 +74,9 @@ def members_query(dialect: Dialect) -> DriverQuery:
 
 
 FAMILY_ORDER = operator.itemgetter(4, 1)
-"""Oldest first, by fork time (UTC text of a fixed width, which sorts as the times do), then
-child id: the members' order in `members_query`'s rows."""
+"""Oldest first, by fork time (UTC text, its fields in a fixed layout, so it sorts as the times
+do, as `ORDER BY` on it did on SQLite), then child id: the members' order in `members_query`'s
+rows."""
 
 
 def activity_query(dialect: Dialect) -> DriverQuery:
