@@ -18,7 +18,7 @@ import asyncio
 import contextlib
 import math
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from typing import Any
 
 import structlog
@@ -157,7 +157,7 @@ class Rooms:
                 return room.encoded_state(), room.position
         # Other processes write this document too: only the log says which state a position
         # stands for.
-        return await snapshot(self._store, name, self._policy)
+        return await snapshot(self._store, name, self._policy, spawn=self._spawn)
 
     async def _load(self, name: str) -> Room:
         self._arrived_while_loading[name] = []
@@ -262,11 +262,15 @@ class Rooms:
         if timer is not None:
             timer.cancel()
 
-    def _start_unload(self, room: Room) -> None:
-        self._unload_timers.pop(room.name, None)
-        task = asyncio.create_task(self._unload(room), name=f"unload {room.name}")
+    def _spawn(self, work: Coroutine[Any, Any, None], name: str | None = None) -> None:
+        """Run `work` as a task of these rooms: `close` waits for it."""
+        task = asyncio.create_task(work, name=name)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    def _start_unload(self, room: Room) -> None:
+        self._unload_timers.pop(room.name, None)
+        self._spawn(self._unload(room), f"unload {room.name}")
 
     async def _unload(self, room: Room) -> None:
         while not room.settled and not room.failed:
@@ -331,11 +335,7 @@ class Rooms:
     def _captured(self, room: Room, captured: Captured, position: int) -> None:
         state, tail = captured
         room.checkpoints.writing = True
-        task = asyncio.create_task(
-            self._write_checkpoint(room, state, position, tail), name=f"checkpoint {room.name}"
-        )
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._spawn(self._write_checkpoint(room, state, position, tail), f"checkpoint {room.name}")
 
     async def _write_checkpoint(
         self, room: Room, state: bytes, position: int, tail: LogTail

@@ -12,7 +12,7 @@ it is documents.store.sql, chosen by documents.store.factory.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -128,7 +128,13 @@ def replay(stored: StoredDocument) -> Doc[Any]:
     return doc
 
 
-async def snapshot(log: UpdateLog, document: str, policy: CheckpointPolicy) -> tuple[bytes, int]:
+Spawn = Callable[[Coroutine[Any, Any, None]], None]
+"""Runs a coroutine on its own, tracked by the caller (which awaits it before it closes)."""
+
+
+async def snapshot(
+    log: UpdateLog, document: str, policy: CheckpointPolicy, *, spawn: Spawn | None = None
+) -> tuple[bytes, int]:
     """The document's committed state read from the log, as one update, and the log position
     it stands for; a tail past the policy's bounds is folded into a checkpoint on the way.
 
@@ -136,25 +142,38 @@ async def snapshot(log: UpdateLog, document: str, policy: CheckpointPolicy) -> t
     read of the document replays it until a room loads it again: forking a workshop of 10,000
     uncheckpointed edits took ~17-20 ms each time, ~4 ms once folded. A failed write loses
     nothing (the log is the truth) and does not fail the read.
+
+    With `spawn`, the checkpoint is written beside whatever the caller does next with the
+    state (a fork writes its rows meanwhile, on another connection) instead of before it is
+    returned: nothing needs the checkpoint to read the document, which is as the log says
+    until it lands.
     """
     stored = await log.load(document)
     state = replay(stored).get_update()
     position = stored.last_position
     tail = LogTail(len(stored.tail), sum(len(update) for _, update in stored.tail), 0.0)
     if should_checkpoint(policy, tail):
-        try:
-            await log.save_checkpoint(document, state, position)
-        except Exception as exc:
-            _log.error("checkpoint_failed", document=document, error=repr(exc))
+        fold = _fold(log, document, state, position, tail)
+        if spawn is None:
+            await fold
         else:
-            _log.info(
-                "checkpoint_written",
-                document=document,
-                position=position,
-                entries=tail.entries,
-                bytes=len(state),
-            )
+            spawn(fold)
     return state, position
+
+
+async def _fold(log: UpdateLog, document: str, state: bytes, position: int, tail: LogTail) -> None:
+    try:
+        await log.save_checkpoint(document, state, position)
+    except Exception as exc:
+        _log.error("checkpoint_failed", document=document, error=repr(exc))
+    else:
+        _log.info(
+            "checkpoint_written",
+            document=document,
+            position=position,
+            entries=tail.entries,
+            bytes=len(state),
+        )
 
 
 MERGE_MAX_ENTRIES = 1000

@@ -20,7 +20,7 @@ import random
 import statistics
 import tempfile
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -31,12 +31,13 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from documents.access import DocumentKind, document_name
+from documents.checkpoints import CheckpointPolicy
 from documents.family_graph import FamilyGraphs
 from documents.lineage_service import fork, lineage
 from documents.records import WorkshopRecord, new_id
 from documents.store.base import Store
 from documents.store.factory import create_store
-from documents.store.log import PendingUpdate, replay
+from documents.store.log import PendingUpdate, replay, snapshot
 from documents.store.migrate import upgrade
 from documents.store.tables import checkpoints
 from documents.workshop_doc import load_document, text_at
@@ -217,9 +218,22 @@ async def fork_figures(store: Store, url: str, args: argparse.Namespace) -> list
     stored = await store.load(name)
     loaded, position = replay(stored), stored.last_position
 
+    folds: set[asyncio.Task[None]] = set()
+
+    def spawn(work: Coroutine[Any, Any, None]) -> None:
+        fold = asyncio.ensure_future(work)
+        folds.add(fold)
+        fold.add_done_callback(folds.discard)
+
+    async def as_the_server(document: str) -> tuple[bytes, int]:
+        """`collab.rooms.Rooms.snapshot` of a document no room holds: the fold is written
+        beside the fork's rows (a task the rooms track), after the answer's clock stops."""
+        return await snapshot(store, document, CheckpointPolicy(), spawn=spawn)
+
     async def unfolded() -> None:
         """The document as a crash left it: the checkpoint the previous fork's read wrote
         (documents.store.log.snapshot) is removed, so every run forks the whole tail."""
+        await asyncio.gather(*folds)
         engine = create_async_engine(url)
         try:
             async with engine.begin() as conn:
@@ -237,6 +251,12 @@ async def fork_figures(store: Store, url: str, args: argparse.Namespace) -> list
     figures = [
         await timed(
             f"fork a workshop of {args.edits} logged edits, no checkpoint",
+            fork_with(as_the_server),
+            args.repeat,
+            setup=unfolded,
+        ),
+        await timed(
+            "  the same through the CLI (the fold written before the fork)",
             fork_with(from_store),
             args.repeat,
             setup=unfolded,

@@ -13,7 +13,7 @@ from collab.protocol import SyncStep1, SyncUpdate, encode
 from documents.checkpoints import CheckpointPolicy
 from documents.store.log import PendingUpdate
 from tests.collab.conftest import GatedStore, RecordingPeer, identity, writer_session
-from tests.support.conditions import wait_until
+from tests.support.conditions import wait_for, wait_until
 
 
 @pytest.mark.asyncio
@@ -134,6 +134,28 @@ async def test_a_flooding_writer_leaves_a_bounded_tail_without_waiting_for_a_rou
 
 
 @pytest.mark.asyncio
+async def test_a_fold_still_being_written_is_finished_before_the_rooms_close(
+    store: GatedStore,
+) -> None:
+    hub = CollabHub(store, identity, HubConfig(checkpoints=CheckpointPolicy(max_entries=5)))
+    await hub.start()
+    source: Doc[Any] = Doc()
+    text = source.get("t", type=Text)
+    updates = []
+    for n in range(8):
+        before = source.get_state()
+        text.insert(len(text), f"{n};")
+        updates.append(PendingUpdate("stopping", source.get_update(before)))
+    await store.append(updates)
+
+    state, position = await hub.rooms.snapshot("stopping")
+    await hub.stop()
+
+    stored = await store.load("stopping")
+    assert (stored.checkpoint, stored.checkpoint_position) == (state, position)
+
+
+@pytest.mark.asyncio
 async def test_a_snapshot_of_a_document_no_room_holds_folds_a_long_tail(store: GatedStore) -> None:
     """What a crash left behind, read for a fork: the tail is folded on the way, so the room
     that loads the document later (or the next fork) starts from the checkpoint."""
@@ -151,6 +173,11 @@ async def test_a_snapshot_of_a_document_no_room_holds_folds_a_long_tail(store: G
 
         state, position = await hub.rooms.snapshot("crashed")
 
+        async def folded() -> bool:
+            return (await store.load("crashed")).checkpoint is not None
+
+        # Written beside the caller's next step (a fork's rows), not before the answer.
+        await wait_for(folded, what="the tail folded into a checkpoint")
         stored = await store.load("crashed")
         assert (stored.checkpoint, stored.checkpoint_position, stored.tail) == (state, position, [])
         room = await hub.rooms.join("crashed", RecordingPeer("reader"), writer_session())

@@ -5,7 +5,7 @@ position, and every later read (a fork, a room's load) starts from it."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
 from typing import Any
 
 import pytest
@@ -58,13 +58,36 @@ async def test_a_long_tail_read_is_folded_into_a_checkpoint_of_what_was_read(sto
 
 
 @pytest.mark.asyncio
+async def test_a_fold_handed_to_spawn_is_written_when_it_runs_not_before_the_answer(
+    store: Store,
+) -> None:
+    document = f"test-{uuid.uuid4().hex}"
+    source: Doc[Any] = Doc()
+    await typed(store, document, source, [f"{n} " for n in range(25)])
+    spawned: list[Coroutine[Any, Any, None]] = []
+
+    state, position = await snapshot(store, document, FOLD_AT_TEN, spawn=spawned.append)
+
+    assert len(spawned) == 1
+    unfolded = await store.load(document)
+    assert unfolded.checkpoint is None
+    assert (state, position) == (replay(unfolded).get_update(), unfolded.last_position)
+    await spawned[0]
+    folded = await store.load(document)
+    assert (folded.checkpoint, folded.checkpoint_position) == (state, position)
+    assert folded.tail == []
+
+
+@pytest.mark.asyncio
 async def test_a_tail_within_the_bounds_is_read_without_a_write(store: Store) -> None:
     document = f"test-{uuid.uuid4().hex}"
     source: Doc[Any] = Doc()
     await typed(store, document, source, ["yksi ", "kaksi"])
 
-    state, position = await snapshot(store, document, FOLD_AT_TEN)
+    spawned: list[Coroutine[Any, Any, None]] = []
+    state, position = await snapshot(store, document, FOLD_AT_TEN, spawn=spawned.append)
 
+    assert spawned == []
     stored = await store.load(document)
     assert stored.checkpoint is None
     assert position == stored.last_position
