@@ -19,7 +19,8 @@ from __future__ import annotations
 from collab.lazy_doc import LazyDoc
 from collab.protocol import ProtocolError
 from collab.session import PeerSession, Refuse
-from collab.touched import DocumentIndex, Plan, covered
+from collab.touched import DocumentIndex, covered
+from collab.touched_planner import Plan
 
 LOCKED = Refuse("locked", "this part of the document is locked by the facilitator")
 UNKNOWN = Refuse("locked", "the update's place cannot be told while a lock holds")

@@ -19,7 +19,8 @@ from hypothesis import strategies as st
 from pycrdt import Doc, Map, Text
 
 from collab.protocol import ProtocolError
-from collab.touched import CONTENT, MAX_DEPTH, DocumentIndex, covered
+from collab.touched import CONTENT, DocumentIndex, covered
+from collab.touched_planner import MAX_DEPTH
 from collab.yupdate import decode_update
 from documents.access import DocumentKind
 from documents.workshop_doc import (
