@@ -23,14 +23,15 @@ from collections.abc import Sequence
 from typing import Any, cast
 
 import structlog
-from websockets.frames import Frame, Opcode
+from websockets.frames import Frame
 from websockets.protocol import Protocol, Side, State
 
 from collab.admission import Denied
 from collab.errors import CloseCode
-from collab.frames import PARTS_FROM_BYTES, FrameSplitter, plain_message
+from collab.frames import PARTS_FROM_BYTES, Fragments, FrameSplitter, TextFrame, plain_message
 from collab.handshake import BadUpgrade, read_opening, read_upgrade, refusal, switching
 from collab.hub import CollabHub
+from collab.liveness import GiveUp, first_check_after, next_check
 from collab.peer import Frame as OutgoingFrame
 from collab.room import Room
 from collab.session import PeerSession
@@ -71,7 +72,7 @@ class CollabConnection(asyncio.Protocol):
         self._link_id: str | None = None
         self._room: Room | None = None
         self._early: list[bytes] | None = []
-        self._fragments: list[bytes] = []
+        self._fragments = Fragments()
         self._heard_message = False
         self._closing = False
         self._gone = False
@@ -320,21 +321,18 @@ class CollabConnection(asyncio.Protocol):
         self._timer = None
         if self._closing or self._gone:
             return
-        limits = self.hub.limits
-        if not self._heard_message:
-            self._give_up("no sync message within the handshake timeout")
+        verdict = next_check(
+            heard_message=self._heard_message,
+            silent=self._loop.time() - self._last_heard,
+            idle_timeout=self.hub.limits.idle_timeout,
+        )
+        if isinstance(verdict, GiveUp):
+            self._give_up(verdict.reason)
             return
-        silent = self._loop.time() - self._last_heard
-        if silent >= limits.idle_timeout:
-            self._give_up(f"nothing received for {silent:.0f} s")
-            return
-        ping_after = limits.idle_timeout / 3
-        if silent >= ping_after and self._ws is not None:
+        if verdict.ping and self._ws is not None:
             self._ws.send_ping(b"")
             self._flush()
-        self._set_timer(
-            ping_after - silent if silent < ping_after else ping_after, self._check_alive
-        )
+        self._set_timer(verdict.after, self._check_alive)
 
     def _give_up(self, reason: str) -> None:
         self.hub.stats.refused["timeout"] += 1
@@ -362,23 +360,16 @@ class CollabConnection(asyncio.Protocol):
                 return
 
     def _frame_received(self, frame: Frame) -> None:
-        opcode = frame.opcode
         data = frame.data if isinstance(frame.data, bytes) else bytes(frame.data)
-        if opcode is Opcode.BINARY:
-            if frame.fin:
-                self._message(data)
-            else:
-                self._fragments = [data]
-        elif opcode is Opcode.CONT:
-            self._fragments.append(data)
-            if frame.fin:
-                message = b"".join(self._fragments)
-                self._fragments = []
-                self._message(message)
-        elif opcode is Opcode.TEXT:
+        try:
+            message = self._fragments.take(frame.opcode, data, frame.fin)
+        except TextFrame:
             self.hub.stats.refused["unsupported_data"] += 1
             log.warning("peer_closed", document=self.document, peer=self.label, reason="text frame")
             self.close(CloseCode.UNSUPPORTED_DATA, "binary frames only")
+            return
+        if message is not None:
+            self._message(message)
 
     def _message(self, message: bytes) -> None:
         self.hub.stats.messages_in += 1
@@ -386,7 +377,7 @@ class CollabConnection(asyncio.Protocol):
             self._heard_message = True
             # The handshake deadline's timer is the first liveness check when it comes first (by
             # default: 10 s against 20): arming a timer took 7% of connecting's GIL samples.
-            timer, first_check = self._timer, self.hub.limits.idle_timeout / 3
+            timer, first_check = self._timer, first_check_after(self.hub.limits.idle_timeout)
             if self._closing or timer is None or timer.when() > self._loop.time() + first_check:
                 self._set_timer(first_check, self._check_alive)
         room = self._room

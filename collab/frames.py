@@ -23,6 +23,8 @@ try:
 except ImportError:  # a platform without the library's C extension: its own fallback
     from websockets.utils import apply_mask
 
+from websockets.frames import Opcode
+
 from collab.peer import Frame
 
 _FIN_BINARY = 0x82  # FIN, no reserved bits, opcode 2
@@ -116,3 +118,35 @@ def binary_frame(*parts: bytes) -> Frame:
     if length >= PARTS_FROM_BYTES:
         return (header, *parts)
     return b"".join((header, *parts))
+
+
+class TextFrame(Exception):
+    """A client sent text: every Yjs client sends binary, so the connection is refused."""
+
+
+class Fragments:
+    """Whole binary messages out of the data frames `websockets` parsed (the frames the
+    splitter hands it whole, and every frame once it is off): a message may come in
+    fragments, which `websockets` checks for order and size but does not join."""
+
+    __slots__ = ("_parts",)
+
+    def __init__(self) -> None:
+        self._parts: list[bytes] = []
+
+    def take(self, opcode: Opcode, data: bytes, fin: bool) -> bytes | None:
+        """The message this frame completes, if any (None for control frames); raises
+        TextFrame for a text frame."""
+        if opcode is Opcode.BINARY:
+            if fin:
+                return data
+            self._parts = [data]
+        elif opcode is Opcode.CONT:
+            self._parts.append(data)
+            if fin:
+                message = b"".join(self._parts)
+                self._parts = []
+                return message
+        elif opcode is Opcode.TEXT:
+            raise TextFrame
+        return None
