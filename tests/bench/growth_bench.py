@@ -1,17 +1,20 @@
 """How Verstas' costs grow with size: load time against log length, memory against loaded
-documents, latency against peers per room.
+documents, latency against peers per room, the cost of an update against the clients its
+document has seen.
 
 Usage (see tests/bench/README.md, "Growth"):
 
-    .venv/bin/python -m tests.bench.growth_bench [--parts load,memory] [--quick]
+    .venv/bin/python -m tests.bench.growth_bench [--parts load,memory,clients] [--quick]
         [--log-sizes 1000,10000,100000,1000000] [--documents 100,1000,10000]
+        [--clients 10,100,1000,10000]
         [--doc-updates 100] [--samples 3] [--peers-json PATH] [--plot PATH]
 
 Load time: one document per size, its log filled through the store (tests/bench/growth_store.py),
 timed from a fresh client's socket to the server's sync step 2 after restarts. Memory: the
 capacity scenario with one client per document, each document stored beforehand with content.
 Latency against peers: read from the peers scenario's JSON (`tests.bench.run --scenario peers
---json PATH`), not measured again. It prints figures and asserts nothing.
+--json PATH`), not measured again. Clients seen: in-process (tests/bench/growth_clients.py). It
+prints figures and asserts nothing.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from typing import Any
 from tests.bench.coldload import (
     ColdSync,
 )
+from tests.bench.growth_clients import clients_table, measure_clients
 from tests.bench.growth_plot import PeersPoint, matplotlib_missing, plot
 from tests.bench.growth_store import (
     TAIL_ENTRIES,
@@ -49,7 +53,7 @@ from tests.bench.scenarios import (
 )
 from tests.bench.servers import BenchServer, ServerKind, wait_for_quiet
 
-PARTS = ("load", "memory")
+PARTS = ("load", "memory", "clients")
 
 
 def _sizes(text: str) -> tuple[int, ...]:
@@ -227,6 +231,9 @@ async def _run(args: argparse.Namespace, workdir: Path) -> None:
             held = CapacityParams(clients=documents, rooms=documents, rounds=1, settle_s=1.0)
             memory.append(await run_capacity(ServerKind.VERSTAS, held, 1, where))
         print(memory_table(memory, state_bytes) + "\n", flush=True)
+    if "clients" in args.parts:
+        await _quiet("clients: the cost of an update against the clients a document has seen")
+        print(clients_table(measure_clients(args.clients)) + "\n", flush=True)
     points = peers_points(args.peers_json) if args.peers_json is not None else []
     if points:
         print(peers_growth_table(points) + "\n", flush=True)
@@ -239,12 +246,17 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--parts", default=",".join(PARTS), help="comma-separated: load, memory")
+    parser.add_argument(
+        "--parts", default=",".join(PARTS), help="comma-separated: load, memory, clients"
+    )
     parser.add_argument("--quick", action="store_true", help="small sizes (~1 min)")
     parser.add_argument("--log-sizes", type=_sizes, default=(1_000, 10_000, 100_000, 1_000_000))
     parser.add_argument("--documents", type=_sizes, default=(100, 1_000, 10_000))
     parser.add_argument(
         "--doc-updates", type=int, default=100, help="typed updates in each loaded document"
+    )
+    parser.add_argument(
+        "--clients", type=_sizes, default=(10, 100, 1_000, 10_000), help="clients seen"
     )
     parser.add_argument("--samples", type=int, default=3, help="cold syncs of each kind per size")
     parser.add_argument("--peers-json", type=Path, help="run.py's JSON with peers results")
@@ -259,6 +271,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         parser.error(missing)
     if args.quick:
         args.log_sizes, args.documents = (1_000, 10_000), (100, 1_000)
+        args.clients = (10, 1_000)
     raise_file_limit()
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="verstas-growth-") as tmp:

@@ -4,7 +4,7 @@ Usage (see tests/bench/README.md for what every figure means):
 
     .venv/bin/python -m tests.bench.run [--scenario fanout|capacity|coldload|peers|multinode|all]
         [--quick] [--repeat N] [--servers verstas,reference,pycrdt-websocket] [--json PATH]
-        [--postgres-url URL]
+        [--postgres-url URL] [--commit-window-ms MS]
 
 It prints figures; it asserts none. Servers run one at a time (the machine has 2 cores), in
 alternating order across repetitions, each driven by the same Node load generator. The
@@ -240,9 +240,24 @@ def main(argv: Sequence[str] | None = None) -> None:
         "rooms get fresh names and nothing is deleted (default: %(default)s, from "
         "VERSTAS_TEST_POSTGRES_URL when set)",
     )
+    parser.add_argument(
+        "--commit-window-ms",
+        type=float,
+        help="Verstas' group-commit window under sustained load, for every Verstas server of "
+        "the run (default: the server's own, 2 ms): the trade between CPU per delivery and "
+        "latency that tests/bench/README.md measures",
+    )
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
+    if args.commit_window_ms is not None:
+        if args.commit_window_ms < 0:
+            parser.error("--commit-window-ms must be 0 or more")
+        # Verstas servers inherit the environment (tests/bench/servers.py).
+        os.environ["VERSTAS_COMMIT_WINDOW_MS"] = str(args.commit_window_ms)
+        progress(f"Verstas' group-commit window: {args.commit_window_ms} ms")
+    else:
+        os.environ.pop("VERSTAS_COMMIT_WINDOW_MS", None)  # the server's default, not the shell's
     servers: list[ServerKind] | None = None
     if args.servers is not None:
         try:
@@ -276,6 +291,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         document = {
             "machine": machine,
             "quick": args.quick,
+            "commit_window_ms": args.commit_window_ms,
             "params": {**dataclasses.asdict(params), "peers": dataclasses.asdict(peers_params)},
             "wall_s": time.monotonic() - started,
             **results,
