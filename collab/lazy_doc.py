@@ -17,7 +17,10 @@ builds on arrives, so the client holds the whole state when it is told it is syn
 The state vector is kept the same way: every update a room applies is checked against the
 state vector from before it (did it add anything?), and the one computed after an update is
 the next one's "before", so each update costs one `get_state`, not two. Only an update that
-left it as it was is looked at further (see collab.crdt.classify_unchanged).
+left it as it was is looked at further (see collab.crdt.classify_unchanged). A delete set alone
+adds nothing, so it needs no state vector at all. `get_state` grows with the clients the
+document has seen: from MIRRORED_FROM_CLIENTS on, the clocks are also kept as a dict, and an
+update that continues its clients' typing is recognised from them (collab.clocks) instead.
 """
 
 from __future__ import annotations
@@ -26,6 +29,13 @@ from typing import Any
 
 from pycrdt import Doc, merge_updates
 
+from collab.clocks import (
+    MIRRORED_FROM_CLIENTS,
+    advanced,
+    advanced_clocks,
+    clients_in,
+    clocks_of,
+)
 from collab.crdt import Unchanged, apply_and_read_state, apply_update, classify_unchanged
 
 EMPTY_STATE_VECTOR = b"\x00"
@@ -46,6 +56,9 @@ class LazyDoc:
         self._encoded = state
         self._tail = tail  # applied after `_encoded`; only while the document is not built
         self._state_vector: bytes | None = None
+        # The state vector as a dict, for a document of many clients (see collab.clocks): never
+        # ahead of the document's, dropped whenever something else changes the document.
+        self._clocks: dict[int, int] | None = None
 
     @property
     def built(self) -> bool:
@@ -100,15 +113,41 @@ class LazyDoc:
         document: they advanced its state vector, or carry a delete set alone (always kept);
         otherwise what they carry: pycrdt clients echo every update they receive, and a
         repeat may still carry deletions."""
-        before = self.state_vector()
-        self.changed()
-        after = self._state_vector = apply_and_read_state(self.get(), update)
-        if update[0] == 0 or after != before:
+        if update[0] == 0:
+            # No structs: nothing can integrate, so the state vector stays what it was.
+            self._outdated(keep_state_vector=True)
+            apply_update(self.get(), update)
             return None
-        return classify_unchanged(update, before)
+        clocks = self._clocks
+        if clocks is not None:
+            reached = advanced_clocks(update, clocks)
+            if reached is not None:
+                self._outdated()
+                apply_update(self.get(), update)
+                clocks.update(reached)
+                return None
+        before = self.state_vector()
+        self._outdated()
+        after = self._state_vector = apply_and_read_state(self.get(), update)
+        if after == before:
+            return classify_unchanged(update, before)
+        # As long, yet other bytes: a clock moved (a client listed anew takes two bytes more).
+        # Otherwise perhaps a client was only listed, at clock 0 (see collab.clocks.advanced).
+        if len(after) != len(before) and not advanced(before, after):
+            return classify_unchanged(update, before)
+        # Each client takes two bytes at least: most documents are decided by the length.
+        few = len(after) < 2 * MIRRORED_FROM_CLIENTS or clients_in(after) < MIRRORED_FROM_CLIENTS
+        self._clocks = None if few else clocks_of(after)
+        return None
 
     def changed(self) -> None:
-        """The document is about to change (or did): its encoded state is outdated."""
-        self._state_vector = None
+        """The document is about to change (or did) by other means than `apply`: its encoded
+        state and its clocks are outdated."""
+        self._clocks = None
+        self._outdated()
+
+    def _outdated(self, *, keep_state_vector: bool = False) -> None:
+        if not keep_state_vector:
+            self._state_vector = None
         if self._doc is not None:
             self._encoded = None

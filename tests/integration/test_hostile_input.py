@@ -227,6 +227,29 @@ async def test_updates_with_missing_dependencies_are_capped(server: ServerProces
         await assert_refusal_logged(server, document, "update_stalled")
 
 
+async def test_orphans_next_to_held_text_under_new_client_ids_are_capped_too(
+    server: ServerProcess,
+) -> None:
+    """Each orphan here names an item the document holds (it goes after the seeded text), and
+    yrs then lists its client at clock 0: the state vector's bytes change, its clocks do not.
+    Such orphans, a new client id each, escaped the cap when a change of bytes counted."""
+    document = "orphans-next-to-text"
+    await seed(server, document, "pohja")
+    async with python_client(server.http_url, document) as held:
+        state = held.get_update()
+    async with raw_connect(server.port, f"/collab/{document}") as (_, sock):
+        for n in range(10):
+            source: Doc[Any] = Doc(client_id=3000 + n)
+            source.apply_update(state)
+            text = source.get("t", type=Text)
+            text.insert(0, "a")
+            base = source.get_state()
+            text.insert(len(text), "b" * 10_000)
+            await sock.send_binary(encode(SyncUpdate(source.get_update(base))))
+        assert await sock.close_code(3) == 1008
+        await assert_refusal_logged(server, document, "update_stalled")
+
+
 async def test_other_documents_are_unaffected_by_all_of_the_above(server: ServerProcess) -> None:
     await seed(server, "bystander", "kaikki hyvin")
     assert await content(server, "bystander") == "kaikki hyvin"

@@ -130,3 +130,22 @@ def test_a_tail_kept_beside_the_state_is_in_the_built_document_and_in_its_encodi
     assert built.state_vector() == client.get_state()
     assert built.whole() == (None, built.encoded())
     assert text_after(built.encoded()) == ("tarkistuspiste ja loki", client.get_state())
+
+
+def test_an_update_that_waits_is_waiting_even_where_its_client_is_listed_at_clock_0() -> None:
+    """yrs lists the client of a struct that waits at clock 0 when the struct names an item
+    the document holds: the state vector's bytes change, its clocks do not. Taken for a
+    change, such updates escaped the bound on what waits (a client could send them under a
+    new client id each)."""
+    first: Doc[Any] = Doc(client_id=100)
+    typed(first, "a")
+    second: Doc[Any] = Doc(client_id=102)
+    typed(second, "b")
+    second.apply_update(first.get_update())
+    before = second.get_state()
+    second.get("t", type=Text).insert(0, "c")  # before "a" and "b": names client 100's "a"
+    waiting = second.get_update(before)
+    lazy = LazyDoc(Doc())
+    lazy.apply(first.get_update())
+    assert lazy.apply(waiting) is Unchanged.WAITING
+    assert lazy.state_vector() != first.get_state()  # the bytes did change
