@@ -133,20 +133,27 @@ async def test_a_flooding_writer_leaves_a_bounded_tail_without_waiting_for_a_rou
         await hub.stop()
 
 
-@pytest.mark.asyncio
-async def test_a_fold_still_being_written_is_finished_before_the_rooms_close(
-    store: GatedStore,
-) -> None:
-    hub = CollabHub(store, identity, HubConfig(checkpoints=CheckpointPolicy(max_entries=5)))
-    await hub.start()
+async def logged_without_a_room(store: GatedStore, document: str) -> str:
+    """Eight keystrokes logged straight to the store, as a crash leaves them (no checkpoint,
+    past the tests' policy of five entries); the text they make."""
     source: Doc[Any] = Doc()
     text = source.get("t", type=Text)
     updates = []
     for n in range(8):
         before = source.get_state()
         text.insert(len(text), f"{n};")
-        updates.append(PendingUpdate("stopping", source.get_update(before)))
+        updates.append(PendingUpdate(document, source.get_update(before)))
     await store.append(updates)
+    return str(text)
+
+
+@pytest.mark.asyncio
+async def test_a_fold_still_being_written_is_finished_before_the_rooms_close(
+    store: GatedStore,
+) -> None:
+    hub = CollabHub(store, identity, HubConfig(checkpoints=CheckpointPolicy(max_entries=5)))
+    await hub.start()
+    await logged_without_a_room(store, "stopping")
 
     state, position = await hub.rooms.snapshot("stopping")
     await hub.stop()
@@ -162,14 +169,7 @@ async def test_a_snapshot_of_a_document_no_room_holds_folds_a_long_tail(store: G
     hub = CollabHub(store, identity, HubConfig(checkpoints=CheckpointPolicy(max_entries=5)))
     await hub.start()
     try:
-        source: Doc[Any] = Doc()
-        text = source.get("t", type=Text)
-        updates = []
-        for n in range(8):
-            before = source.get_state()
-            text.insert(len(text), f"{n};")
-            updates.append(PendingUpdate("crashed", source.get_update(before)))
-        await store.append(updates)
+        text = await logged_without_a_room(store, "crashed")
 
         state, position = await hub.rooms.snapshot("crashed")
 
@@ -181,6 +181,6 @@ async def test_a_snapshot_of_a_document_no_room_holds_folds_a_long_tail(store: G
         stored = await store.load("crashed")
         assert (stored.checkpoint, stored.checkpoint_position, stored.tail) == (state, position, [])
         room = await hub.rooms.join("crashed", RecordingPeer("reader"), writer_session())
-        assert str(room.doc.get("t", type=Text)) == str(text)
+        assert str(room.doc.get("t", type=Text)) == text
     finally:
         await hub.stop()
