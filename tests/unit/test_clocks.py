@@ -49,6 +49,13 @@ def test_typing_on_from_where_the_document_stands_reaches_the_new_clock() -> Non
     assert advanced_clocks(typed(writer, " kaikki"), {11: 3}) == {11: 10}
 
 
+def test_a_long_update_is_left_to_the_state_vector_unread() -> None:
+    writer: Doc[Any] = Doc(client_id=11)
+    typed(writer, "moi")
+    assert advanced_clocks(typed(writer, "x" * 200), {11: 3}) == {11: 203}
+    assert advanced_clocks(typed(writer, "y" * 300), {11: 203}) is None
+
+
 def test_a_first_keystroke_of_a_new_client_after_held_text_advances() -> None:
     writer: Doc[Any] = Doc(client_id=11)
     typed(writer, "moi")
