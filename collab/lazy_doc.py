@@ -113,8 +113,9 @@ class LazyDoc:
         document: they advanced its state vector, or carry a delete set alone (always kept);
         otherwise what they carry: pycrdt clients echo every update they receive, and a
         repeat may still carry deletions."""
-        if update[0] == 0:
-            # No structs: nothing can integrate, so the state vector stays what it was.
+        if update[:1] == b"\x00":
+            # No structs: nothing can integrate, so the state vector stays what it was. (A
+            # slice, not an index: empty bytes go on to pycrdt, which refuses them.)
             self._outdated(keep_state_vector=True)
             apply_update(self.get(), update)
             return None

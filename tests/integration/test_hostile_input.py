@@ -98,6 +98,7 @@ def update_inserting(text: str, *, client_id: int | None = None) -> bytes:
         ("truncated-varint", b"\x00\x02\xff", 1002),
         ("unknown-type", b"\x07\x00", 1002),
         ("invalid-update", encode(SyncUpdate(b"\xff\xff\xff\xff")), 1002),
+        ("empty-update", encode(SyncUpdate(b"")), 1002),
         ("trailing-bytes", encode(SyncStep1(b"\x00")) + b"\x01", 1002),
     ],
 )

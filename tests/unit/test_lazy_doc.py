@@ -83,6 +83,8 @@ def test_a_refused_update_leaves_the_document_and_a_true_state_vector() -> None:
     kept = lazy.state_vector()
     with pytest.raises(InvalidUpdate):
         lazy.apply(b"\x01\xff\xff\xff")
+    with pytest.raises(InvalidUpdate):
+        lazy.apply(b"")
     assert lazy.state_vector() == kept == lazy.get().get_state()
 
 
