@@ -19,7 +19,7 @@ state vector from before it (did it add anything?), and the one computed after a
 the next one's "before", so each update costs one `get_state`, not two. Only an update that
 left it as it was is looked at further (see collab.crdt.classify_unchanged). A delete set alone
 adds nothing, so it needs no state vector at all. `get_state` grows with the clients the
-document has seen: from MIRRORED_FROM_CLIENTS on, the clocks are also kept as a dict, and an
+document has seen: from 256 clients on, the clocks are also kept as a dict, and an
 update that continues its clients' typing is recognised from them (collab.clocks) instead.
 """
 
@@ -29,13 +29,7 @@ from typing import Any
 
 from pycrdt import Doc, merge_updates
 
-from collab.clocks import (
-    MIRRORED_FROM_CLIENTS,
-    advanced,
-    advanced_clocks,
-    clients_in,
-    clocks_of,
-)
+from collab.clocks import advanced, advanced_clocks, kept_clocks
 from collab.crdt import Unchanged, apply_and_read_state, apply_update, classify_unchanged
 
 EMPTY_STATE_VECTOR = b"\x00"
@@ -130,15 +124,9 @@ class LazyDoc:
         before = self.state_vector()
         self._outdated()
         after = self._state_vector = apply_and_read_state(self.get(), update)
-        if after == before:
+        if not advanced(before, after):
             return classify_unchanged(update, before)
-        # As long, yet other bytes: a clock moved (a client listed anew takes two bytes more).
-        # Otherwise perhaps a client was only listed, at clock 0 (see collab.clocks.advanced).
-        if len(after) != len(before) and not advanced(before, after):
-            return classify_unchanged(update, before)
-        # Each client takes two bytes at least: most documents are decided by the length.
-        few = len(after) < 2 * MIRRORED_FROM_CLIENTS or clients_in(after) < MIRRORED_FROM_CLIENTS
-        self._clocks = None if few else clocks_of(after)
+        self._clocks = kept_clocks(after)
         return None
 
     def changed(self) -> None:

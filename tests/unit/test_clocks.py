@@ -9,7 +9,14 @@ from typing import Any
 import pytest
 from pycrdt import Doc, Text
 
-from collab.clocks import advanced_clocks, clients_in, clocks_of
+from collab.clocks import (
+    MIRRORED_FROM_CLIENTS,
+    advanced,
+    advanced_clocks,
+    clients_in,
+    clocks_of,
+    kept_clocks,
+)
 
 
 def typed(doc: Doc[Any], words: str, at: int | None = None) -> bytes:
@@ -112,3 +119,35 @@ def test_a_delete_set_alone_or_bytes_that_are_no_update_cannot_be_told() -> None
     writer.get("t", type=Text).__delitem__(slice(0, 2))
     assert advanced_clocks(writer.get_update(before), {11: 6}) is None
     assert advanced_clocks(b"\x01\xff\xff\xff", {}) is None
+
+
+def state_vector(clocks: dict[int, int]) -> bytes:
+    """A state vector's bytes as pycrdt writes them: the count, then client and clock pairs."""
+    doc: Doc[Any] = Doc()
+    for client_id, clock in clocks.items():
+        writer: Doc[Any] = Doc(client_id=client_id)
+        writer.get("t", type=Text).insert(0, "x" * clock)
+        doc.apply_update(writer.get_update())
+    return doc.get_state()
+
+
+def test_a_clock_moves_or_a_client_arrives_and_the_state_vector_advanced() -> None:
+    before = state_vector({11: 3})
+    assert not advanced(before, before)
+    assert advanced(before, state_vector({11: 4}))
+    assert advanced(before, state_vector({11: 200}))  # a longer number, no new client
+    assert advanced(before, state_vector({11: 3, 12: 1}))
+
+
+def test_a_client_listed_at_clock_0_did_not_advance_it() -> None:
+    before = state_vector({11: 3})
+    listed = bytes([2]) + before[1:] + bytes([12, 0])  # as yrs lists a waiting struct's client
+    assert clocks_of(listed) == {11: 3, 12: 0}
+    assert not advanced(before, listed)
+
+
+def test_clocks_are_kept_only_for_a_document_of_many_clients() -> None:
+    few = dict.fromkeys(range(1, MIRRORED_FROM_CLIENTS), 1)
+    assert kept_clocks(state_vector(few)) is None
+    many = {**few, MIRRORED_FROM_CLIENTS: 2}
+    assert kept_clocks(state_vector(many)) == many

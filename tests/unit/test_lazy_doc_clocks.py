@@ -81,7 +81,7 @@ def test_the_kept_clocks_decide_as_the_state_vector_does(
     waited = False
     for update in arrivals:
         truth = exact.apply(update)  # 3 clients: below the threshold, the state vector decides
-        with mock.patch("collab.lazy_doc.MIRRORED_FROM_CLIENTS", 0):
+        with mock.patch("collab.clocks.MIRRORED_FROM_CLIENTS", 0):
             told = kept.apply(update)
         if truth is None or truth is Unchanged.WAITING or not waited:
             assert told == truth
